@@ -1,0 +1,58 @@
+# hrm — HRM inference and training on CPUs, in Go.
+#
+#   make run    solve a sample Sudoku with hrm-run
+#   make test   everything CI checks
+
+GO      ?= go
+BIN     := bin
+MODEL   := $(BIN)/tiny-sudoku.safetensors
+SAMPLE  := 53..7....6..195....98....6.8...6...34..8.3..17...2...6.6....28....419..5....8..79
+CMDS    := hrm-run hrm-convert
+FUZZTIME ?= 10s
+
+.PHONY: all build run test unit vet cross fuzz kernel-matrix clean
+
+all: build
+
+build:
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/ $(addprefix ./cmd/,$(CMDS))
+
+# Until the trainer ships a real Sudoku model, `make run` converts the tiny
+# random-weight golden checkpoint: the grid it prints is not a solution, but
+# every step of the real pipeline (import, weight file, mmap load, ACT loop)
+# runs.
+$(MODEL): build testdata/checkpoint/checkpoint testdata/checkpoint/all_config.yaml
+	$(BIN)/hrm-convert -o $@ testdata/checkpoint
+
+run: $(MODEL)
+	$(BIN)/hrm-run -model $(MODEL) -puzzle $(SAMPLE) -trace -v
+
+test: vet unit kernel-matrix fuzz cross
+
+unit:
+	$(GO) test -count=1 ./...
+
+vet:
+	GOARCH=amd64 $(GO) vet ./...
+	GOARCH=arm64 $(GO) vet ./...
+
+# Every shipped target builds, pure Go everywhere (CGO_ENABLED=0).
+cross:
+	CGO_ENABLED=0 GOOS=linux   GOARCH=arm64         $(GO) build -o /dev/null ./...
+	CGO_ENABLED=0 GOOS=linux   GOARCH=arm   GOARM=6 $(GO) build -o /dev/null ./...
+	CGO_ENABLED=0 GOOS=linux   GOARCH=arm   GOARM=7 $(GO) build -o /dev/null ./...
+	CGO_ENABLED=0 GOOS=darwin  GOARCH=arm64         $(GO) build -o /dev/null ./...
+	CGO_ENABLED=0 GOOS=windows GOARCH=amd64         $(GO) build -o /dev/null ./...
+
+# The kernels on every tier this machine can reach: purego/noasm builds,
+# qemu CPU models for amd64 (Nehalem, Haswell) and arm64 (cortex-a72, a76).
+kernel-matrix:
+	bash scripts/kernel-matrix.sh
+
+# Short fuzzing runs of every fuzz target (the seed corpora already run in `unit`).
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./loader/
+
+clean:
+	rm -rf $(BIN)

@@ -1,0 +1,85 @@
+// Command hrm-convert imports an official HRM checkpoint (a safetensors file
+// with official state-dict names, or the released torch.save "checkpoint"
+// with all_config.yaml beside it) and writes an hrm weight file.
+//
+//	hrm-convert -o sudoku.hrm.safetensors path/to/HRM-checkpoint-sudoku-extreme
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/hrmgo/hrm/convert"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// setFlags collects repeated -set key=value config overrides.
+type setFlags map[string]any
+
+func (s setFlags) String() string { return "" }
+
+func (s setFlags) Set(v string) error {
+	k, val, ok := strings.Cut(v, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("want key=value, got %q", v)
+	}
+	if n, err := strconv.ParseInt(val, 10, 64); err == nil {
+		s[k] = n
+	} else if f, err := strconv.ParseFloat(val, 64); err == nil {
+		s[k] = f
+	} else {
+		s[k] = val
+	}
+	return nil
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("hrm-convert", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", "", "output weight file (required)")
+	cfgPath := fs.String("config", "", "all_config.yaml or JSON config (default: all_config.yaml beside the checkpoint)")
+	seqLen := fs.Int("seq-len", 0, "sequence length (default: from the task: sudoku 81, maze/arc 900)")
+	task := fs.String("task", "", "task: sudoku, maze or arc (default: from data_path or vocabulary size)")
+	sets := setFlags{}
+	fs.Var(sets, "set", "override an official config field, key=value (repeatable)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: hrm-convert [flags] -o OUT CHECKPOINT\n\nCHECKPOINT is a safetensors file, a torch.save zip file, or a directory\nholding 'checkpoint' and all_config.yaml.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "hrm-convert: "+format+"\n", a...)
+		return 2
+	}
+	if fs.NArg() != 1 {
+		return fail("want exactly one checkpoint argument, got %d", fs.NArg())
+	}
+	if *out == "" {
+		return fail("-o OUT is required")
+	}
+	if *seqLen < 0 {
+		return fail("-seq-len %d: must be positive", *seqLen)
+	}
+	m, err := convert.Import(fs.Arg(0), convert.Options{ConfigPath: *cfgPath, Config: sets, SeqLen: *seqLen, Task: *task})
+	if err != nil {
+		return fail("%v", err)
+	}
+	if err := m.Save(*out); err != nil {
+		return fail("writing %s: %v", *out, err)
+	}
+	c := m.Cfg
+	fmt.Fprintf(stdout, "wrote %s: %s, task %s, hidden %d, %d heads, H %d×%d layers, L %d×%d layers, seq %d+%d, vocab %d, f32\n",
+		*out, c.Arch, m.Vocab.Task, c.HiddenSize, c.NumHeads, c.HCycles, c.HLayers, c.LCycles, c.LLayers, c.PrefixLen(), c.SeqLen, c.VocabSize)
+	return 0
+}

@@ -1,0 +1,364 @@
+package convert
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/hrmgo/hrm/loader"
+	"github.com/hrmgo/hrm/runtime"
+	"go.yaml.in/yaml/v3"
+)
+
+// Options says where the architecture config comes from. Fields left zero
+// are derived from tensor shapes where possible.
+type Options struct {
+	// ConfigPath is an all_config.yaml (the official PretrainConfig dump) or
+	// a JSON object of official config fields. For a checkpoint directory or
+	// a file named "checkpoint", all_config.yaml beside it is used when this
+	// is empty.
+	ConfigPath string
+	// Config holds explicit official config fields (e.g. from flags or a
+	// golden case.json); they override the config file.
+	Config map[string]any
+	// SeqLen and Task override the sequence length and the task name
+	// (sudoku, maze, arc).
+	SeqLen int
+	Task   string
+}
+
+// Import reads an official checkpoint and returns a float32 Model. path is a
+// safetensors file, a torch.save zip file, or a directory holding a file
+// named "checkpoint" (and usually all_config.yaml).
+func Import(path string, opt Options) (*runtime.Model, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		path = filepath.Join(path, "checkpoint")
+	}
+	if opt.ConfigPath == "" {
+		if y := filepath.Join(filepath.Dir(path), "all_config.yaml"); fileExists(y) {
+			opt.ConfigPath = y
+		}
+	}
+	var tensors []loader.Tensor
+	if isZip(path) {
+		tensors, err = readTorchZip(path)
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		f, err := loader.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		tensors = f.Tensors()
+	}
+	m, err := FromTensors(tensors, opt)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
+}
+
+func isZip(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var magic [4]byte
+	_, err = f.Read(magic[:])
+	return err == nil && string(magic[:]) == "PK\x03\x04"
+}
+
+// prefixes a state-dict name may carry: compiled (torch.compile adds
+// _orig_mod.), the loss head wrapper (model.), the ACT wrapper (inner.).
+var prefixes = []string{"_orig_mod.model.inner.", "model.inner.", "inner.", ""}
+
+// FromTensors builds a float32 Model from official state-dict tensors. The
+// tensor data is copied, so the source may be closed afterwards.
+func FromTensors(tensors []loader.Tensor, opt Options) (*runtime.Model, error) {
+	prefix, err := detectPrefix(tensors)
+	if err != nil {
+		return nil, err
+	}
+	byName := map[string]loader.Tensor{}
+	for _, t := range tensors {
+		name, ok := strings.CutPrefix(t.Name, prefix)
+		if !ok {
+			return nil, fmt.Errorf("tensor %s: does not carry the prefix %q of the other tensors", t.Name, prefix)
+		}
+		if _, dup := byName[name]; dup {
+			return nil, fmt.Errorf("tensor %s: appears twice", t.Name)
+		}
+		byName[name] = t
+	}
+	cfg, vocab, err := resolveConfig(byName, opt)
+	if err != nil {
+		return nil, err
+	}
+	vals := map[string][]float32{}
+	for _, sp := range cfg.TensorSpecs() {
+		t, ok := byName[sp.Name]
+		if !ok {
+			return nil, fmt.Errorf("tensor %s%s: missing from the checkpoint", prefix, sp.Name)
+		}
+		if !slices.Equal(t.Shape, sp.Shape) {
+			return nil, fmt.Errorf("tensor %s: shape %v, the config needs %v", t.Name, t.Shape, sp.Shape)
+		}
+		switch t.DType {
+		case "F32", "BF16", "F16":
+		default:
+			return nil, fmt.Errorf("tensor %s: dtype %s, want F32, BF16 or F16", t.Name, t.DType)
+		}
+		v, err := t.Float32s()
+		if err != nil {
+			return nil, err
+		}
+		vals[sp.Name] = slices.Clone(v) // the source may be a mapping about to close
+	}
+	for name, t := range byName {
+		if _, ok := vals[name]; !ok {
+			return nil, fmt.Errorf("tensor %s: not part of an %s model with this config", t.Name, cfg.Arch)
+		}
+	}
+	return runtime.New(cfg, vocab, vals)
+}
+
+func detectPrefix(tensors []loader.Tensor) (string, error) {
+	for _, t := range tensors {
+		for _, p := range prefixes {
+			if t.Name == p+runtime.KeyEmbed {
+				return p, nil
+			}
+		}
+	}
+	return "", fmt.Errorf("no token embedding tensor (%s, with or without the prefixes _orig_mod.model.inner., model.inner., inner.): not an HRM checkpoint", runtime.KeyEmbed)
+}
+
+// configKeys are the official architecture fields the runtime uses.
+var configKeys = map[string]bool{
+	"seq_len": true, "vocab_size": true, "hidden_size": true, "num_heads": true,
+	"H_layers": true, "L_layers": true, "H_cycles": true, "L_cycles": true,
+	"expansion": true, "puzzle_emb_ndim": true, "num_puzzle_identifiers": true,
+	"pos_encodings": true, "rms_norm_eps": true, "rope_theta": true,
+	"halt_max_steps": true, "halt_exploration_prob": true,
+}
+
+// ignoredKeys are official fields that do not change inference numerics.
+// forward_dtype is ignored on purpose: this runtime computes in float32,
+// which the official config allows too.
+var ignoredKeys = map[string]bool{"name": true, "loss": true, "batch_size": true, "forward_dtype": true, "causal": true}
+
+var layerRe = regexp.MustCompile(`^(H_level|L_level)\.layers\.(\d+)\.`)
+
+func resolveConfig(byName map[string]loader.Tensor, opt Options) (runtime.Config, runtime.Vocab, error) {
+	fields := map[string]any{}
+	task := ""
+	if opt.ConfigPath != "" {
+		f, t, err := readConfigFile(opt.ConfigPath)
+		if err != nil {
+			return runtime.Config{}, runtime.Vocab{}, err
+		}
+		maps.Copy(fields, f)
+		task = t
+	}
+	for k, v := range opt.Config {
+		if ignoredKeys[k] {
+			continue
+		}
+		if !configKeys[k] {
+			return runtime.Config{}, runtime.Vocab{}, fmt.Errorf("config: unknown field %q", k)
+		}
+		fields[k] = v
+	}
+	if opt.SeqLen > 0 {
+		fields["seq_len"] = opt.SeqLen
+	}
+	if opt.Task != "" {
+		task = opt.Task
+	}
+
+	// Derive what the tensors say and refuse any disagreement.
+	emb := byName[runtime.KeyEmbed]
+	if len(emb.Shape) != 2 {
+		return runtime.Config{}, runtime.Vocab{}, fmt.Errorf("tensor %s: shape %v, want [vocab, hidden]", emb.Name, emb.Shape)
+	}
+	derived := map[string]any{"vocab_size": emb.Shape[0], "hidden_size": emb.Shape[1]}
+	if pe, ok := byName[runtime.KeyPuzzleEmb]; ok {
+		if len(pe.Shape) != 2 {
+			return runtime.Config{}, runtime.Vocab{}, fmt.Errorf("tensor %s: shape %v, want [ids, ndim]", pe.Name, pe.Shape)
+		}
+		derived["num_puzzle_identifiers"] = pe.Shape[0]
+		derived["puzzle_emb_ndim"] = pe.Shape[1]
+	} else {
+		derived["puzzle_emb_ndim"] = 0
+		if _, set := fields["num_puzzle_identifiers"]; !set {
+			derived["num_puzzle_identifiers"] = 1
+		}
+	}
+	if _, ok := byName[runtime.KeyPos]; ok {
+		derived["pos_encodings"] = "learned"
+	} else if fields["pos_encodings"] == "learned" {
+		return runtime.Config{}, runtime.Vocab{}, fmt.Errorf("config says pos_encodings learned but there is no %s tensor", runtime.KeyPos)
+	}
+	layers := map[string]int{}
+	for name := range byName {
+		if m := layerRe.FindStringSubmatch(name); m != nil {
+			i, _ := strconv.Atoi(m[2])
+			layers[m[1]] = max(layers[m[1]], i+1)
+		}
+	}
+	derived["H_layers"] = layers[runtime.StackH]
+	derived["L_layers"] = layers[runtime.StackL]
+	for k, v := range derived {
+		if have, ok := fields[k]; ok && !sameValue(have, v) {
+			return runtime.Config{}, runtime.Vocab{}, fmt.Errorf("config %s = %v, but the tensors imply %v", k, have, v)
+		}
+		fields[k] = v
+	}
+	if task == "" {
+		task = guessTask(emb.Shape[0])
+	}
+	if _, ok := fields["seq_len"]; !ok {
+		switch task {
+		case "sudoku":
+			fields["seq_len"] = 81
+		case "maze", "arc":
+			fields["seq_len"] = 900
+		}
+	}
+	var missing []string
+	for _, k := range []string{"num_heads", "H_cycles", "L_cycles", "expansion", "halt_max_steps", "seq_len"} {
+		if _, ok := fields[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		return runtime.Config{}, runtime.Vocab{}, fmt.Errorf("config: %s not given (pass a config file or flags)", strings.Join(missing, ", "))
+	}
+	cfg := runtime.DefaultConfig()
+	raw, _ := json.Marshal(fields)
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cfg); err != nil {
+		return runtime.Config{}, runtime.Vocab{}, fmt.Errorf("config: %w", err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return runtime.Config{}, runtime.Vocab{}, err
+	}
+	if gu, ok := byName[runtime.BlockKey(runtime.StackL, 0, runtime.KeyGateUp)]; ok && len(gu.Shape) == 2 && gu.Shape[0] != 2*cfg.Inter() {
+		return runtime.Config{}, runtime.Vocab{}, fmt.Errorf("tensor %s has %d rows, but expansion %v gives an MLP width of %d (%d rows)", gu.Name, gu.Shape[0], cfg.Expansion, cfg.Inter(), 2*cfg.Inter())
+	}
+	vocab, err := runtime.VocabFor(task)
+	if err != nil {
+		return runtime.Config{}, runtime.Vocab{}, err
+	}
+	if len(vocab.Tokens) != cfg.VocabSize {
+		return runtime.Config{}, runtime.Vocab{}, fmt.Errorf("task %s has %d tokens, the checkpoint's vocabulary has %d", task, len(vocab.Tokens), cfg.VocabSize)
+	}
+	return cfg, vocab, nil
+}
+
+// guessTask names the official task with this vocabulary size.
+func guessTask(vocab int) string {
+	switch vocab {
+	case len(runtime.SudokuVocab.Tokens):
+		return "sudoku"
+	case len(runtime.MazeVocab.Tokens):
+		return "maze"
+	case len(runtime.ARCVocab.Tokens):
+		return "arc"
+	}
+	return ""
+}
+
+func sameValue(a, b any) bool {
+	fa, okA := toFloat(a)
+	fb, okB := toFloat(b)
+	if okA && okB {
+		return fa == fb
+	}
+	return fmt.Sprint(a) == fmt.Sprint(b)
+}
+
+func toFloat(v any) (float64, bool) {
+	switch x := v.(type) {
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case float64:
+		return x, true
+	case json.Number:
+		f, err := x.Float64()
+		return f, err == nil
+	}
+	return 0, false
+}
+
+// readConfigFile reads the arch section of all_config.yaml (YAML) or a flat
+// JSON object of official fields (a golden case.json's "config" also works).
+// It returns the fields and the task named by data_path, if any.
+func readConfigFile(path string) (map[string]any, string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, "", err
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal(b, &doc); err != nil { // YAML is a superset of JSON
+		return nil, "", fmt.Errorf("%s: %w", path, err)
+	}
+	section := doc
+	if a, ok := doc["arch"]; ok {
+		if section, ok = a.(map[string]any); !ok {
+			return nil, "", fmt.Errorf("%s: arch is not a mapping", path)
+		}
+		if name, _ := section["name"].(string); name != "" && !strings.Contains(name, "hrm_act_v1") {
+			return nil, "", fmt.Errorf("%s: arch.name %q is not HRM ACT-v1", path, name)
+		}
+	} else if c, ok := doc["config"].(map[string]any); ok {
+		section = c
+	}
+	fields := map[string]any{}
+	var unknown []string
+	for k, v := range section {
+		switch {
+		case ignoredKeys[k]:
+		case configKeys[k]:
+			fields[k] = v
+		default:
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return nil, "", fmt.Errorf("%s: unknown arch fields %s (refusing to guess their effect)", path, strings.Join(unknown, ", "))
+	}
+	task := ""
+	if dp, _ := doc["data_path"].(string); dp != "" {
+		for _, t := range []string{"sudoku", "maze", "arc"} {
+			if strings.Contains(strings.ToLower(dp), t) {
+				task = t
+			}
+		}
+	}
+	return fields, task, nil
+}

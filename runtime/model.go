@@ -1,0 +1,224 @@
+package runtime
+
+import (
+	"math"
+
+	"github.com/hrmgo/hrm/asm"
+)
+
+// Linear is a bias-free linear layer y = x·Wᵀ with W [Out, In] row-major.
+type Linear struct {
+	W       []float32
+	Out, In int
+}
+
+// apply computes dst[rows, Out] = src[rows, In] · Wᵀ.
+func (l *Linear) apply(dst, src []float32, rows int) {
+	asm.GemmF32NT(dst[:rows*l.Out], src[:rows*l.In], l.W, rows, l.Out, l.In, false)
+}
+
+// Block is one post-norm transformer block: attention then SwiGLU, each
+// followed by a residual add and a weightless RMSNorm.
+type Block struct {
+	QKV, O, GateUp, Down Linear
+}
+
+// Model is an immutable, loaded network. It may be shared by any number of
+// Sessions running concurrently; all mutable state lives in Session.
+type Model struct {
+	Cfg   Config
+	Vocab Vocab
+
+	embed     []float32 // [V, D]
+	lmHead    []float32 // [V, D]
+	qW        []float32 // [2, D]; row 0 halt, row 1 continue
+	qB        [2]float32
+	puzzleEmb []float32 // [num_ids, ndim]
+	pos       []float32 // [T, D], learned positions only
+	hInit     []float32 // [D]
+	lInit     []float32 // [D]
+	H, L      []Block
+
+	ropeCos, ropeSin []float32 // [T, d/2]: columns j and j+d/2 share angle j
+
+	closer func() error
+}
+
+// Close releases the weight file mapping. The Model must not be used after.
+func (m *Model) Close() error {
+	if m.closer == nil {
+		return nil
+	}
+	err := m.closer()
+	m.closer = nil
+	return err
+}
+
+// buildRope fills the half-split ("rotate_half") tables the official code
+// computes in float32: inv_freq[j] = 1/θ^(2j/d), angle = p·inv_freq[j].
+func (m *Model) buildRope() {
+	c := m.Cfg
+	if c.PosEncodings != "rope" {
+		return
+	}
+	T, half := c.TotalLen(), c.HeadDim()/2
+	d := float32(c.HeadDim())
+	m.ropeCos = make([]float32, T*half)
+	m.ropeSin = make([]float32, T*half)
+	for j := 0; j < half; j++ {
+		invFreq := 1 / float32(math.Pow(c.RopeTheta, float64(float32(2*j)/d)))
+		for p := 0; p < T; p++ {
+			a := float64(float32(p) * invFreq)
+			m.ropeCos[p*half+j] = float32(math.Cos(a))
+			m.ropeSin[p*half+j] = float32(math.Sin(a))
+		}
+	}
+}
+
+// ---------------------------------------------------------------------------
+// The forward pass, top to bottom. Shapes: B rows (sequences) of T = P + S
+// positions of width D; a Session's buffers hold B·T rows.
+
+// embedInputs writes x[T, D] for one sequence: the puzzle-embedding prefix
+// (zero-padded to P·D), then token embeddings, optional learned positions,
+// all scaled by sqrt(D).
+func (m *Model) embedInputs(x []float32, tokens []int32, puzzleID int32) {
+	c := m.Cfg
+	D, P := c.HiddenSize, c.PrefixLen()
+	prefix := x[:P*D]
+	clear(prefix)
+	if c.PuzzleEmbNdim > 0 {
+		n := c.PuzzleEmbNdim
+		copy(prefix, m.puzzleEmb[int(puzzleID)*n:int(puzzleID)*n+n])
+	}
+	for i, t := range tokens {
+		copy(x[(P+i)*D:(P+i+1)*D], m.embed[int(t)*D:int(t)*D+D])
+	}
+	x = x[:c.TotalLen()*D]
+	if c.PosEncodings == "learned" {
+		const invSqrt2 = float32(0.707106781) // the official constant, not 1/√2 to full precision
+		for i := range x {
+			x[i] = invSqrt2 * (x[i] + m.pos[i])
+		}
+	}
+	scale := c.EmbedScale()
+	for i := range x {
+		x[i] *= scale
+	}
+}
+
+// stack runs z ← blocks(z + inj) over rows = n·T rows of width D.
+func (m *Model) stack(s *Session, blocks []Block, z, inj []float32, n int) {
+	for i := range z {
+		z[i] += inj[i]
+	}
+	for i := range blocks {
+		m.block(s, &blocks[i], z, n)
+	}
+}
+
+// block applies one post-norm block in place to h [n·T, D]:
+// h ← rms(h + Attn(h)); h ← rms(h + MLP(h)).
+func (m *Model) block(s *Session, b *Block, h []float32, n int) {
+	c := m.Cfg
+	T, D, F := c.TotalLen(), c.HiddenSize, c.Inter()
+	heads, d := c.NumHeads, c.HeadDim()
+	rows := n * T
+
+	qkv := s.qkv[:rows*3*D]
+	b.QKV.apply(qkv, h, rows)
+	if c.PosEncodings == "rope" {
+		for r := 0; r < rows; r++ {
+			row := qkv[r*3*D : r*3*D+2*D] // q heads, then k heads; v is not rotated
+			p := r % T
+			cos, sin := m.ropeCos[p*d/2:(p+1)*d/2], m.ropeSin[p*d/2:(p+1)*d/2]
+			for hh := 0; hh < 2*heads; hh++ {
+				rotateHalf(row[hh*d:(hh+1)*d], cos, sin)
+			}
+		}
+	}
+	att := s.att[:rows*D]
+	for i := 0; i < n; i++ {
+		attentionF32(att[i*T*D:(i+1)*T*D], qkv[i*T*3*D:(i+1)*T*3*D], s.rowBuf, T, heads, d)
+	}
+	tmp := s.tmp[:rows*D]
+	b.O.apply(tmp, att, rows)
+	addRMSNorm(h, tmp, D, float32(c.RMSNormEps))
+
+	gu := s.gu[:rows*2*F]
+	b.GateUp.apply(gu, h, rows)
+	hid := s.hid[:rows*F]
+	for r := 0; r < rows; r++ {
+		gate, up := gu[r*2*F:r*2*F+F], gu[r*2*F+F:(r+1)*2*F]
+		out := hid[r*F : (r+1)*F]
+		for j := range out {
+			out[j] = silu(gate[j]) * up[j]
+		}
+	}
+	b.Down.apply(tmp, hid, rows)
+	addRMSNorm(h, tmp, D, float32(c.RMSNormEps))
+}
+
+// rotateHalf applies RoPE to one head vector v[d]: for j < d/2,
+// v'[j] = v[j]·c_j − v[j+d/2]·s_j and v'[j+d/2] = v[j+d/2]·c_j + v[j]·s_j.
+func rotateHalf(v, cos, sin []float32) {
+	half := len(v) / 2
+	lo, hi := v[:half], v[half:]
+	for j := range half {
+		a, b := lo[j], hi[j]
+		lo[j] = a*cos[j] - b*sin[j]
+		hi[j] = b*cos[j] + a*sin[j]
+	}
+}
+
+// addRMSNorm computes h ← (h+y)/sqrt(mean((h+y)²)+eps) row by row. The
+// norm has no learned gain and no centring.
+func addRMSNorm(h, y []float32, D int, eps float32) {
+	for r := 0; r+D <= len(h); r += D {
+		row, add := h[r:r+D], y[r:r+D]
+		var ss float32
+		for i := range row {
+			v := row[i] + add[i]
+			row[i] = v
+			ss += v * v
+		}
+		inv := float32(1 / math.Sqrt(float64(ss/float32(D)+eps)))
+		for i := range row {
+			row[i] *= inv
+		}
+	}
+}
+
+func silu(z float32) float32 { return z / (1 + float32(math.Exp(float64(-z)))) }
+
+// segment runs one ACT segment for the first n sequences of the session:
+// H_cycles × (L_cycles L-updates, then one H-update). At inference the
+// official one-step-gradient split does not matter; this is the plain loop.
+func (m *Model) segment(s *Session, n int) {
+	c := m.Cfg
+	sz := n * c.TotalLen() * c.HiddenSize
+	zH, zL, x, inj := s.zH[:sz], s.zL[:sz], s.x[:sz], s.inj[:sz]
+	for h := 0; h < c.HCycles; h++ {
+		for l := 0; l < c.LCycles; l++ {
+			for i := range inj {
+				inj[i] = zH[i] + x[i]
+			}
+			m.stack(s, m.L, zL, inj, n)
+		}
+		m.stack(s, m.H, zH, zL, n)
+	}
+	m.heads(s, n)
+}
+
+// heads computes logits = lm_head(z_H)[P:] and q = q_head(z_H[0]) per row.
+func (m *Model) heads(s *Session, n int) {
+	c := m.Cfg
+	T, D, S, V, P := c.TotalLen(), c.HiddenSize, c.SeqLen, c.VocabSize, c.PrefixLen()
+	for i := 0; i < n; i++ {
+		zH := s.zH[i*T*D : (i+1)*T*D]
+		asm.GemmF32NT(s.logits[i*S*V:(i+1)*S*V], zH[P*D:], m.lmHead, S, V, D, false)
+		asm.GemmF32NT(s.q[2*i:2*i+2], zH[:D], m.qW, 1, 2, D, false)
+		s.q[2*i] += m.qB[0]
+		s.q[2*i+1] += m.qB[1]
+	}
+}

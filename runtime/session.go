@@ -1,0 +1,284 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+)
+
+// HaltMode chooses when a sequence stops.
+type HaltMode int
+
+const (
+	// HaltMax runs every sequence for the full step budget: the official
+	// evaluation behaviour (the Q head is ignored).
+	HaltMax HaltMode = iota
+	// HaltQ stops a sequence once q_halt > q_continue, or at the budget.
+	HaltQ
+)
+
+// ParseHaltMode maps "max" and "q" to a HaltMode.
+func ParseHaltMode(s string) (HaltMode, error) {
+	switch s {
+	case "max":
+		return HaltMax, nil
+	case "q":
+		return HaltQ, nil
+	}
+	return 0, fmt.Errorf("halt mode %q: want max or q", s)
+}
+
+func (h HaltMode) String() string {
+	if h == HaltQ {
+		return "q"
+	}
+	return "max"
+}
+
+// Session owns every buffer one inference needs, allocated once for a
+// maximum batch. Running segments allocates nothing and grows nothing,
+// whatever the step budget: the recurrent state is two fixed [B, T, D]
+// buffers updated in place. A Session is not safe for concurrent use; run one
+// per goroutine over a shared Model.
+type Session struct {
+	m        *Model
+	maxBatch int
+
+	n       int   // sequences in the current batch
+	nActive int   // slots [0, nActive) still run; the rest have halted
+	slotOf  []int // row → slot
+	rowOf   []int // slot → row
+	steps   []int // per slot
+
+	tokens    []int32 // [B, S] per slot
+	puzzleIDs []int32 // [B] per slot
+
+	x, zH, zL, inj []float32 // [B, T, D]
+	qkv            []float32 // [B·T, 3D]
+	att, tmp       []float32 // [B·T, D]
+	gu             []float32 // [B·T, 2F]
+	hid            []float32 // [B·T, F]
+	logits         []float32 // [B, S, V]
+	q              []float32 // [B, 2]
+	rowBuf         []float32 // [T·D], slot swaps
+}
+
+// NewSession allocates the buffers for batches of up to maxBatch sequences.
+func (m *Model) NewSession(maxBatch int) (*Session, error) {
+	if maxBatch < 1 || maxBatch > 1<<16 {
+		return nil, fmt.Errorf("session: batch %d out of range 1..65536", maxBatch)
+	}
+	c := m.Cfg
+	B, T, D, F, S, V := maxBatch, c.TotalLen(), c.HiddenSize, c.Inter(), c.SeqLen, c.VocabSize
+	f := func(n int) []float32 { return make([]float32, n) }
+	return &Session{
+		m: m, maxBatch: B,
+		slotOf: make([]int, B), rowOf: make([]int, B), steps: make([]int, B),
+		tokens: make([]int32, B*S), puzzleIDs: make([]int32, B),
+		x: f(B * T * D), zH: f(B * T * D), zL: f(B * T * D), inj: f(B * T * D),
+		qkv: f(B * T * 3 * D), att: f(B * T * D), tmp: f(B * T * D),
+		gu: f(B * T * 2 * F), hid: f(B * T * F),
+		logits: f(B * S * V), q: f(2 * B), rowBuf: f(T * D),
+	}, nil
+}
+
+// Model returns the model the session runs.
+func (s *Session) Model() *Model { return s.m }
+
+// MaxBatch is the largest batch the session accepts.
+func (s *Session) MaxBatch() int { return s.maxBatch }
+
+// Batch is the number of sequences of the current batch.
+func (s *Session) Batch() int { return s.n }
+
+// Begin starts a batch: tokens holds n·seq_len token ids, puzzleIDs n ids.
+// Every carry is reset to H_init/L_init and every step count to zero.
+func (s *Session) Begin(tokens, puzzleIDs []int32) error {
+	c := s.m.Cfg
+	S := c.SeqLen
+	n := len(puzzleIDs)
+	if n < 1 || n > s.maxBatch {
+		return fmt.Errorf("batch of %d sequences, want 1..%d", n, s.maxBatch)
+	}
+	if len(tokens) != n*S {
+		return fmt.Errorf("got %d tokens for %d sequences of %d", len(tokens), n, S)
+	}
+	for i, t := range tokens {
+		if t < 0 || int(t) >= c.VocabSize {
+			return fmt.Errorf("sequence %d position %d: token %d outside vocabulary 0..%d", i/S, i%S, t, c.VocabSize-1)
+		}
+	}
+	for i, p := range puzzleIDs {
+		if p < 0 || int(p) >= c.NumPuzzleIdentifiers {
+			return fmt.Errorf("sequence %d: puzzle id %d outside 0..%d", i, p, c.NumPuzzleIdentifiers-1)
+		}
+	}
+	s.n, s.nActive = n, n
+	copy(s.tokens, tokens)
+	copy(s.puzzleIDs, puzzleIDs)
+	TD := c.TotalLen() * c.HiddenSize
+	for i := 0; i < n; i++ {
+		s.slotOf[i], s.rowOf[i], s.steps[i] = i, i, 0
+		s.m.embedInputs(s.x[i*TD:(i+1)*TD], tokens[i*S:(i+1)*S], puzzleIDs[i])
+		s.resetCarry(i)
+	}
+	return nil
+}
+
+func (s *Session) resetCarry(slot int) {
+	D, TD := s.m.Cfg.HiddenSize, s.m.Cfg.TotalLen()*s.m.Cfg.HiddenSize
+	zH, zL := s.zH[slot*TD:(slot+1)*TD], s.zL[slot*TD:(slot+1)*TD]
+	for p := 0; p < TD; p += D {
+		copy(zH[p:p+D], s.m.hInit)
+		copy(zL[p:p+D], s.m.lInit)
+	}
+}
+
+// Segment runs one ACT segment on every sequence that has not halted.
+func (s *Session) Segment() {
+	if s.nActive == 0 {
+		return
+	}
+	s.m.segment(s, s.nActive)
+	for i := 0; i < s.nActive; i++ {
+		s.steps[i]++
+	}
+}
+
+// Options controls Run.
+type Options struct {
+	// Steps is the segment budget; 0 means the model's halt_max_steps. It
+	// may exceed halt_max_steps (inference-time scaling).
+	Steps int
+	Halt  HaltMode
+	// OnSegment, if set, is called after every segment with the 1-based
+	// step number, before halted sequences are retired.
+	OnSegment func(step int)
+}
+
+// ErrNoBatch is returned by Run when Begin has not been called.
+var ErrNoBatch = errors.New("session: no batch (call Begin first)")
+
+// Run executes the ACT loop on the batch started by Begin.
+func (s *Session) Run(opt Options) error {
+	if s.n == 0 {
+		return ErrNoBatch
+	}
+	budget := opt.Steps
+	if budget == 0 {
+		budget = s.m.Cfg.HaltMaxSteps
+	}
+	if budget < 0 || budget > maxSteps {
+		return fmt.Errorf("steps %d out of range 1..%d", budget, maxSteps)
+	}
+	for step := 1; step <= budget && s.nActive > 0; step++ {
+		s.Segment()
+		if opt.OnSegment != nil {
+			opt.OnSegment(step)
+		}
+		for slot := s.nActive - 1; slot >= 0; slot-- {
+			halt := step == budget
+			if opt.Halt == HaltQ && s.q[2*slot] > s.q[2*slot+1] {
+				halt = true
+			}
+			if halt {
+				s.retire(slot)
+			}
+		}
+	}
+	return nil
+}
+
+// retire moves a halted slot behind the active ones, so segments keep
+// running on a contiguous prefix of the buffers.
+func (s *Session) retire(slot int) {
+	last := s.nActive - 1
+	if slot != last {
+		s.swapSlots(slot, last)
+	}
+	s.nActive--
+}
+
+func (s *Session) swapSlots(a, b int) {
+	c := s.m.Cfg
+	TD, SV, S := c.TotalLen()*c.HiddenSize, c.SeqLen*c.VocabSize, c.SeqLen
+	swapF := func(buf []float32, n int) {
+		x, y := buf[a*n:(a+1)*n], buf[b*n:(b+1)*n]
+		t := s.rowBuf[:n]
+		copy(t, x)
+		copy(x, y)
+		copy(y, t)
+	}
+	swapF(s.x, TD)
+	swapF(s.zH, TD)
+	swapF(s.zL, TD)
+	swapF(s.logits, SV)
+	swapF(s.q, 2)
+	for i := 0; i < S; i++ {
+		s.tokens[a*S+i], s.tokens[b*S+i] = s.tokens[b*S+i], s.tokens[a*S+i]
+	}
+	s.puzzleIDs[a], s.puzzleIDs[b] = s.puzzleIDs[b], s.puzzleIDs[a]
+	s.steps[a], s.steps[b] = s.steps[b], s.steps[a]
+	ra, rb := s.rowOf[a], s.rowOf[b]
+	s.rowOf[a], s.rowOf[b] = rb, ra
+	s.slotOf[ra], s.slotOf[rb] = b, a
+}
+
+func (s *Session) slot(row int) int {
+	if row < 0 || row >= s.n {
+		panic(fmt.Sprintf("session: row %d outside batch of %d", row, s.n))
+	}
+	return s.slotOf[row]
+}
+
+// Logits returns a view of row's latest logits [S, V].
+func (s *Session) Logits(row int) []float32 {
+	SV := s.m.Cfg.SeqLen * s.m.Cfg.VocabSize
+	k := s.slot(row)
+	return s.logits[k*SV : (k+1)*SV]
+}
+
+// Q returns row's latest halt and continue logits.
+func (s *Session) Q(row int) (halt, cont float32) {
+	k := s.slot(row)
+	return s.q[2*k], s.q[2*k+1]
+}
+
+// Steps is the number of segments row has run.
+func (s *Session) Steps(row int) int { return s.steps[s.slot(row)] }
+
+// Halted reports whether row has stopped.
+func (s *Session) Halted(row int) bool { return s.slot(row) >= s.nActive }
+
+// Carry returns views of row's recurrent state z_H and z_L, each [T, D].
+func (s *Session) Carry(row int) (zH, zL []float32) {
+	TD := s.m.Cfg.TotalLen() * s.m.Cfg.HiddenSize
+	k := s.slot(row)
+	return s.zH[k*TD : (k+1)*TD], s.zL[k*TD : (k+1)*TD]
+}
+
+// SetCarry overwrites row's recurrent state (teacher forcing, resumption).
+func (s *Session) SetCarry(row int, zH, zL []float32) error {
+	h, l := s.Carry(row)
+	if len(zH) != len(h) || len(zL) != len(l) {
+		return fmt.Errorf("carry of %d/%d values, want %d", len(zH), len(zL), len(h))
+	}
+	copy(h, zH)
+	copy(l, zL)
+	return nil
+}
+
+// Predict writes row's argmax tokens (first maximum on ties) into dst[S].
+func (s *Session) Predict(row int, dst []int32) {
+	V := s.m.Cfg.VocabSize
+	lg := s.Logits(row)
+	for i := range dst[:s.m.Cfg.SeqLen] {
+		v := lg[i*V : (i+1)*V]
+		best := 0
+		for j := 1; j < V; j++ {
+			if v[j] > v[best] {
+				best = j
+			}
+		}
+		dst[i] = int32(best)
+	}
+}

@@ -1,0 +1,114 @@
+package runtime_test
+
+import (
+	"math"
+	"path/filepath"
+	"testing"
+
+	"github.com/hrmgo/hrm/convert"
+	"github.com/hrmgo/hrm/loader"
+	"github.com/hrmgo/hrm/runtime"
+	"github.com/stretchr/testify/require"
+)
+
+func smallModel(t testing.TB) (*runtime.Model, []int32, []int32) {
+	dir := filepath.Join("..", "testdata", "goldens", "b_small_puzzle")
+	m, err := convert.Import(filepath.Join(dir, "weights_f32.safetensors"), convert.Options{Config: map[string]any{
+		"num_heads": 4, "H_cycles": 2, "L_cycles": 3, "expansion": 4, "halt_max_steps": 5, "seq_len": 81}})
+	require.NoError(t, err)
+	in, err := loader.Open(filepath.Join(dir, "inputs.safetensors"))
+	require.NoError(t, err)
+	defer in.Close()
+	x, _ := in.Tensor("inputs")
+	p, _ := in.Tensor("puzzle_identifiers")
+	tok, err := x.Int32s()
+	require.NoError(t, err)
+	pid, err := p.Int32s()
+	require.NoError(t, err)
+	return m, append([]int32(nil), tok...), append([]int32(nil), pid...)
+}
+
+// With Q halting, sequences stop at different steps and are moved out of the
+// active prefix of the buffers; each must still end exactly where a run of
+// that sequence alone, for that many steps, ends.
+func TestHaltQMatchesSingleRuns(t *testing.T) {
+	m, tok, pid := smallModel(t)
+	S := m.Cfg.SeqLen
+	n := len(pid)
+	sess, err := m.NewSession(n)
+	require.NoError(t, err)
+	require.NoError(t, sess.Begin(tok, pid))
+	require.NoError(t, sess.Run(runtime.Options{Halt: runtime.HaltQ, Steps: 12}))
+	steps := map[int]bool{}
+	one, err := m.NewSession(1)
+	require.NoError(t, err)
+	for r := 0; r < n; r++ {
+		require.True(t, sess.Halted(r))
+		k := sess.Steps(r)
+		steps[k] = true
+		qh, qc := sess.Q(r)
+		if k < 12 {
+			require.Greater(t, qh, qc, "row %d halted early without q_halt > q_continue", r)
+		}
+		require.NoError(t, one.Begin(tok[r*S:(r+1)*S], pid[r:r+1]))
+		require.NoError(t, one.Run(runtime.Options{Halt: runtime.HaltMax, Steps: k}))
+		require.InDeltaSlice(t, toF64(one.Logits(0)), toF64(sess.Logits(r)), 1e-5, "row %d", r)
+		zh1, _ := one.Carry(0)
+		zh, _ := sess.Carry(r)
+		require.InDeltaSlice(t, toF64(zh1), toF64(zh), 1e-5, "row %d", r)
+	}
+	t.Logf("halting steps seen: %v", steps)
+}
+
+func toF64(v []float32) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(x)
+	}
+	return out
+}
+
+// The recurrence runs in buffers allocated once: no allocation per segment,
+// whatever the step budget.
+func TestSegmentAllocatesNothing(t *testing.T) {
+	m, tok, pid := smallModel(t)
+	sess, err := m.NewSession(len(pid))
+	require.NoError(t, err)
+	require.NoError(t, sess.Begin(tok, pid))
+	sess.Segment()
+	allocs := testing.AllocsPerRun(5, sess.Segment)
+	require.Zero(t, allocs)
+	allocs = testing.AllocsPerRun(2, func() {
+		if err := sess.Run(runtime.Options{Steps: 3, Halt: runtime.HaltQ}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	require.Zero(t, allocs)
+}
+
+func TestBeginRejectsBadInput(t *testing.T) {
+	m, tok, pid := smallModel(t)
+	sess, err := m.NewSession(2)
+	require.NoError(t, err)
+	require.ErrorContains(t, sess.Begin(tok, pid), "batch of 5 sequences, want 1..2")
+	require.ErrorContains(t, sess.Begin(tok[:80], pid[:1]), "got 80 tokens for 1 sequences of 81")
+	bad := append([]int32(nil), tok[:81]...)
+	bad[7] = 12
+	require.ErrorContains(t, sess.Begin(bad, pid[:1]), "position 7: token 12 outside vocabulary 0..11")
+	require.ErrorContains(t, sess.Begin(tok[:81], []int32{5}), "puzzle id 5 outside 0..4")
+	require.ErrorIs(t, (func() error { s, _ := m.NewSession(1); return s.Run(runtime.Options{}) })(), runtime.ErrNoBatch)
+	_, err = m.NewSession(0)
+	require.Error(t, err)
+}
+
+func TestConfigDerived(t *testing.T) {
+	c := runtime.DefaultConfig()
+	c.HiddenSize, c.Expansion = 512, 4
+	require.Equal(t, 1536, c.Inter())
+	c.HiddenSize, c.Expansion = 64, 2.5
+	require.Equal(t, 256, c.Inter())
+	c.PuzzleEmbNdim = 80
+	require.Equal(t, 2, c.PrefixLen())
+	require.InDelta(t, 8.0, float64(c.EmbedScale()), 1e-7)
+	require.False(t, math.IsNaN(float64(c.EmbedScale())))
+}
