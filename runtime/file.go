@@ -161,7 +161,7 @@ func New(cfg Config, vocab Vocab, tensors map[string][]float32) (*Model, error) 
 		embed:     tensors[KeyEmbed],
 		lmHead:    tensors[KeyLMHead],
 		qW:        tensors[KeyQHeadW],
-		qB:        [2]float32(tensors[KeyQHeadB]),
+		qB:        tensors[KeyQHeadB],
 		puzzleEmb: tensors[KeyPuzzleEmb],
 		pos:       tensors[KeyPos],
 		hInit:     tensors[KeyHInit],
@@ -199,7 +199,7 @@ func firstNonFinite(v []float32) int {
 func (m *Model) Tensors() []loader.Tensor {
 	byName := map[string][]float32{
 		KeyHInit: m.hInit, KeyLInit: m.lInit, KeyEmbed: m.embed, KeyLMHead: m.lmHead,
-		KeyQHeadW: m.qW, KeyQHeadB: m.qB[:], KeyPuzzleEmb: m.puzzleEmb, KeyPos: m.pos,
+		KeyQHeadW: m.qW, KeyQHeadB: m.qB, KeyPuzzleEmb: m.puzzleEmb, KeyPos: m.pos,
 	}
 	for _, st := range []struct {
 		name   string

@@ -32,7 +32,7 @@ type Model struct {
 	embed     []float32 // [V, D]
 	lmHead    []float32 // [V, D]
 	qW        []float32 // [2, D]; row 0 halt, row 1 continue
-	qB        [2]float32
+	qB        []float32 // [2]
 	puzzleEmb []float32 // [num_ids, ndim]
 	pos       []float32 // [T, D], learned positions only
 	hInit     []float32 // [D]

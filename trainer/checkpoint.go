@@ -1,0 +1,195 @@
+package trainer
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strconv"
+
+	"github.com/hrmgo/hrm/loader"
+	"github.com/hrmgo/hrm/trainer/data"
+)
+
+const (
+	ckptFormat  = "hrm-train-checkpoint"
+	ckptVersion = "1"
+)
+
+// SaveCheckpoint writes the whole training state — weights, optimizer
+// moments, step, data position, exploration RNG and the carry of every row —
+// atomically (loader.WriteFile: temp file, fsync, rename), so a crash at any
+// moment leaves the previous checkpoint intact.
+func (t *Trainer) SaveCheckpoint(path string) error {
+	mc := t.Cfg.Model
+	B, S, TD := t.Cfg.Batch, mc.SeqLen, mc.TotalLen()*mc.HiddenSize
+	cfg, err := json.Marshal(t.Cfg)
+	if err != nil {
+		return err
+	}
+	rngState, err := t.rng.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	zH, zL := make([]float32, B*TD), make([]float32, B*TD)
+	steps, halted := make([]int32, B), make([]int32, B)
+	inputs, labels, pids := make([]int32, B*S), make([]int32, B*S), make([]int32, B)
+	for _, w := range t.workers {
+		copy(zH[w.lo*TD:w.hi*TD], w.net.zH)
+		copy(zL[w.lo*TD:w.hi*TD], w.net.zL)
+	}
+	for r := 0; r < B; r++ {
+		steps[r] = int32(t.steps[r])
+		if t.halted[r] {
+			halted[r] = 1
+			continue // its example is replaced before it is used again
+		}
+		ex := t.cur[r]
+		for j, v := range ex.Inputs {
+			inputs[r*S+j] = int32(v)
+		}
+		copy(labels[r*S:(r+1)*S], ex.Labels)
+		pids[r] = ex.PuzzleID
+	}
+	meta := map[string]string{
+		"format": ckptFormat, "format_version": ckptVersion, "config": string(cfg),
+		"step": strconv.Itoa(t.step), "data_position": strconv.FormatUint(t.pos, 10),
+		"data_fingerprint": strconv.FormatUint(t.src.Fingerprint(), 10),
+		"rng":              base64.StdEncoding.EncodeToString(rngState),
+	}
+	n := len(t.w.flat)
+	return loader.WriteFile(path, meta, []loader.Tensor{
+		loader.F32Tensor("params", []int{n}, t.w.flat),
+		loader.F32Tensor("adam_m", []int{n}, t.m1.flat),
+		loader.F32Tensor("adam_v", []int{n}, t.m2.flat),
+		loader.F32Tensor("carry_zH", []int{B, TD}, zH),
+		loader.F32Tensor("carry_zL", []int{B, TD}, zL),
+		loader.I32Tensor("carry_steps", []int{B}, steps),
+		loader.I32Tensor("carry_halted", []int{B}, halted),
+		loader.I32Tensor("carry_inputs", []int{B, S}, inputs),
+		loader.I32Tensor("carry_labels", []int{B, S}, labels),
+		loader.I32Tensor("carry_pids", []int{B}, pids),
+	})
+}
+
+// Resume loads a checkpoint written by SaveCheckpoint and continues on src,
+// which must be the same data stream (checked by fingerprint). With the
+// same thread count the run continues bit for bit as if uninterrupted; a
+// different count only changes the order of float sums.
+func Resume(path string, src data.Source, threads int) (*Trainer, error) {
+	f, err := loader.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	meta := f.Metadata()
+	if meta["format"] != ckptFormat || meta["format_version"] != ckptVersion {
+		return nil, fmt.Errorf("%s: not an hrm training checkpoint (format %q version %q)", path, meta["format"], meta["format_version"])
+	}
+	var cfg Config
+	if err := json.Unmarshal([]byte(meta["config"]), &cfg); err != nil {
+		return nil, fmt.Errorf("%s: config: %w", path, err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	cfg.Threads = threads
+	if fp := strconv.FormatUint(src.Fingerprint(), 10); fp != meta["data_fingerprint"] {
+		return nil, fmt.Errorf("%s: the checkpoint was trained on another data stream (fingerprint %s, this one %s)", path, meta["data_fingerprint"], fp)
+	}
+	mc := cfg.Model
+	t := &Trainer{Cfg: cfg, src: src, w: newWeights[float32](mc), m1: newWeights[float32](mc), m2: newWeights[float32](mc),
+		rng: &rand.PCG{}, steps: make([]int, cfg.Batch), halted: make([]bool, cfg.Batch), cur: make([]data.Example, cfg.Batch)}
+	if t.step, err = strconv.Atoi(meta["step"]); err != nil || t.step < 0 {
+		return nil, fmt.Errorf("%s: bad step %q", path, meta["step"])
+	}
+	if t.pos, err = strconv.ParseUint(meta["data_position"], 10, 64); err != nil {
+		return nil, fmt.Errorf("%s: bad data position %q", path, meta["data_position"])
+	}
+	rs, err := base64.StdEncoding.DecodeString(meta["rng"])
+	if err == nil {
+		err = t.rng.UnmarshalBinary(rs)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: rng state: %w", path, err)
+	}
+	B, S, TD := cfg.Batch, mc.SeqLen, mc.TotalLen()*mc.HiddenSize
+	n := len(t.w.flat)
+	get := func(name string, shape []int) (loader.Tensor, error) {
+		x, ok := f.Tensor(name)
+		if !ok {
+			return x, fmt.Errorf("%s: tensor %s missing", path, name)
+		}
+		if !reflect.DeepEqual(x.Shape, shape) {
+			return x, fmt.Errorf("%s: tensor %s has shape %v, want %v", path, name, x.Shape, shape)
+		}
+		return x, nil
+	}
+	f32 := func(name string, shape []int, dst []float32) error {
+		x, err := get(name, shape)
+		if err != nil {
+			return err
+		}
+		v, err := x.Float32s()
+		if err == nil {
+			copy(dst, v)
+		}
+		return err
+	}
+	i32 := func(name string, shape []int) ([]int32, error) {
+		x, err := get(name, shape)
+		if err != nil {
+			return nil, err
+		}
+		v, err := x.Int32s()
+		return slices.Clone(v), err
+	}
+	for _, e := range []error{f32("params", []int{n}, t.w.flat), f32("adam_m", []int{n}, t.m1.flat), f32("adam_v", []int{n}, t.m2.flat)} {
+		if e != nil {
+			return nil, e
+		}
+	}
+	if err := t.setup(); err != nil {
+		return nil, err
+	}
+	zH, zL := make([]float32, B*TD), make([]float32, B*TD)
+	if err := f32("carry_zH", []int{B, TD}, zH); err != nil {
+		return nil, err
+	}
+	if err := f32("carry_zL", []int{B, TD}, zL); err != nil {
+		return nil, err
+	}
+	for _, w := range t.workers {
+		copy(w.net.zH, zH[w.lo*TD:w.hi*TD])
+		copy(w.net.zL, zL[w.lo*TD:w.hi*TD])
+	}
+	var ints [5][]int32
+	for k, spec := range []struct {
+		name  string
+		shape []int
+	}{{"carry_steps", []int{B}}, {"carry_halted", []int{B}}, {"carry_inputs", []int{B, S}}, {"carry_labels", []int{B, S}}, {"carry_pids", []int{B}}} {
+		if ints[k], err = i32(spec.name, spec.shape); err != nil {
+			return nil, err
+		}
+	}
+	for r := 0; r < B; r++ {
+		t.steps[r], t.halted[r] = int(ints[0][r]), ints[1][r] != 0
+		if t.halted[r] {
+			continue
+		}
+		ex := data.Example{Inputs: make([]uint8, S), Labels: slices.Clone(ints[3][r*S : (r+1)*S]), PuzzleID: ints[4][r]}
+		for j, v := range ints[2][r*S : (r+1)*S] {
+			if v < 0 || int(v) >= mc.VocabSize {
+				return nil, fmt.Errorf("%s: carry row %d holds token %d", path, r, v)
+			}
+			ex.Inputs[j] = uint8(v)
+		}
+		t.cur[r] = ex
+	}
+	return t, nil
+}
+
+// Export writes the current weights as an hrm weight file (float32).
+func (t *Trainer) Export(path string) error { return t.rt.Save(path) }

@@ -1,0 +1,520 @@
+package data
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// ARC token ids and canvas geometry (spec §6.4).
+const (
+	ARCPadToken    = 0
+	ARCEOSToken    = 1
+	ARCColorBase   = 2 // colour k is token k+2 (2..11)
+	ARCVocab       = 12
+	ARCMaxSize     = 30                      // canvas side and maximum grid side
+	ARCSeqLen      = ARCMaxSize * ARCMaxSize // 900
+	ARCNumColors   = 10
+	arcPathFmtCell = "%s[%d][%d]"
+)
+
+// ARCGrid is an ARC grid of H×W colours 0..9, row-major. The zero value
+// (H = W = 0) stands for "absent" (e.g. a test pair without output).
+type ARCGrid struct {
+	H, W  int
+	Cells []uint8
+}
+
+// ARCGridFromRows builds a grid from rows of colours, validating it.
+func ARCGridFromRows(rows [][]int) (ARCGrid, error) {
+	r64 := make([][]int64, len(rows))
+	for i, row := range rows {
+		r64[i] = make([]int64, len(row))
+		for j, v := range row {
+			r64[i][j] = int64(v)
+		}
+	}
+	return gridFromRows("grid", r64)
+}
+
+// MustARCGrid is ARCGridFromRows for literals in tests and examples; it
+// panics on an invalid grid.
+func MustARCGrid(rows [][]int) ARCGrid {
+	g, err := ARCGridFromRows(rows)
+	if err != nil {
+		panic(err)
+	}
+	return g
+}
+
+func gridFromRows(path string, rows [][]int64) (ARCGrid, error) {
+	h := len(rows)
+	if h < 1 || h > ARCMaxSize {
+		return ARCGrid{}, fmt.Errorf("%s: %d rows, want 1..%d", path, h, ARCMaxSize)
+	}
+	w := len(rows[0])
+	if w < 1 || w > ARCMaxSize {
+		return ARCGrid{}, fmt.Errorf("%s: row 0 has %d columns, want 1..%d", path, w, ARCMaxSize)
+	}
+	g := ARCGrid{H: h, W: w, Cells: make([]uint8, 0, h*w)}
+	for r, row := range rows {
+		if len(row) != w {
+			return ARCGrid{}, fmt.Errorf("%s: not rectangular: row %d has %d columns, row 0 has %d", path, r, len(row), w)
+		}
+		for c, v := range row {
+			if v < 0 || v >= ARCNumColors {
+				return ARCGrid{}, fmt.Errorf(arcPathFmtCell+": colour %d outside 0..9", path, r, c, v)
+			}
+			g.Cells = append(g.Cells, uint8(v))
+		}
+	}
+	return g, nil
+}
+
+// Validate checks dimensions 1..30 and colours 0..9.
+func (g ARCGrid) Validate() error {
+	if g.H < 1 || g.H > ARCMaxSize || g.W < 1 || g.W > ARCMaxSize {
+		return fmt.Errorf("arc: grid %d×%d, want 1..30 × 1..30", g.H, g.W)
+	}
+	if len(g.Cells) != g.H*g.W {
+		return fmt.Errorf("arc: grid %d×%d has %d cells", g.H, g.W, len(g.Cells))
+	}
+	for i, v := range g.Cells {
+		if v >= ARCNumColors {
+			return fmt.Errorf("arc: colour %d at (%d,%d) outside 0..9", v, i/g.W, i%g.W)
+		}
+	}
+	return nil
+}
+
+// Empty reports whether g is the absent grid.
+func (g ARCGrid) Empty() bool { return g.H == 0 && g.W == 0 }
+
+// At returns the colour at row r, column c.
+func (g ARCGrid) At(r, c int) uint8 { return g.Cells[r*g.W+c] }
+
+// Rows returns the grid as rows of ints.
+func (g ARCGrid) Rows() [][]int {
+	rows := make([][]int, g.H)
+	for r := range rows {
+		rows[r] = make([]int, g.W)
+		for c := range rows[r] {
+			rows[r][c] = int(g.At(r, c))
+		}
+	}
+	return rows
+}
+
+// Equal reports whether two grids have the same shape and colours.
+func (g ARCGrid) Equal(o ARCGrid) bool {
+	return g.H == o.H && g.W == o.W && string(g.Cells) == string(o.Cells)
+}
+
+// Dihedral returns g transformed by dihedral id t (0..7, see NumDihedral).
+func (g ARCGrid) Dihedral(t int) ARCGrid {
+	if g.Empty() {
+		return g
+	}
+	c, h, w := Dihedral(t, g.Cells, g.H, g.W)
+	return ARCGrid{H: h, W: w, Cells: c}
+}
+
+// Recolor returns g with every colour k replaced by m[k].
+func (g ARCGrid) Recolor(m ARCColorMap) ARCGrid {
+	out := ARCGrid{H: g.H, W: g.W, Cells: make([]uint8, len(g.Cells))}
+	for i, v := range g.Cells {
+		out.Cells[i] = m[v]
+	}
+	return out
+}
+
+// ARCColorMap maps old colour k to new colour m[k]. Augmentation maps keep
+// 0 (background) fixed and permute 1..9. Its String form is the 10-digit
+// suffix of augmented task names.
+type ARCColorMap [ARCNumColors]uint8
+
+// IdentityARCColorMap returns the identity map.
+func IdentityARCColorMap() ARCColorMap {
+	var m ARCColorMap
+	for i := range m {
+		m[i] = uint8(i)
+	}
+	return m
+}
+
+// RandomARCColorMap draws a uniform permutation of 1..9 with 0 fixed.
+func RandomARCColorMap(r rand.Source) ARCColorMap {
+	var m ARCColorMap
+	for i, p := range perm(r, 9) {
+		m[i+1] = uint8(p + 1)
+	}
+	return m
+}
+
+// Inverse returns the inverse map (the argsort of m), so Inverse()[m[k]] = k.
+func (m ARCColorMap) Inverse() ARCColorMap {
+	var inv ARCColorMap
+	for k, v := range m {
+		inv[v] = uint8(k)
+	}
+	return inv
+}
+
+// String returns the 10 digits m[0]..m[9].
+func (m ARCColorMap) String() string {
+	b := make([]byte, ARCNumColors)
+	for i, v := range m {
+		b[i] = '0' + v
+	}
+	return string(b)
+}
+
+// ParseARCColorMap parses a 10-digit permutation string.
+func ParseARCColorMap(s string) (ARCColorMap, error) {
+	var m ARCColorMap
+	if len(s) != ARCNumColors {
+		return m, fmt.Errorf("arc: colour map %q: want 10 digits", s)
+	}
+	var seen [ARCNumColors]bool
+	for i := 0; i < ARCNumColors; i++ {
+		d := s[i] - '0'
+		if d >= ARCNumColors || seen[d] {
+			return m, fmt.Errorf("arc: colour map %q is not a permutation of 0..9", s)
+		}
+		seen[d] = true
+		m[i] = d
+	}
+	return m, nil
+}
+
+// ARCPair is one input/output demonstration or test pair. Output is the
+// empty grid when a test pair has no "output" (hidden answers).
+type ARCPair struct {
+	Input, Output ARCGrid
+}
+
+// ARCTask is one ARC task file.
+type ARCTask struct {
+	Name  string // file name without ".json", or the augmented name
+	Train []ARCPair
+	Test  []ARCPair
+}
+
+// Hash returns a hash of the whole task (all grids, in order), as used to
+// deduplicate augmentations.
+func (t *ARCTask) Hash() uint64 {
+	var b []byte
+	add := func(g ARCGrid) {
+		b = append(b, byte(g.H), byte(g.W))
+		b = append(b, g.Cells...)
+	}
+	for _, set := range [][]ARCPair{t.Train, {{}}, t.Test} {
+		for _, p := range set {
+			add(p.Input)
+			add(p.Output)
+		}
+	}
+	return hashBytes(0xa2c, b)
+}
+
+// Equal reports whether two tasks have the same name and grids.
+func (t *ARCTask) Equal(o *ARCTask) bool {
+	if t.Name != o.Name || len(t.Train) != len(o.Train) || len(t.Test) != len(o.Test) {
+		return false
+	}
+	for i := range t.Train {
+		if !t.Train[i].Input.Equal(o.Train[i].Input) || !t.Train[i].Output.Equal(o.Train[i].Output) {
+			return false
+		}
+	}
+	for i := range t.Test {
+		if !t.Test[i].Input.Equal(o.Test[i].Input) || !t.Test[i].Output.Equal(o.Test[i].Output) {
+			return false
+		}
+	}
+	return true
+}
+
+// Augment returns a copy of the task with colour map m applied first and
+// then dihedral transform d to every grid, named "<name>_t<d>_<map>".
+func (t *ARCTask) Augment(d int, m ARCColorMap) *ARCTask {
+	out := &ARCTask{Name: fmt.Sprintf("%s_t%d_%s", t.Name, d, m)}
+	conv := func(ps []ARCPair) []ARCPair {
+		r := make([]ARCPair, len(ps))
+		for i, p := range ps {
+			r[i].Input = p.Input.Recolor(m).Dihedral(d)
+			r[i].Output = p.Output.Recolor(m).Dihedral(d)
+		}
+		return r
+	}
+	out.Train, out.Test = conv(t.Train), conv(t.Test)
+	return out
+}
+
+// UnaugmentARCGrid undoes an augmentation (d, m) on a grid: the inverse
+// dihedral transform, then the inverse colour map (spec §6.5).
+func UnaugmentARCGrid(g ARCGrid, d int, m ARCColorMap) ARCGrid {
+	return g.Dihedral(DihedralInverse[d]).Recolor(m.Inverse())
+}
+
+// ParseARCAugName splits "<orig>_t<d>_<10 digits>" into its parts; ok is
+// false for an un-augmented name.
+func ParseARCAugName(name string) (orig string, d int, m ARCColorMap, ok bool) {
+	i := strings.LastIndex(name, "_t")
+	if i < 0 || len(name) < i+2+1+1+ARCNumColors || name[len(name)-ARCNumColors-1] != '_' {
+		return "", 0, m, false
+	}
+	ds := name[i+2 : len(name)-ARCNumColors-1]
+	d, err := strconv.Atoi(ds)
+	if err != nil || d < 0 || d >= NumDihedral {
+		return "", 0, m, false
+	}
+	m, err = ParseARCColorMap(name[len(name)-ARCNumColors:])
+	if err != nil {
+		return "", 0, m, false
+	}
+	return name[:i], d, m, true
+}
+
+// EncodeARCGrid places g on the 30×30 canvas at offset (r0, c0): colours
+// become tokens +2, EOS (1) fills the row just below the grid across its
+// columns and the column just right of it across its rows (each only if it
+// is inside the canvas), the diagonal corner and everything else stay PAD.
+// Returns 900 tokens, row-major.
+func EncodeARCGrid(g ARCGrid, r0, c0 int) ([]uint8, error) {
+	if err := g.Validate(); err != nil {
+		return nil, err
+	}
+	if r0 < 0 || c0 < 0 || r0+g.H > ARCMaxSize || c0+g.W > ARCMaxSize {
+		return nil, fmt.Errorf("arc: %d×%d grid at offset (%d,%d) does not fit the 30×30 canvas", g.H, g.W, r0, c0)
+	}
+	out := make([]uint8, ARCSeqLen)
+	for r := 0; r < g.H; r++ {
+		for c := 0; c < g.W; c++ {
+			out[(r0+r)*ARCMaxSize+c0+c] = g.At(r, c) + ARCColorBase
+		}
+		if c0+g.W < ARCMaxSize {
+			out[(r0+r)*ARCMaxSize+c0+g.W] = ARCEOSToken
+		}
+	}
+	if r0+g.H < ARCMaxSize {
+		for c := 0; c < g.W; c++ {
+			out[(r0+g.H)*ARCMaxSize+c0+c] = ARCEOSToken
+		}
+	}
+	return out, nil
+}
+
+// ARCLabels turns an encoded output canvas into labels: PAD → IgnoreLabel,
+// so the output colours and the EOS border are supervised.
+func ARCLabels(canvas []uint8) []int32 {
+	l := make([]int32, len(canvas))
+	for i, t := range canvas {
+		if t == ARCPadToken {
+			l[i] = IgnoreLabel
+		} else {
+			l[i] = int32(t)
+		}
+	}
+	return l
+}
+
+// DecodeARCGrid crops a 900-token canvas (inputs, labels or argmax
+// predictions) back to a grid with the rule of spec §6.5: scanning rows top
+// down with a running width that shrinks to the first non-colour token
+// (anything outside 2..11) of each row, keep the (rows, width) of largest
+// area (first one on ties), then subtract 2. A canvas with no colour at
+// (0,0) gives the empty grid. Grids placed at a non-zero offset do not
+// decode (the test split is never translated).
+func DecodeARCGrid[T ~uint8 | ~int32 | ~int64 | ~int](toks []T) (ARCGrid, error) {
+	if len(toks) != ARCSeqLen {
+		return ARCGrid{}, fmt.Errorf("arc: %d tokens, want %d", len(toks), ARCSeqLen)
+	}
+	isColour := func(t T) bool { return t >= ARCColorBase && t < ARCColorBase+ARCNumColors }
+	bestArea, bestR, bestC := 0, 0, 0
+	width := ARCMaxSize
+	for r := 1; r <= ARCMaxSize; r++ {
+		for c := 0; c < width; c++ {
+			if !isColour(toks[(r-1)*ARCMaxSize+c]) {
+				width = c
+				break
+			}
+		}
+		if a := r * width; a > bestArea {
+			bestArea, bestR, bestC = a, r, width
+		}
+	}
+	g := ARCGrid{H: bestR, W: bestC, Cells: make([]uint8, 0, bestR*bestC)}
+	for r := 0; r < bestR; r++ {
+		for c := 0; c < bestC; c++ {
+			g.Cells = append(g.Cells, uint8(toks[r*ARCMaxSize+c]-ARCColorBase))
+		}
+	}
+	return g, nil
+}
+
+// ARCPairExample encodes one pair at offset (r0, c0) as an Example: Inputs
+// the input canvas, Labels the output canvas with PAD ignored (all ignored
+// when the pair has no output).
+func ARCPairExample(p ARCPair, r0, c0 int, id int32) (Example, error) {
+	in, err := EncodeARCGrid(p.Input, r0, c0)
+	if err != nil {
+		return Example{}, fmt.Errorf("input: %w", err)
+	}
+	ex := Example{Inputs: in, PuzzleID: id}
+	if p.Output.Empty() {
+		ex.Labels = ARCLabels(make([]uint8, ARCSeqLen))
+		return ex, nil
+	}
+	out, err := EncodeARCGrid(p.Output, r0, c0)
+	if err != nil {
+		return Example{}, fmt.Errorf("output: %w", err)
+	}
+	ex.Labels = ARCLabels(out)
+	return ex, nil
+}
+
+// ARCTranslateOffsets draws the translation augmentation of spec §6.4 for
+// the examples of one puzzle: each pair gets a random offset (r0, c0) with
+// r0 ∈ [0, 30−max(in.H, out.H)] and c0 likewise, shared by its input and
+// output, except one randomly chosen pair that stays at (0, 0). Only the
+// train split is translated.
+func ARCTranslateOffsets(pairs []ARCPair, r rand.Source) [][2]int {
+	offs := make([][2]int, len(pairs))
+	if len(pairs) == 0 {
+		return offs
+	}
+	keep := intn(r, len(pairs))
+	for i, p := range pairs {
+		h, w := max(p.Input.H, p.Output.H), max(p.Input.W, p.Output.W)
+		r0, c0 := intn(r, ARCMaxSize-h+1), intn(r, ARCMaxSize-w+1)
+		if i != keep {
+			offs[i] = [2]int{r0, c0}
+		}
+	}
+	return offs
+}
+
+// ARCTaskExamples encodes a task with the split rule of spec §6.4: train
+// pairs always go to train; test pairs go to test if evaluation is true and
+// to train otherwise. Train examples are translated when translate is
+// non-nil (ARCTranslateOffsets over the train examples); test examples
+// never are.
+func ARCTaskExamples(t *ARCTask, id int32, evaluation bool, translate rand.Source) (train, test []Example, err error) {
+	trainPairs := append([]ARCPair(nil), t.Train...)
+	if !evaluation {
+		trainPairs = append(trainPairs, t.Test...)
+	}
+	offs := make([][2]int, len(trainPairs))
+	if translate != nil {
+		offs = ARCTranslateOffsets(trainPairs, translate)
+	}
+	for i, p := range trainPairs {
+		ex, err := ARCPairExample(p, offs[i][0], offs[i][1], id)
+		if err != nil {
+			return nil, nil, fmt.Errorf("arc: %s: train example %d: %w", t.Name, i, err)
+		}
+		train = append(train, ex)
+	}
+	if evaluation {
+		for i, p := range t.Test {
+			ex, err := ARCPairExample(p, 0, 0, id)
+			if err != nil {
+				return nil, nil, fmt.Errorf("arc: %s: test example %d: %w", t.Name, i, err)
+			}
+			test = append(test, ex)
+		}
+	}
+	return train, test, nil
+}
+
+// ParseARCTask parses one ARC task file. name (the file name) prefixes
+// every error. It uses simdjson-go when simdjson.SupportedCPU() (amd64 with
+// AVX2 and CLMUL) and encoding/json otherwise; both accept and reject the
+// same inputs and build identical tasks (tested differentially).
+//
+// Accepted format: a top-level object with arrays "train" and "test" (each
+// at least one pair; unknown keys ignored; duplicate keys rejected; keys
+// are case-sensitive); a pair is an object with "input" and "output"
+// (output optional for test pairs only); a grid is a non-empty array of
+// equally long non-empty arrays of integers 0..9, at most 30×30. The file
+// must be valid UTF-8 with nothing after the top-level object.
+func ParseARCTask(name string, data []byte) (*ARCTask, error) {
+	if simdSupported() {
+		t, _, err := parseARCSimd(name, data, nil)
+		return t, err
+	}
+	return parseARCStd(name, data)
+}
+
+// LoadARCTask reads and parses one task file; the task name is the file
+// name without its extension.
+func LoadARCTask(path string) (*ARCTask, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("arc: %w", err)
+	}
+	return ParseARCTask(arcName(path), b)
+}
+
+func arcName(path string) string {
+	return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+}
+
+// LoadARCDir loads every *.json file of dir, sorted by file name. Errors
+// name the file.
+func LoadARCDir(dir string) ([]*ARCTask, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("arc: no *.json files in %s", dir)
+	}
+	sort.Strings(files)
+	tasks := make([]*ARCTask, 0, len(files))
+	var p simdParser
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("arc: %w", err)
+		}
+		t, err := p.parse(arcName(f), b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		tasks = append(tasks, t)
+	}
+	return tasks, nil
+}
+
+// arcErr formats a parse error as "arc: <file>: <path>: <msg>".
+func arcErr(name, path, format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	if path != "" {
+		msg = path + ": " + msg
+	}
+	return fmt.Errorf("arc: %s: %s", name, msg)
+}
+
+var errNotUTF8 = errors.New("file is not valid UTF-8")
+
+// finishTask checks the pair counts after parsing.
+func finishTask(name string, t *ARCTask, haveTrain, haveTest bool) (*ARCTask, error) {
+	switch {
+	case !haveTrain:
+		return nil, arcErr(name, "", `missing "train"`)
+	case !haveTest:
+		return nil, arcErr(name, "", `missing "test"`)
+	case len(t.Train) == 0:
+		return nil, arcErr(name, "train", "no pairs")
+	case len(t.Test) == 0:
+		return nil, arcErr(name, "test", "no pairs")
+	}
+	return t, nil
+}

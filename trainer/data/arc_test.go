@@ -1,0 +1,542 @@
+package data
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// parseBoth parses with encoding/json and, when the CPU supports it, with
+// simdjson, and requires identical outcomes (both fail, or equal tasks).
+func parseBoth(t testing.TB, name string, data []byte) (*ARCTask, error) {
+	t.Helper()
+	a, errA := parseARCStd(name, data)
+	if !simdSupported() {
+		return a, errA
+	}
+	b, _, errB := parseARCSimd(name, data, nil)
+	require.Equal(t, errA == nil, errB == nil, "std err %v, simd err %v for %q", errA, errB, data)
+	if errA == nil {
+		require.True(t, a.Equal(b), "tasks differ for %q", data)
+	}
+	return a, errA
+}
+
+func TestARCParseFixtures(t *testing.T) {
+	b, err := os.ReadFile("testdata/arc/ok/ok_basic.json")
+	require.NoError(t, err)
+	task, err := parseBoth(t, "ok_basic", b)
+	require.NoError(t, err)
+	require.Equal(t, "ok_basic", task.Name)
+	require.Len(t, task.Train, 2)
+	require.Len(t, task.Test, 1)
+	require.Equal(t, [][]int{{0, 1}, {2, 3}}, task.Train[0].Input.Rows())
+	require.Equal(t, [][]int{{6}, {5}, {4}}, task.Train[1].Output.Rows())
+	require.Equal(t, 1, task.Test[0].Input.H)
+	require.Equal(t, 4, task.Test[0].Input.W)
+
+	loaded, err := LoadARCTask("testdata/arc/ok/ok_basic.json")
+	require.NoError(t, err)
+	require.True(t, task.Equal(loaded))
+
+	tasks, err := LoadARCDir("testdata/arc/ok")
+	require.NoError(t, err)
+	require.Len(t, tasks, 2)
+	require.Equal(t, "ok_basic", tasks[0].Name)
+	h := tasks[1]
+	require.Equal(t, "ok_hidden_test_output", h.Name)
+	require.True(t, h.Test[0].Output.Empty())
+	require.Equal(t, [][]int{{2, 2}}, h.Train[0].Output.Rows())
+
+	_, err = LoadARCDir("testdata/arc/bad")
+	require.ErrorContains(t, err, "bad_colour.json")
+	_, err = LoadARCDir("testdata/nonexistent")
+	require.Error(t, err)
+
+	for file, want := range map[string]string{
+		"bad_ragged":         "arc: bad_ragged: train[0].input: not rectangular: row 1 has 1 columns, row 0 has 2",
+		"bad_colour":         "arc: bad_colour: test[0].input[0][2]: colour 10 outside 0..9",
+		"bad_missing_output": `arc: bad_missing_output: train[1]: missing "output"`,
+	} {
+		_, err := LoadARCTask("testdata/arc/bad/" + file + ".json")
+		require.EqualError(t, err, want)
+		b, _ := os.ReadFile("testdata/arc/bad/" + file + ".json")
+		_, err = parseBoth(t, file, b)
+		require.EqualError(t, err, want)
+	}
+}
+
+func TestARCParseErrors(t *testing.T) {
+	okPair := `{"input":[[1]],"output":[[1]]}`
+	task := func(train, test string) string { return `{"train":[` + train + `],"test":[` + test + `]}` }
+	rows := func(n, w int) string {
+		r := "[" + strings.TrimSuffix(strings.Repeat("0,", w), ",") + "]"
+		return "[" + strings.TrimSuffix(strings.Repeat(r+",", n), ",") + "]"
+	}
+	cases := []struct {
+		in, want string
+		syntax   bool // the message wording may differ between parsers
+	}{
+		{`{"train":[],"test":[` + okPair + `]}`, "f: train: no pairs", false},
+		{`{"train":[` + okPair + `]}`, `f: missing "test"`, false},
+		{`{"test":[` + okPair + `]}`, `f: missing "train"`, false},
+		{`{"Train":[` + okPair + `],"test":[` + okPair + `]}`, `f: missing "train"`, false},
+		{task(`{"input":`+rows(31, 2)+`,"output":[[1]]}`, okPair), "train[0].input: more than 30 rows", false},
+		{task(`{"input":`+rows(2, 31)+`,"output":[[1]]}`, okPair), "train[0].input[0]: more than 30 columns", false},
+		{task(`{"input":`+rows(30, 30)+`,"output":[]}`, okPair), "train[0].output: 0 rows, want 1..30", false},
+		{task(`{"input":[[]],"output":[[1]]}`, okPair), "train[0].input: row 0 has 0 columns", false},
+		{task(okPair, `{"input":[[1,"2"]]}`), `test[0].input[0][1]: got a string, want an integer colour`, false},
+		{task(okPair, `{"input":[[1,null]]}`), `test[0].input[0][1]: got null, want an integer colour`, false},
+		{task(okPair, `{"input":[[1,[2]]]}`), `test[0].input[0][1]: got an array, want an integer colour`, false},
+		{task(okPair, `{"input":[[1.5]]}`), `test[0].input[0][0]`, false},
+		{task(okPair, `{"input":[[2e0]]}`), `test[0].input[0][0]`, false},
+		{task(okPair, `{"input":[[-1]]}`), `test[0].input[0][0]: colour -1 outside 0..9`, false},
+		{task(okPair, `{"input":[[99999999999999999999]]}`), `test[0].input[0][0]`, false},
+		{task(okPair, `{"input":[1]}`), `test[0].input[0]: got a number, want an array`, false},
+		{task(okPair, `{"input":{}}`), `test[0].input: got an object, want an array`, false},
+		{task(okPair, `{"output":[[1]]}`), `test[0]: missing "input"`, false},
+		{task(okPair, `{"input":[[1]],"input":[[2]]}`), `test[0]: duplicate key "input"`, false},
+		{task(okPair, `7`), `test[0]: got a number, want an object`, false},
+		{`{"train":{},"test":[]}`, `train: got an object, want an array`, false},
+		{`{"train":[` + okPair + `],"test":[` + okPair + `],"train":[` + okPair + `]}`, `duplicate key "train"`, false},
+		{`[1]`, `f: got an array, want an object`, false},
+		{task(okPair, okPair) + ` {}`, "f: ", true},
+		{task(okPair, okPair) + `x`, "f: ", true},
+		{task(okPair, okPair)[:30], "f: invalid JSON", true},
+		{`{"train":[` + okPair + `],"test":[` + okPair + `],}`, "f: invalid JSON", true},
+		{"{\"x\":\"\xff\"," + task(okPair, okPair)[1:], "f: file is not valid UTF-8", false},
+		{`{"x":"\udc00",` + task(okPair, okPair)[1:], "unpaired UTF-16 surrogate", false},
+		{``, "f: ", true},
+		{`5`, "f: ", true},
+	}
+	for _, c := range cases {
+		_, err := parseBoth(t, "f", []byte(c.in))
+		require.Error(t, err, c.in)
+		require.Contains(t, err.Error(), "arc: f:", c.in)
+		if !c.syntax {
+			require.Contains(t, err.Error(), c.want, c.in)
+			if simdSupported() {
+				_, _, err2 := parseARCSimd("f", []byte(c.in), nil)
+				require.Contains(t, err2.Error(), c.want, "simdjson wording for %s", c.in)
+			}
+		}
+	}
+	// accepted oddities: escapes in keys, unknown keys of any type, whitespace
+	okDocs := []string{
+		`{"tr\u0061in":[` + okPair + `],"test":[` + okPair + `]}`,
+		"{\n\t\"junk\": {\"a\": [1, {\"b\": null}], \"c\": \"\\ud83d\\ude00\"},\r\n\"train\": [" + okPair + "], \"test\": [" + okPair + "]  }  \n",
+		`{"train":[{"input":[[-0]],"output":[[1]],"extra":[1,2]}],"test":[` + okPair + `]}`,
+	}
+	for _, d := range okDocs {
+		_, err := parseBoth(t, "f", []byte(d))
+		require.NoError(t, err, d)
+	}
+}
+
+// randomTaskJSON renders a random valid task with encoding/json.
+func randomTaskJSON(seed uint64) ([]byte, *ARCTask) {
+	r := NewPCG(seed, 77)
+	randGrid := func() ARCGrid {
+		h, w := 1+intn(r, 30), 1+intn(r, 30)
+		if intn(r, 2) == 0 {
+			h, w = 1+intn(r, 4), 1+intn(r, 4)
+		}
+		g := ARCGrid{H: h, W: w, Cells: make([]uint8, h*w)}
+		for i := range g.Cells {
+			g.Cells[i] = uint8(intn(r, 10))
+		}
+		return g
+	}
+	task := &ARCTask{Name: fmt.Sprint("rand", seed)}
+	type jp struct {
+		Input  [][]int `json:"input"`
+		Output [][]int `json:"output,omitempty"`
+	}
+	var doc struct {
+		Train []jp `json:"train"`
+		Test  []jp `json:"test"`
+	}
+	for k := 0; k < 1+intn(r, 4); k++ {
+		p := ARCPair{Input: randGrid(), Output: randGrid()}
+		task.Train = append(task.Train, p)
+		doc.Train = append(doc.Train, jp{p.Input.Rows(), p.Output.Rows()})
+	}
+	for k := 0; k < 1+intn(r, 2); k++ {
+		p := ARCPair{Input: randGrid()}
+		if intn(r, 3) > 0 {
+			p.Output = randGrid()
+		}
+		task.Test = append(task.Test, p)
+		var out [][]int
+		if !p.Output.Empty() {
+			out = p.Output.Rows()
+		}
+		doc.Test = append(doc.Test, jp{p.Input.Rows(), out})
+	}
+	var b []byte
+	if seed%2 == 0 {
+		b, _ = json.Marshal(doc)
+	} else {
+		b, _ = json.MarshalIndent(doc, "", "  ")
+	}
+	return b, task
+}
+
+func TestARCParsersAgreeOnRandomTasks(t *testing.T) {
+	for seed := uint64(0); seed < 60; seed++ {
+		b, want := randomTaskJSON(seed)
+		got, err := parseBoth(t, want.Name, b)
+		require.NoError(t, err)
+		require.True(t, want.Equal(got), "seed %d", seed)
+		viaAPI, err := ParseARCTask(want.Name, b)
+		require.NoError(t, err)
+		require.True(t, want.Equal(viaAPI))
+	}
+}
+
+// TestARCAGI1Corpus loads the real ARC-AGI-1 data when present.
+func TestARCAGI1Corpus(t *testing.T) {
+	root := "/work/shared/data/arc-agi-1"
+	if _, err := os.Stat(root); err != nil {
+		t.Skip("ARC-AGI-1 data not present")
+	}
+	for _, split := range []string{"training", "evaluation"} {
+		dir := filepath.Join(root, split)
+		tasks, err := LoadARCDir(dir)
+		require.NoError(t, err)
+		require.Len(t, tasks, 400)
+		old := simdSupported
+		simdSupported = func() bool { return false }
+		stdTasks, err := LoadARCDir(dir)
+		simdSupported = old
+		require.NoError(t, err)
+		for i := range tasks {
+			require.True(t, tasks[i].Equal(stdTasks[i]), "parsers disagree on %s", tasks[i].Name)
+			for _, p := range append(append([]ARCPair(nil), tasks[i].Train...), tasks[i].Test...) {
+				for _, g := range []ARCGrid{p.Input, p.Output} {
+					require.False(t, g.Empty(), tasks[i].Name)
+					enc, err := EncodeARCGrid(g, 0, 0)
+					require.NoError(t, err)
+					dec, err := DecodeARCGrid(enc)
+					require.NoError(t, err)
+					require.True(t, g.Equal(dec), tasks[i].Name)
+				}
+			}
+		}
+	}
+}
+
+func TestARCEncodeLayout(t *testing.T) {
+	g := MustARCGrid([][]int{{0, 1, 2}, {3, 4, 5}})
+	enc, err := EncodeARCGrid(g, 0, 0)
+	require.NoError(t, err)
+	require.Len(t, enc, 900)
+	at := func(r, c int) uint8 { return enc[r*30+c] }
+	require.Equal(t, uint8(2), at(0, 0))
+	require.Equal(t, uint8(7), at(1, 2))
+	require.Equal(t, uint8(ARCEOSToken), at(0, 3))
+	require.Equal(t, uint8(ARCEOSToken), at(1, 3))
+	for c := 0; c < 3; c++ {
+		require.Equal(t, uint8(ARCEOSToken), at(2, c))
+	}
+	require.Equal(t, uint8(ARCPadToken), at(2, 3), "corner stays PAD")
+	nonPad := 0
+	for _, v := range enc {
+		if v != 0 {
+			nonPad++
+		}
+	}
+	require.Equal(t, 6+2+3, nonPad)
+
+	lab := ARCLabels(enc)
+	require.Equal(t, IgnoreLabel, lab[2*30+3])
+	require.Equal(t, int32(2), lab[0])
+	require.Equal(t, int32(1), lab[3])
+
+	// full-size grid: no room for EOS
+	full := ARCGrid{H: 30, W: 30, Cells: make([]uint8, 900)}
+	enc, err = EncodeARCGrid(full, 0, 0)
+	require.NoError(t, err)
+	for _, v := range enc {
+		require.Equal(t, uint8(2), v)
+	}
+	// 30 rows, 29 columns: EOS column only
+	tall := ARCGrid{H: 30, W: 29, Cells: make([]uint8, 30*29)}
+	enc, _ = EncodeARCGrid(tall, 0, 0)
+	for r := 0; r < 30; r++ {
+		require.Equal(t, uint8(ARCEOSToken), enc[r*30+29])
+	}
+	// translated: grid at (5,7), EOS right/below, top-left PAD
+	enc, err = EncodeARCGrid(g, 5, 7)
+	require.NoError(t, err)
+	require.Equal(t, uint8(2), enc[5*30+7])
+	require.Equal(t, uint8(ARCEOSToken), enc[5*30+10])
+	require.Equal(t, uint8(ARCEOSToken), enc[7*30+9])
+	require.Equal(t, uint8(0), enc[7*30+10])
+	require.Equal(t, uint8(0), enc[0])
+	dec, err := DecodeARCGrid(enc)
+	require.NoError(t, err)
+	require.True(t, dec.Empty(), "the crop rule is anchored at the top-left")
+	// grid flush with the bottom-right corner: EOS falls off the canvas
+	enc, err = EncodeARCGrid(g, 28, 27)
+	require.NoError(t, err)
+	require.Equal(t, uint8(7), enc[29*30+29])
+
+	_, err = EncodeARCGrid(g, 29, 0)
+	require.ErrorContains(t, err, "does not fit")
+	_, err = EncodeARCGrid(ARCGrid{}, 0, 0)
+	require.Error(t, err)
+	_, err = EncodeARCGrid(ARCGrid{H: 1, W: 1, Cells: []uint8{12}}, 0, 0)
+	require.Error(t, err)
+}
+
+func TestARCRoundTripRandomGrids(t *testing.T) {
+	r := NewPCG(3, 3)
+	for k := 0; k < 300; k++ {
+		h, w := 1+intn(r, 30), 1+intn(r, 30)
+		g := ARCGrid{H: h, W: w, Cells: make([]uint8, h*w)}
+		for i := range g.Cells {
+			g.Cells[i] = uint8(intn(r, 10))
+		}
+		enc, err := EncodeARCGrid(g, 0, 0)
+		require.NoError(t, err)
+		dec, err := DecodeARCGrid(enc)
+		require.NoError(t, err)
+		require.True(t, g.Equal(dec))
+		// labels and int32 predictions decode the same way
+		dec2, err := DecodeARCGrid(ARCLabels(enc))
+		require.NoError(t, err)
+		require.True(t, g.Equal(dec2))
+	}
+}
+
+func TestARCCropRule(t *testing.T) {
+	canvas := func(rows ...string) []int32 {
+		// '.' PAD, 'E' EOS, digits are colours
+		c := make([]int32, 900)
+		for r, row := range rows {
+			for j, ch := range row {
+				switch {
+				case ch == 'E':
+					c[r*30+j] = ARCEOSToken
+				case ch >= '0' && ch <= '9':
+					c[r*30+j] = int32(ch-'0') + ARCColorBase
+				}
+			}
+		}
+		return c
+	}
+	cases := []struct {
+		rows []string
+		want [][]int
+	}{
+		// the running width shrinks 5 → 3; areas 5, 6, 9, then 0
+		{[]string{"12345E", "123E45", "111E", "E"}, [][]int{{1, 2, 3}, {1, 2, 3}, {1, 1, 1}}},
+		// wide first row wins: area 4 versus 2·1
+		{[]string{"1234", "5E"}, [][]int{{1, 2, 3, 4}}},
+		// ties keep the first (fewest rows): 1×4 versus 2×2
+		{[]string{"1234", "56E"}, [][]int{{1, 2, 3, 4}}},
+		// colours past a gap are cut; width never grows back
+		{[]string{"12.34", "1234", "12345"}, [][]int{{1, 2}, {1, 2}, {1, 2}}},
+		// nothing at (0,0)
+		{[]string{".1"}, nil},
+		// predicted PAD or EOS inside a row ends it
+		{[]string{"99E", "9.9", "999"}, [][]int{{9}, {9}, {9}}},
+	}
+	for i, c := range cases {
+		g, err := DecodeARCGrid(canvas(c.rows...))
+		require.NoError(t, err)
+		if c.want == nil {
+			require.True(t, g.Empty(), "case %d", i)
+			continue
+		}
+		require.Equal(t, c.want, g.Rows(), "case %d", i)
+	}
+	// a full canvas of colours is a 30×30 grid
+	full := make([]uint8, 900)
+	for i := range full {
+		full[i] = 11
+	}
+	g, _ := DecodeARCGrid(full)
+	require.Equal(t, 30, g.H)
+	require.Equal(t, 30, g.W)
+	_, err := DecodeARCGrid(make([]uint8, 899))
+	require.Error(t, err)
+}
+
+func TestDihedralMatchesNumpy(t *testing.T) {
+	x := MustARCGrid([][]int{{1, 2, 3}, {4, 5, 6}})
+	want := [8][][]int{
+		{{1, 2, 3}, {4, 5, 6}},   // identity
+		{{3, 6}, {2, 5}, {1, 4}}, // np.rot90
+		{{6, 5, 4}, {3, 2, 1}},   // np.rot90 k=2
+		{{4, 1}, {5, 2}, {6, 3}}, // np.rot90 k=3
+		{{3, 2, 1}, {6, 5, 4}},   // np.fliplr
+		{{4, 5, 6}, {1, 2, 3}},   // np.flipud
+		{{1, 4}, {2, 5}, {3, 6}}, // x.T
+		{{6, 3}, {5, 2}, {4, 1}}, // np.fliplr(np.rot90(x))
+	}
+	for tr := 0; tr < NumDihedral; tr++ {
+		require.Equal(t, want[tr], x.Dihedral(tr).Rows(), "transform %d", tr)
+	}
+}
+
+func TestDihedralInverseTable(t *testing.T) {
+	require.Equal(t, [8]int{0, 3, 2, 1, 4, 5, 6, 7}, DihedralInverse)
+	r := NewPCG(1, 1)
+	for k := 0; k < 20; k++ {
+		h, w := 1+intn(r, 7), 1+intn(r, 7)
+		if k == 0 {
+			h, w = 3, 5
+		}
+		g := ARCGrid{H: h, W: w, Cells: make([]uint8, h*w)}
+		for i := range g.Cells {
+			g.Cells[i] = uint8(i % 10)
+		}
+		for tr := 0; tr < NumDihedral; tr++ {
+			y := g.Dihedral(tr)
+			require.True(t, g.Equal(y.Dihedral(DihedralInverse[tr])), "inv[%d] after %d", DihedralInverse[tr], tr)
+			require.True(t, g.Equal(UnaugmentARCGrid(y, tr, IdentityARCColorMap())))
+			// the inverse also works the other way round
+			require.True(t, g.Equal(g.Dihedral(DihedralInverse[tr]).Dihedral(tr)))
+			// DihedralPos agrees with the transform
+			for rr := 0; rr < h; rr++ {
+				for c := 0; c < w; c++ {
+					i, j := DihedralPos(tr, rr, c, h, w)
+					require.Equal(t, g.At(rr, c), y.At(i, j))
+				}
+			}
+		}
+	}
+	// on a 3×5 grid of distinct values the inverse is the only transform
+	// undoing each one
+	cells := make([]int, 15)
+	for i := range cells {
+		cells[i] = i
+	}
+	for tr := 0; tr < NumDihedral; tr++ {
+		y, h, w := Dihedral(tr, cells, 3, 5)
+		n := 0
+		for s := 0; s < NumDihedral; s++ {
+			z, zh, zw := Dihedral(s, y, h, w)
+			if zh == 3 && zw == 5 && fmt.Sprint(z) == fmt.Sprint(cells) {
+				n++
+				require.Equal(t, DihedralInverse[tr], s)
+			}
+		}
+		require.Equal(t, 1, n)
+	}
+}
+
+func TestARCColorMapsAndAugment(t *testing.T) {
+	r := NewPCG(4, 4)
+	b, _ := os.ReadFile("testdata/arc/ok/ok_basic.json")
+	task, err := ParseARCTask("ok_basic", b)
+	require.NoError(t, err)
+	hashes := map[uint64]bool{task.Hash(): true}
+	for k := 0; k < 20; k++ {
+		m := RandomARCColorMap(r)
+		require.Equal(t, uint8(0), m[0], "background fixed")
+		inv := m.Inverse()
+		for c := 0; c < 10; c++ {
+			require.Equal(t, uint8(c), inv[m[c]])
+		}
+		pm, err := ParseARCColorMap(m.String())
+		require.NoError(t, err)
+		require.Equal(t, m, pm)
+
+		d := intn(r, 8)
+		aug := task.Augment(d, m)
+		require.Equal(t, fmt.Sprintf("ok_basic_t%d_%s", d, m), aug.Name)
+		orig, d2, m2, ok := ParseARCAugName(aug.Name)
+		require.True(t, ok)
+		require.Equal(t, "ok_basic", orig)
+		require.Equal(t, d, d2)
+		require.Equal(t, m, m2)
+		for i, p := range aug.Train {
+			require.True(t, task.Train[i].Input.Equal(UnaugmentARCGrid(p.Input, d, m)))
+			require.True(t, task.Train[i].Output.Equal(UnaugmentARCGrid(p.Output, d, m)))
+		}
+		// colour map and dihedral commute
+		g := task.Train[0].Input
+		require.True(t, g.Recolor(m).Dihedral(d).Equal(g.Dihedral(d).Recolor(m)))
+		hashes[aug.Hash()] = true
+	}
+	require.Greater(t, len(hashes), 15)
+	_, _, _, ok := ParseARCAugName("007bbfb7")
+	require.False(t, ok)
+	_, err = ParseARCColorMap("0123456788")
+	require.Error(t, err)
+}
+
+func TestARCTranslationAndExamples(t *testing.T) {
+	b, _ := os.ReadFile("testdata/arc/ok/ok_basic.json")
+	task, _ := ParseARCTask("ok_basic", b)
+	r := NewPCG(9, 9)
+	for k := 0; k < 50; k++ {
+		offs := ARCTranslateOffsets(task.Train, r)
+		zero := 0
+		for i, o := range offs {
+			p := task.Train[i]
+			require.LessOrEqual(t, o[0]+max(p.Input.H, p.Output.H), 30)
+			require.LessOrEqual(t, o[1]+max(p.Input.W, p.Output.W), 30)
+			if o == [2]int{} {
+				zero++
+			}
+			ex, err := ARCPairExample(p, o[0], o[1], 5)
+			require.NoError(t, err)
+			require.Equal(t, int32(5), ex.PuzzleID)
+			require.Len(t, ex.Inputs, 900)
+		}
+		require.GreaterOrEqual(t, zero, 1)
+	}
+
+	train, test, err := ARCTaskExamples(task, 3, true, r)
+	require.NoError(t, err)
+	require.Len(t, train, 2)
+	require.Len(t, test, 1)
+	g, _ := DecodeARCGrid(test[0].Inputs)
+	require.True(t, g.Equal(task.Test[0].Input))
+	g, _ = DecodeARCGrid(test[0].Labels)
+	require.True(t, g.Equal(task.Test[0].Output))
+
+	train, test, err = ARCTaskExamples(task, 3, false, nil)
+	require.NoError(t, err)
+	require.Len(t, train, 3, "non-evaluation test pairs train too")
+	require.Empty(t, test)
+
+	ex, err := ARCPairExample(ARCPair{Input: MustARCGrid([][]int{{1}})}, 0, 0, 1)
+	require.NoError(t, err)
+	for _, l := range ex.Labels {
+		require.Equal(t, IgnoreLabel, l, "missing output: nothing supervised")
+	}
+}
+
+func BenchmarkParseARC(b *testing.B) {
+	data, _ := randomTaskJSON(1)
+	b.Run("encoding_json", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			if _, err := parseARCStd("x", data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	if !simdSupported() {
+		return
+	}
+	b.Run("simdjson", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		var p simdParser
+		for b.Loop() {
+			if _, err := p.parse("x", data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

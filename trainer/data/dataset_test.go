@@ -1,0 +1,98 @@
+package data
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestBuildSudokuDatasetDisjoint(t *testing.T) {
+	ds, err := BuildSudokuDataset(SudokuDatasetConfig{Box: 3, Blanks: 40, Train: 60, Test: 30, AugPerPuzzle: 2, Seed: 1})
+	require.NoError(t, err)
+	require.Len(t, ds.Test, 30)
+	require.Len(t, ds.Train, 60*3)
+	require.Equal(t, 81, ds.SeqLen)
+	require.Equal(t, 11, ds.Vocab)
+	require.NoError(t, CheckDisjoint(ds.Train, ds.Test))
+
+	for i, ex := range append(append([]Example(nil), ds.Train...), ds.Test...) {
+		p, err := SudokuFromTokens(ex.Inputs)
+		require.NoError(t, err)
+		s, err := SudokuFromTokens(ex.Labels)
+		require.NoError(t, err)
+		require.Equal(t, 40, p.Blanks())
+		require.NoError(t, CheckSolution(p, s))
+		require.Equal(t, SudokuKey(p, s), ex.Key, "stored key recomputes (example %d)", i)
+	}
+	// groups: original followed by its augmented copies, same key
+	for g := 0; g < 60; g++ {
+		k := ds.Train[3*g].Key
+		require.Equal(t, k, ds.Train[3*g+1].Key)
+		require.Equal(t, k, ds.Train[3*g+2].Key)
+	}
+	// the test split does not depend on the train size
+	ds2, err := BuildSudokuDataset(SudokuDatasetConfig{Box: 3, Blanks: 40, Train: 5, Test: 30, Seed: 1})
+	require.NoError(t, err)
+	require.Equal(t, ds.Test, ds2.Test)
+
+	// an augmented copy of a test puzzle smuggled into train is caught
+	aug := SudokuAugmenter()
+	r := NewPCG(2, 2)
+	leak := aug(ds.Test[7], r)
+	require.NotEqual(t, ds.Test[7].Inputs, leak.Inputs)
+	p, _ := SudokuFromTokens(leak.Inputs)
+	leak.Key = SudokuKey(p, nil)
+	require.ErrorContains(t, CheckDisjoint(append(ds.Train[:10:10], leak), ds.Test), "train example 10 has the canonical key")
+	// and an exact copy even without keys
+	exact := ds.Test[3].Clone()
+	exact.Key = 0
+	require.ErrorContains(t, CheckDisjoint([]Example{exact}, ds.Test), "same inputs as test example 3")
+}
+
+func TestBuildSudoku4x4Dataset(t *testing.T) {
+	ds, err := BuildSudokuDataset(SudokuDatasetConfig{Box: 2, Blanks: 10, Train: 40, Test: 20, Seed: 3})
+	require.NoError(t, err)
+	require.Equal(t, 16, ds.SeqLen)
+	require.NoError(t, CheckDisjoint(ds.Train, ds.Test))
+	// exact canonical forms: no train puzzle is an augmentation of a test one
+	canon := map[string]bool{}
+	for _, ex := range ds.Test {
+		p, _ := SudokuFromTokens(ex.Inputs)
+		canon[string(canonical4x4(p))] = true
+	}
+	for _, ex := range ds.Train {
+		p, _ := SudokuFromTokens(ex.Inputs)
+		require.False(t, canon[string(canonical4x4(p))])
+	}
+	// the 4×4 puzzle space is small: asking for too many reports it
+	_, err = BuildSudokuDataset(SudokuDatasetConfig{Box: 2, Blanks: 12, Train: 500, Test: 10, Seed: 3, MaxRejects: 200})
+	require.ErrorContains(t, err, "rejected as duplicates")
+	_, err = BuildSudokuDataset(SudokuDatasetConfig{Box: 5})
+	require.Error(t, err)
+}
+
+func TestBuildMazeDatasetDisjoint(t *testing.T) {
+	cfg := MazeDatasetConfig{Maze: MazeConfig{Cells: 5, Loops: 4, MinPathLen: 10, Canvas: 12}, Train: 40, Test: 20, AugPerMaze: 1, Seed: 4}
+	ds, err := BuildMazeDataset(cfg)
+	require.NoError(t, err)
+	require.Len(t, ds.Train, 80)
+	require.Len(t, ds.Test, 20)
+	require.Equal(t, 144, ds.SeqLen)
+	require.Equal(t, MazeVocab, ds.Vocab)
+	require.NoError(t, CheckDisjoint(ds.Train, ds.Test))
+	crop := func(ex Example) []uint8 {
+		g := make([]uint8, 0, 121)
+		for r := 0; r < 11; r++ {
+			g = append(g, ex.Inputs[r*12:r*12+11]...)
+		}
+		return g
+	}
+	for _, ex := range append(append([]Example(nil), ds.Train...), ds.Test...) {
+		require.Equal(t, MazeKey(crop(ex), 11), ex.Key)
+	}
+	// a rotated test maze in train is caught
+	in := crop(ds.Test[0])
+	rot, _, _ := Dihedral(1, in, 11, 11)
+	leak := Example{Inputs: rot, Key: MazeKey(rot, 11)}
+	require.Error(t, CheckDisjoint([]Example{leak}, ds.Test))
+}

@@ -1,0 +1,433 @@
+package trainer
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	goruntime "runtime"
+	"strings"
+	"sync"
+
+	"github.com/hrmgo/hrm/runtime"
+	"github.com/hrmgo/hrm/trainer/data"
+)
+
+// Config is a training run's hyperparameters (spec §4.5 names).
+type Config struct {
+	Model        runtime.Config `json:"model"`
+	Vocab        runtime.Vocab  `json:"vocab"`
+	Batch        int            `json:"global_batch_size"`
+	Steps        int            `json:"total_steps"`
+	LR           float64        `json:"lr"`
+	PuzzleLR     float64        `json:"puzzle_emb_lr"`
+	WeightDecay  float64        `json:"weight_decay"`
+	PuzzleWD     float64        `json:"puzzle_emb_weight_decay"`
+	Beta1        float64        `json:"beta1"`
+	Beta2        float64        `json:"beta2"`
+	Warmup       int            `json:"lr_warmup_steps"`
+	LRMinRatio   float64        `json:"lr_min_ratio"`
+	Loss         string         `json:"loss_type"` // stablemax_cross_entropy or softmax_cross_entropy
+	Seed         uint64         `json:"seed"`
+	Threads      int            `json:"-"`
+	DataPosition uint64         `json:"-"`
+}
+
+// Validate checks the hyperparameters.
+func (c Config) Validate() error {
+	if err := c.Model.Validate(); err != nil {
+		return err
+	}
+	if err := c.Vocab.Validate(c.Model.VocabSize); err != nil {
+		return err
+	}
+	switch {
+	case c.Batch < 1 || c.Batch > 1<<16:
+		return fmt.Errorf("batch %d out of range", c.Batch)
+	case c.Steps < 1:
+		return fmt.Errorf("steps %d: want at least 1", c.Steps)
+	case !(c.LR > 0 && c.LR < 1), !(c.PuzzleLR >= 0 && c.PuzzleLR < 10):
+		return fmt.Errorf("learning rates %g / %g out of range", c.LR, c.PuzzleLR)
+	case c.WeightDecay < 0 || c.PuzzleWD < 0 || c.WeightDecay*c.LR >= 1:
+		return fmt.Errorf("weight decay %g / %g out of range", c.WeightDecay, c.PuzzleWD)
+	case !(c.Beta1 >= 0 && c.Beta1 < 1 && c.Beta2 >= 0 && c.Beta2 < 1):
+		return fmt.Errorf("betas %g, %g out of [0, 1)", c.Beta1, c.Beta2)
+	case c.Warmup < 0, c.LRMinRatio < 0 || c.LRMinRatio > 1:
+		return fmt.Errorf("warm-up %d / min ratio %g out of range", c.Warmup, c.LRMinRatio)
+	case c.Loss != "stablemax_cross_entropy" && c.Loss != "softmax_cross_entropy":
+		return fmt.Errorf("loss %q: want stablemax_cross_entropy or softmax_cross_entropy", c.Loss)
+	}
+	return nil
+}
+
+// worker owns the rows [lo, hi) of the batch: their carry, activations and
+// a private gradient buffer.
+type worker struct {
+	lo, hi int
+	net    *net[float32]
+	g      *weights[float32]
+	sess   *runtime.Session // the extra no-grad segment for the Q target
+	labels []int32
+	stats  rowStats
+}
+
+// rowStats sums the per-row results of one step.
+type rowStats struct {
+	lmLoss, qHaltLoss, qContLoss float64
+	count, exact, qHaltAcc       int
+	tokAcc                       float64
+	steps                        int
+}
+
+// Trainer runs the HRM training loop: one optimizer step per ACT segment,
+// with the carry persisting across steps (deep supervision).
+type Trainer struct {
+	Cfg Config
+
+	w, m1, m2 *weights[float32]
+	rt        *runtime.Model // inference view over w (shared memory)
+	workers   []*worker
+	src       data.Source
+	pos       uint64 // next data position
+	step      int
+	rng       *rand.PCG // exploration draws
+
+	steps  []int
+	halted []bool
+	cur    []data.Example
+
+	trainable [][2]int // ranges of w.flat that AdamATan2 updates
+}
+
+// New initialises a model as the official code does and prepares a run.
+func New(cfg Config, src data.Source) (*Trainer, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	mc := cfg.Model
+	t := &Trainer{Cfg: cfg, src: src, w: newWeights[float32](mc), m1: newWeights[float32](mc), m2: newWeights[float32](mc),
+		rng: rand.NewPCG(cfg.Seed, 0x7e57), steps: make([]int, cfg.Batch), halted: make([]bool, cfg.Batch), cur: make([]data.Example, cfg.Batch)}
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0x1417))
+	D, F := float64(mc.HiddenSize), float64(mc.Inter())
+	for _, sp := range mc.TensorSpecs() {
+		v := t.w.byName[sp.Name]
+		switch sp.Name {
+		case runtime.KeyHInit, runtime.KeyLInit:
+			truncNormal(v, 1, rng)
+			for i := range v {
+				v[i] = bf16Round(v[i])
+			}
+		case runtime.KeyQHeadW, runtime.KeyPuzzleEmb:
+			clear(v)
+		case runtime.KeyQHeadB:
+			v[0], v[1] = -5, -5
+		default:
+			std := 1 / math.Sqrt(D)
+			if strings.HasSuffix(sp.Name, runtime.KeyDown) {
+				std = 1 / math.Sqrt(F) // down_proj: fan-in F
+			}
+			truncNormal(v, std, rng)
+		}
+	}
+	return t, t.setup()
+}
+
+// setup builds the workers and the trainable ranges; everything else is
+// derived from the state in w, m1, m2 and the carry.
+func (t *Trainer) setup() error {
+	mc := t.Cfg.Model
+	var err error
+	if t.rt, err = runtime.New(mc, t.Cfg.Vocab, t.w.byName); err != nil {
+		return err
+	}
+	off := 0
+	for _, sp := range mc.TensorSpecs() {
+		n := numel(sp.Shape)
+		switch sp.Name {
+		case runtime.KeyHInit, runtime.KeyLInit, runtime.KeyPuzzleEmb:
+		default:
+			t.trainable = append(t.trainable, [2]int{off, off + n})
+		}
+		off += n
+	}
+	nw := t.Cfg.Threads
+	if nw <= 0 {
+		nw = goruntime.GOMAXPROCS(0)
+	}
+	nw = min(nw, t.Cfg.Batch)
+	t.workers = nil
+	for k := 0; k < nw; k++ {
+		lo, hi := k*t.Cfg.Batch/nw, (k+1)*t.Cfg.Batch/nw
+		g := newWeights[float32](mc)
+		sess, err := t.rt.NewSession(hi - lo)
+		if err != nil {
+			return err
+		}
+		t.workers = append(t.workers, &worker{lo: lo, hi: hi, net: newNet(mc, t.w, g, hi-lo), g: g, sess: sess,
+			labels: make([]int32, (hi-lo)*mc.SeqLen)})
+	}
+	if t.step == 0 {
+		for i := range t.halted {
+			t.halted[i] = true // the initial carry forces a reset (spec §2.1)
+		}
+	}
+	return nil
+}
+
+// Model is an inference model over the current weights (shared memory: it
+// changes as training proceeds).
+func (t *Trainer) Model() *runtime.Model { return t.rt }
+
+// StepCount is the number of optimizer steps taken.
+func (t *Trainer) StepCount() int { return t.step }
+
+// StepResult is what one training step reports.
+type StepResult struct {
+	Step          int     `json:"step"`
+	LR            float64 `json:"lr"`
+	Loss          float64 `json:"loss"` // total loss / batch
+	LMLoss        float64 `json:"lm_loss"`
+	QHaltLoss     float64 `json:"q_halt_loss"`
+	QContLoss     float64 `json:"q_continue_loss"`
+	Count         int     `json:"count"` // rows that halted this step
+	Accuracy      float64 `json:"accuracy"`
+	ExactAccuracy float64 `json:"exact_accuracy"`
+	QHaltAccuracy float64 `json:"q_halt_accuracy"`
+	MeanSteps     float64 `json:"steps"`
+}
+
+// Step takes one optimizer step on one ACT segment of the batch.
+func (t *Trainer) Step() (StepResult, error) {
+	c, mc := t.Cfg, t.Cfg.Model
+	S, TD, D := mc.SeqLen, mc.TotalLen()*mc.HiddenSize, mc.HiddenSize
+	// Halted rows take new examples and restart from H_init/L_init.
+	for r := range t.halted {
+		if !t.halted[r] {
+			continue
+		}
+		ex, err := t.src.At(t.pos)
+		if err != nil {
+			return StepResult{}, err
+		}
+		if len(ex.Inputs) != S || len(ex.Labels) != S {
+			return StepResult{}, fmt.Errorf("example at %d has %d tokens, the model reads %d", t.pos, len(ex.Inputs), S)
+		}
+		t.pos++
+		t.cur[r], t.steps[r], t.halted[r] = ex, 0, false
+		w := t.workerOf(r)
+		i := r - w.lo
+		zH, zL := w.net.zH[i*TD:(i+1)*TD], w.net.zL[i*TD:(i+1)*TD]
+		for p := 0; p < TD; p += D {
+			copy(zH[p:p+D], t.w.hInit)
+			copy(zL[p:p+D], t.w.lInit)
+		}
+	}
+	// Exploration draws happen here, in row order, so results do not depend
+	// on the number of workers.
+	minSteps := make([]int, c.Batch)
+	rng := rand.New(t.rng)
+	for r := range minSteps {
+		if rng.Float64() < mc.HaltExplorationProb {
+			minSteps[r] = 2 + rng.IntN(max(1, mc.HaltMaxSteps-1))
+		}
+	}
+	t.step++
+	lr := lrAt(c.LR, t.step, c.Warmup, c.Steps, c.LRMinRatio)
+	plr := lrAt(c.PuzzleLR, t.step, c.Warmup, c.Steps, c.LRMinRatio)
+
+	var wg sync.WaitGroup
+	errs := make([]error, len(t.workers))
+	for k, w := range t.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[k] = t.runWorker(w, minSteps)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return StepResult{}, err
+	}
+
+	// Reduce gradients into worker 0 and update.
+	g0 := t.workers[0].g.flat
+	for _, w := range t.workers[1:] {
+		for i, v := range w.g.flat {
+			g0[i] += v
+		}
+	}
+	for _, rg := range t.trainable {
+		adamATan2(t.w.flat[rg[0]:rg[1]], g0[rg[0]:rg[1]], t.m1.flat[rg[0]:rg[1]], t.m2.flat[rg[0]:rg[1]], lr, c.WeightDecay, c.Beta1, c.Beta2, t.step)
+	}
+	t.updatePuzzleEmb(plr)
+
+	var st rowStats
+	for _, w := range t.workers {
+		s := w.stats
+		st.lmLoss += s.lmLoss
+		st.qHaltLoss += s.qHaltLoss
+		st.qContLoss += s.qContLoss
+		st.count += s.count
+		st.exact += s.exact
+		st.qHaltAcc += s.qHaltAcc
+		st.tokAcc += s.tokAcc
+		st.steps += s.steps
+	}
+	B := float64(c.Batch)
+	res := StepResult{Step: t.step, LR: lr, LMLoss: st.lmLoss / B, QHaltLoss: st.qHaltLoss / B, QContLoss: st.qContLoss / B, Count: st.count}
+	res.Loss = res.LMLoss + 0.5*(res.QHaltLoss+res.QContLoss)
+	if st.count > 0 {
+		n := float64(st.count)
+		res.Accuracy, res.ExactAccuracy = st.tokAcc/n, float64(st.exact)/n
+		res.QHaltAccuracy, res.MeanSteps = float64(st.qHaltAcc)/n, float64(st.steps)/n
+	}
+	if math.IsNaN(res.Loss) || math.IsInf(res.Loss, 0) {
+		return res, fmt.Errorf("step %d: loss is %v", t.step, res.Loss)
+	}
+	return res, nil
+}
+
+func (t *Trainer) workerOf(r int) *worker {
+	for _, w := range t.workers {
+		if r < w.hi {
+			return w
+		}
+	}
+	panic("row outside batch")
+}
+
+// runWorker does forward, halting, the Q target, loss and backward for the
+// worker's rows.
+func (t *Trainer) runWorker(w *worker, minSteps []int) error {
+	mc := t.Cfg.Model
+	S, V, TD := mc.SeqLen, mc.VocabSize, mc.TotalLen()*mc.HiddenSize
+	n := w.hi - w.lo
+	m := w.net
+	for i := 0; i < n; i++ {
+		ex := t.cur[w.lo+i]
+		for j, tok := range ex.Inputs {
+			m.tokens[i*S+j] = int32(tok)
+		}
+		copy(w.labels[i*S:(i+1)*S], ex.Labels)
+		m.pids[i] = ex.PuzzleID
+	}
+	clear(w.g.flat)
+	m.forward()
+
+	// The Q-continue target needs one more segment from the new carry,
+	// without gradient (spec §2.2).
+	if err := w.sess.Begin(m.tokens, m.pids); err != nil {
+		return err
+	}
+	for i := 0; i < n; i++ {
+		if err := w.sess.SetCarry(i, m.zH[i*TD:(i+1)*TD], m.zL[i*TD:(i+1)*TD]); err != nil {
+			return err
+		}
+	}
+	w.sess.Segment()
+
+	B := float64(t.Cfg.Batch)
+	w.stats = rowStats{}
+	ce := stablemaxCE[float32]
+	if t.Cfg.Loss == "softmax_cross_entropy" {
+		ce = softmaxCE[float32]
+	}
+	for i := 0; i < n; i++ {
+		r := w.lo + i
+		t.steps[r]++
+		lg := m.logits[i*S*V : (i+1)*S*V]
+		dl := m.dlogits[i*S*V : (i+1)*S*V]
+		labels := w.labels[i*S : (i+1)*S]
+		count, correct := 0, 0
+		for _, l := range labels {
+			if l != data.IgnoreLabel {
+				count++
+			}
+		}
+		div := float64(max(count, 1))
+		var lm float64
+		for p, l := range labels {
+			g := dl[p*V : (p+1)*V]
+			if l == data.IgnoreLabel {
+				clear(g)
+				continue
+			}
+			lm += ce(lg[p*V:(p+1)*V], int(l), g, 1/(div*B))
+			if argmax(lg[p*V:(p+1)*V]) == int(l) {
+				correct++
+			}
+		}
+		seqCorrect := correct == count
+		qh, qc := float64(m.q[2*i]), float64(m.q[2*i+1])
+		isLast := t.steps[r] >= mc.HaltMaxSteps
+		halt := isLast || qh > qc
+		if minSteps[r] > 0 {
+			halt = halt && t.steps[r] >= minSteps[r]
+		}
+		nqh, nqc := w.sess.Q(i)
+		target := float64(nqh)
+		if !isLast {
+			target = math.Max(float64(nqh), float64(nqc))
+		}
+		target = 1 / (1 + math.Exp(-target))
+		sc := 0.0
+		if seqCorrect {
+			sc = 1
+		}
+		lh, gh := bceLogits(qh, sc)
+		lc, gc := bceLogits(qc, target)
+		m.dq[2*i], m.dq[2*i+1] = float32(0.5*gh/B), float32(0.5*gc/B)
+		w.stats.lmLoss += lm / div
+		w.stats.qHaltLoss += lh
+		w.stats.qContLoss += lc
+		t.halted[r] = halt
+		if halt && count > 0 {
+			w.stats.count++
+			w.stats.tokAcc += float64(correct) / div
+			w.stats.steps += t.steps[r]
+			if seqCorrect {
+				w.stats.exact++
+			}
+			if (qh >= 0) == seqCorrect {
+				w.stats.qHaltAcc++
+			}
+		}
+	}
+	m.backward()
+	return nil
+}
+
+func argmax[T Float](v []T) int {
+	best := 0
+	for j := 1; j < len(v); j++ {
+		if v[j] > v[best] {
+			best = j
+		}
+	}
+	return best
+}
+
+// updatePuzzleEmb applies sign-SGD to the puzzle rows used in this batch,
+// summing the gradients of rows that share an id.
+func (t *Trainer) updatePuzzleEmb(lr float64) {
+	nd := t.Cfg.Model.PuzzleEmbNdim
+	if nd == 0 {
+		return
+	}
+	sum := map[int32][]float32{}
+	for _, w := range t.workers {
+		for i, id := range w.net.pids[:w.hi-w.lo] {
+			g, ok := sum[id]
+			if !ok {
+				g = make([]float32, nd)
+				sum[id] = g
+			}
+			for j, v := range w.net.dpuzzle[i*nd : (i+1)*nd] {
+				g[j] += v
+			}
+		}
+	}
+	for id, g := range sum {
+		signSGD(t.w.puzzle[int(id)*nd:int(id+1)*nd], g, lr, t.Cfg.PuzzleWD)
+	}
+}

@@ -1,0 +1,142 @@
+package trainer
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/hrmgo/hrm/runtime"
+	"github.com/hrmgo/hrm/trainer/data"
+	"github.com/stretchr/testify/require"
+)
+
+// tinyRun is a model and recipe small enough to learn 4×4 Sudoku givens in
+// seconds: the test task, copying the given cells and filling two blanks.
+func tinyRun(t testing.TB, blanks int, seed uint64) (Config, data.Source) {
+	mc := runtime.DefaultConfig()
+	mc.SeqLen, mc.VocabSize, mc.HiddenSize, mc.NumHeads = 16, 11, 32, 2
+	mc.HLayers, mc.LLayers, mc.HCycles, mc.LCycles = 1, 1, 1, 2
+	mc.Expansion, mc.NumPuzzleIdentifiers, mc.HaltMaxSteps, mc.HaltExplorationProb = 2, 1, 3, 0.1
+	src, err := data.NewSudokuStream(2, blanks, seed, nil)
+	require.NoError(t, err)
+	return Config{Model: mc, Vocab: runtime.SudokuVocab, Batch: 32, Steps: 400, LR: 3e-3, PuzzleLR: 1e-2,
+		WeightDecay: 0.1, PuzzleWD: 0.1, Beta1: 0.9, Beta2: 0.95, Warmup: 20, LRMinRatio: 1,
+		Loss: "stablemax_cross_entropy", Seed: seed, Threads: 2}, src
+}
+
+func testSet(t testing.TB, src data.Source, from, n int) []data.Example {
+	var out []data.Example
+	for i := 0; i < n; i++ {
+		ex, err := src.At(uint64(from + i))
+		require.NoError(t, err)
+		out = append(out, ex)
+	}
+	return out
+}
+
+// A tiny run must learn: the loss falls and the held-out token accuracy
+// passes a bar no untrained model reaches.
+func TestTrainingLearns(t *testing.T) {
+	cfg, src := tinyRun(t, 1, 7)
+	tr, err := New(cfg, src)
+	require.NoError(t, err)
+	held := testSet(t, src, 1<<40, 200)
+	before, err := Evaluate(tr.Model(), held, 0, 2, 32)
+	require.NoError(t, err)
+	var first, last float64
+	for i := 0; i < 300; i++ {
+		r, err := tr.Step()
+		require.NoError(t, err)
+		if i < 10 {
+			first += r.LMLoss / 10
+		}
+		if i >= 290 {
+			last += r.LMLoss / 10
+		}
+	}
+	after, err := Evaluate(tr.Model(), held, 0, 2, 32)
+	require.NoError(t, err)
+	t.Logf("lm loss %.3f → %.3f; held-out token accuracy %.3f → %.3f, exact %.3f → %.3f",
+		first, last, before.Accuracy, after.Accuracy, before.ExactAccuracy, after.ExactAccuracy)
+	require.Less(t, last, first/2)
+	require.Greater(t, after.Accuracy, 0.9)
+}
+
+// Resuming from a checkpoint reproduces the uninterrupted run exactly, bit
+// for bit, with the same number of threads (another thread count changes the
+// order of float sums in the gradient reduction).
+func TestResumeDeterminism(t *testing.T) {
+	cfg, src := tinyRun(t, 2, 3)
+	a, err := New(cfg, src)
+	require.NoError(t, err)
+	var want []StepResult
+	for i := 0; i < 12; i++ {
+		r, err := a.Step()
+		require.NoError(t, err)
+		want = append(want, r)
+	}
+	b, err := New(cfg, src)
+	require.NoError(t, err)
+	for i := 0; i < 5; i++ {
+		_, err := b.Step()
+		require.NoError(t, err)
+	}
+	path := filepath.Join(t.TempDir(), "ckpt.safetensors")
+	require.NoError(t, b.SaveCheckpoint(path))
+	c, err := Resume(path, src, 2)
+	require.NoError(t, err)
+	require.Equal(t, 5, c.StepCount())
+	for i := 5; i < 12; i++ {
+		r, err := c.Step()
+		require.NoError(t, err)
+		require.Equal(t, want[i], r, "step %d", i+1)
+	}
+	require.Equal(t, a.w.flat, c.w.flat)
+
+	// Resuming on another data stream is refused.
+	other, _ := data.NewSudokuStream(2, 3, 99, nil)
+	_, err = Resume(path, other, 1)
+	require.ErrorContains(t, err, "another data stream")
+}
+
+// A process killed while writing checkpoints in a loop never leaves a
+// broken checkpoint behind: the last complete one always loads.
+func TestCheckpointCrashSafety(t *testing.T) {
+	if os.Getenv("HRM_CKPT_LOOP") != "" {
+		cfg, src := tinyRun(t, 2, 5)
+		tr, err := New(cfg, src)
+		require.NoError(t, err)
+		for {
+			if _, err := tr.Step(); err != nil {
+				t.Fatal(err)
+			}
+			if err := tr.SaveCheckpoint(os.Getenv("HRM_CKPT_LOOP")); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if testing.Short() {
+		t.Skip("spawns a subprocess")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ckpt.safetensors")
+	_, src := tinyRun(t, 2, 5)
+	for _, after := range []time.Duration{700 * time.Millisecond, 1100 * time.Millisecond, 1600 * time.Millisecond} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestCheckpointCrashSafety$")
+		cmd.Env = append(os.Environ(), "HRM_CKPT_LOOP="+path)
+		require.NoError(t, cmd.Start())
+		time.Sleep(after)
+		require.NoError(t, cmd.Process.Kill())
+		_ = cmd.Wait()
+		if _, err := os.Stat(path); os.IsNotExist(err) {
+			continue // killed before the first checkpoint completed
+		}
+		tr, err := Resume(path, src, 1)
+		require.NoError(t, err, "checkpoint left by a process killed after %v", after)
+		require.Greater(t, tr.StepCount(), 0)
+		entries, _ := os.ReadDir(dir)
+		t.Logf("killed after %v: checkpoint at step %d loads; %d files in the directory", after, tr.StepCount(), len(entries))
+	}
+}
