@@ -139,7 +139,7 @@ func (m *Model) block(s *Session, b *Block, h []float32, n int) {
 	}
 	att := s.att[:rows*D]
 	for i := 0; i < n; i++ {
-		attentionF32(att[i*T*D:(i+1)*T*D], qkv[i*T*3*D:(i+1)*T*3*D], s.rowBuf, T, heads, d)
+		asm.AttentionF32(att[i*T*D:(i+1)*T*D], qkv[i*T*3*D:(i+1)*T*3*D], T, heads, d)
 	}
 	tmp := s.tmp[:rows*D]
 	b.O.apply(tmp, att, rows)

@@ -37,6 +37,10 @@ func matNT[T Float](c, a, b []T, m, n, k int, acc bool) {
 
 // matNN computes c[m,n] (+)= a[m,k] · b[k,n].
 func matNN[T Float](c, a, b []T, m, n, k int, acc bool) {
+	if cf, ok := any(c).([]float32); ok {
+		asm.GemmF32NN(cf, any(a).([]float32), any(b).([]float32), m, n, k, acc)
+		return
+	}
 	if !acc {
 		clear(c[:m*n])
 	}
@@ -57,6 +61,10 @@ func matNN[T Float](c, a, b []T, m, n, k int, acc bool) {
 
 // matTN computes c[m,n] (+)= a[k,m]ᵀ · b[k,n].
 func matTN[T Float](c, a, b []T, m, n, k int, acc bool) {
+	if cf, ok := any(c).([]float32); ok {
+		asm.GemmF32TN(cf, any(a).([]float32), any(b).([]float32), m, n, k, acc)
+		return
+	}
 	if !acc {
 		clear(c[:m*n])
 	}

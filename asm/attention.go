@@ -1,0 +1,91 @@
+package asm
+
+import (
+	"fmt"
+	"math"
+)
+
+// AttentionF32 is non-causal, unmasked multi-head attention over one
+// sequence of T positions, reading the fused projection qkv [T, 3·D]
+// (D = heads·headDim): row t holds all q heads, then all k heads, then all
+// v heads, head h feature i at offset h·headDim+i within each third. It
+// writes o [T, D], feature h·headDim+i, with scores scaled by
+// 1/sqrt(headDim).
+//
+// Keys are streamed with an online softmax (running max and sum), so no
+// T×T score matrix exists at any point; memory use is O(T·headDim) per head.
+func AttentionF32(o, qkv []float32, T, heads, headDim int) {
+	AttentionF32Heads(o, qkv, T, heads, headDim, 0, heads)
+}
+
+// AttentionF32Heads computes only heads [h0,h1) of AttentionF32, writing
+// only their columns of o, so that heads can be split across threads.
+func AttentionF32Heads(o, qkv []float32, T, heads, headDim, h0, h1 int) {
+	D := heads * headDim
+	if T < 0 || heads <= 0 || headDim <= 0 || h0 < 0 || h1 > heads || h0 > h1 ||
+		len(qkv) < T*3*D || len(o) < T*D {
+		panic(fmt.Sprintf("asm: AttentionF32Heads: T=%d heads=%d headDim=%d heads [%d,%d) len(qkv)=%d len(o)=%d",
+			T, heads, headDim, h0, h1, len(qkv), len(o)))
+	}
+	if T == 0 {
+		return
+	}
+	for h := h0; h < h1; h++ {
+		attentionHead(o, qkv, T, heads, headDim, h)
+	}
+}
+
+var attentionHead = attentionHeadGeneric
+
+func installAttentionGeneric() { attentionHead = attentionHeadGeneric }
+
+// attnBlock is the key block of the generic kernel: the max and the
+// rescaling of the accumulator happen once per block, not once per key.
+const attnBlock = 64
+
+// attentionHeadGeneric is the reference online-softmax attention for one
+// head. Exponentials are computed in float64, everything else in float32.
+func attentionHeadGeneric(o, qkv []float32, T, heads, d, h int) {
+	D := heads * d
+	ld := 3 * D
+	scale := float32(1 / math.Sqrt(float64(d)))
+	var s [attnBlock]float32
+	for t := 0; t < T; t++ {
+		q := qkv[t*ld+h*d : t*ld+h*d+d]
+		acc := o[t*D+h*d : t*D+h*d+d]
+		clear(acc)
+		mx := float32(math.Inf(-1))
+		var l float32
+		for s0 := 0; s0 < T; s0 += attnBlock {
+			nb := min(attnBlock, T-s0)
+			bm := mx
+			for j := 0; j < nb; j++ {
+				kr := qkv[(s0+j)*ld+D+h*d : (s0+j)*ld+D+h*d+d]
+				var dot float32
+				for i, x := range q {
+					dot += x * kr[i]
+				}
+				s[j] = dot * scale
+				bm = max(bm, s[j])
+			}
+			if bm > mx {
+				corr := float32(math.Exp(float64(mx - bm)))
+				l *= corr
+				for i := range acc {
+					acc[i] *= corr
+				}
+				mx = bm
+			}
+			for j := 0; j < nb; j++ {
+				p := float32(math.Exp(float64(s[j] - mx)))
+				l += p
+				vr := qkv[(s0+j)*ld+2*D+h*d : (s0+j)*ld+2*D+h*d+d]
+				axpy(acc, vr, p)
+			}
+		}
+		inv := 1 / l
+		for i := range acc {
+			acc[i] *= inv
+		}
+	}
+}

@@ -1,0 +1,276 @@
+// Command hrm-run solves puzzles with an HRM weight file on the CPU.
+//
+//	hrm-run -model sudoku.hrm.safetensors -puzzle 53..7....6..195....98....6.8...
+//	hrm-run -model sudoku.hrm.safetensors -in puzzles.txt -json
+//
+// Exit status: 0 on success, 2 for bad flags or bad input (a malformed
+// puzzle, a model for another task, a missing file), 1 for other failures.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hrmgo/hrm/asm"
+	"github.com/hrmgo/hrm/puzzle"
+	"github.com/hrmgo/hrm/runtime"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// usageError marks bad input: exit status 2.
+type usageError struct{ error }
+
+func badInput(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+type config struct {
+	model   string
+	puzzle  string
+	in      string
+	json    bool
+	steps   int
+	halt    runtime.HaltMode
+	threads int
+	batch   int
+	verbose bool
+	trace   bool
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseFlags(args, stderr)
+	if err == flag.ErrHelp {
+		return 0
+	}
+	if err == nil {
+		err = solve(cfg, stdout, stderr)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "hrm-run: %v\n", err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("hrm-run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.model, "model", "", "weight file (hrm-convert or hrm-train output)")
+	fs.StringVar(&c.puzzle, "puzzle", "", "one Sudoku as 81 characters, '.' or '0' for blanks")
+	fs.StringVar(&c.in, "in", "", "file of puzzles: one per line, or NDJSON objects with a \"puzzle\" field ('-' for stdin)")
+	fs.BoolVar(&c.json, "json", false, "write one JSON object per puzzle")
+	fs.IntVar(&c.steps, "steps", 0, "ACT segment budget (default: the model's halt_max_steps; more is inference-time scaling)")
+	halt := fs.String("halt", "max", "halting: max (always run the budget, the official evaluation) or q (stop once q_halt > q_continue)")
+	fs.IntVar(&c.threads, "threads", 0, "worker threads (default GOMAXPROCS; the float32 runtime runs on one)")
+	fs.IntVar(&c.batch, "batch", 16, "puzzles per batch with -in")
+	fs.BoolVar(&c.verbose, "v", false, "print the model and the selected kernels to stderr")
+	fs.BoolVar(&c.trace, "trace", false, "print the grid and q values after every ACT segment (-puzzle only)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: hrm-run -model FILE (-puzzle P | -in FILE) [flags]\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return c, err
+		}
+		return c, usageError{err}
+	}
+	var err error
+	if c.halt, err = runtime.ParseHaltMode(*halt); err != nil {
+		return c, usageError{err}
+	}
+	switch {
+	case fs.NArg() > 0:
+		return c, badInput("unexpected argument %q", fs.Arg(0))
+	case c.model == "":
+		return c, badInput("-model FILE is required")
+	case c.puzzle == "" && c.in == "":
+		return c, badInput("give -puzzle or -in")
+	case c.puzzle != "" && c.in != "":
+		return c, badInput("give -puzzle or -in, not both")
+	case c.steps < 0:
+		return c, badInput("-steps %d: must be positive", c.steps)
+	case c.threads < 0:
+		return c, badInput("-threads %d: must be positive", c.threads)
+	case c.batch < 1 || c.batch > 4096:
+		return c, badInput("-batch %d: want 1..4096", c.batch)
+	case c.trace && c.puzzle == "":
+		return c, badInput("-trace works with -puzzle")
+	}
+	return c, nil
+}
+
+// result is one solved puzzle, as written with -json.
+type result struct {
+	ID        string  `json:"id,omitempty"`
+	Puzzle    string  `json:"puzzle"`
+	Solution  string  `json:"solution"`
+	Solved    bool    `json:"solved"`
+	Steps     int     `json:"steps"`
+	QHalt     float32 `json:"q_halt"`
+	QContinue float32 `json:"q_continue"`
+
+	grid []int32 // the predicted tokens, for the text grid
+}
+
+func solve(c config, stdout, stderr io.Writer) error {
+	if err := asm.EnvError(); err != nil {
+		return usageError{err}
+	}
+	if _, err := os.Stat(c.model); err != nil {
+		return badInput("model: %v", err)
+	}
+	t0 := time.Now()
+	m, err := runtime.Load(c.model)
+	if err != nil {
+		return badInput("model: %v", err)
+	}
+	defer m.Close()
+	mc := m.Cfg
+	if m.Vocab.Task != "sudoku" || mc.SeqLen != 81 {
+		return badInput("model %s was trained for %s with %d cells; hrm-run reads 9×9 Sudoku puzzles", c.model, m.Vocab.Task, mc.SeqLen)
+	}
+	if c.verbose {
+		fmt.Fprintf(stderr, "model %s: %s, hidden %d, %d heads, H %d×%d, L %d×%d, seq %d+%d, %d steps; loaded in %v\n",
+			c.model, mc.Arch, mc.HiddenSize, mc.NumHeads, mc.HCycles, mc.HLayers, mc.LCycles, mc.LLayers,
+			mc.PrefixLen(), mc.SeqLen, mc.HaltMaxSteps, time.Since(t0).Round(time.Microsecond))
+		fmt.Fprintf(stderr, "kernels: %s\n", asm.Describe())
+	}
+
+	var items []item
+	if c.puzzle != "" {
+		items = []item{{puzzle: c.puzzle}}
+	} else {
+		items, err = readItems(c.in)
+		if err != nil {
+			return err
+		}
+	}
+	// Validate every puzzle before running any, so bad input never leaves
+	// half the output written.
+	toks := make([][]int32, len(items))
+	for i, it := range items {
+		toks[i], err = puzzle.ParseSudoku(it.puzzle, 9)
+		if err != nil {
+			if c.puzzle != "" {
+				return badInput("puzzle: %v", err)
+			}
+			return badInput("%s line %d: %v", c.in, it.line, err)
+		}
+	}
+
+	sess, err := m.NewSession(min(c.batch, max(len(items), 1)))
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(stdout)
+	defer w.Flush()
+	opt := runtime.Options{Steps: c.steps, Halt: c.halt}
+	pred := make([]int32, mc.SeqLen)
+	if c.trace {
+		opt.OnSegment = func(step int) {
+			sess.Predict(0, pred)
+			qh, qc := sess.Q(0)
+			fmt.Fprintf(w, "segment %d  q_halt %+.3f  q_continue %+.3f\n%s\n", step, qh, qc, puzzle.GridSudoku(pred))
+		}
+	}
+	for lo := 0; lo < len(items); lo += sess.MaxBatch() {
+		hi := min(lo+sess.MaxBatch(), len(items))
+		var flat, pids []int32
+		for i := lo; i < hi; i++ {
+			flat = append(flat, toks[i]...)
+			pids = append(pids, 0)
+		}
+		if err := sess.Begin(flat, pids); err != nil {
+			return err
+		}
+		if err := sess.Run(opt); err != nil {
+			return err
+		}
+		for i := lo; i < hi; i++ {
+			sess.Predict(i-lo, pred)
+			qh, qc := sess.Q(i - lo)
+			r := result{ID: items[i].id, Puzzle: puzzle.FormatSudoku(toks[i]), Solution: puzzle.FormatSudoku(pred),
+				Solved: puzzle.SolvesSudoku(toks[i], pred), Steps: sess.Steps(i - lo), QHalt: qh, QContinue: qc, grid: pred}
+			if err := writeResult(w, r, c); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func writeResult(w io.Writer, r result, c config) error {
+	switch {
+	case c.json:
+		b, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(w, "%s\n", b)
+		return err
+	case c.puzzle != "":
+		status := "valid solution"
+		if !r.Solved {
+			status = "NOT a valid solution"
+		}
+		_, err := fmt.Fprintf(w, "%s\n%s after %d segments (q_halt %+.3f, q_continue %+.3f)\n", puzzle.GridSudoku(r.grid), status, r.Steps, r.QHalt, r.QContinue)
+		return err
+	default:
+		_, err := fmt.Fprintf(w, "%s\n", r.Solution)
+		return err
+	}
+}
+
+// item is one input puzzle with where it came from.
+type item struct {
+	id     string
+	puzzle string
+	line   int
+}
+
+// readItems reads plain lines or NDJSON objects {"puzzle": "...", "id": ...}.
+func readItems(path string) ([]item, error) {
+	var data []byte
+	var err error
+	if path == "-" {
+		data, err = io.ReadAll(os.Stdin)
+	} else {
+		data, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return nil, badInput("%v", err)
+	}
+	first := bytes.TrimSpace(data)
+	if len(first) > 0 && first[0] == '{' {
+		items, err := parseNDJSON(data)
+		if err != nil {
+			return nil, badInput("%s: %v", path, err)
+		}
+		return items, nil
+	}
+	var items []item
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		items = append(items, item{puzzle: line, line: i + 1})
+	}
+	if len(items) == 0 {
+		return nil, badInput("%s: no puzzles", path)
+	}
+	return items, nil
+}

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/hrmgo/hrm/convert"
+	"github.com/stretchr/testify/require"
+)
+
+const sample = "53..7....6..195....98....6.8...6...34..8.3..17...2...6.6....28....419..5....8..79"
+
+var (
+	modelOnce sync.Once
+	modelPath string
+	modelErr  error
+)
+
+// tinyModel converts the tiny golden checkpoint into a weight file. Its
+// weights are random, so answers are wrong, but every path of the CLI runs.
+func tinyModel(t *testing.T) string {
+	modelOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "hrm-run-test")
+		if err != nil {
+			modelErr = err
+			return
+		}
+		m, err := convert.Import("../../testdata/checkpoint", convert.Options{})
+		if err != nil {
+			modelErr = err
+			return
+		}
+		modelPath = filepath.Join(dir, "tiny.safetensors")
+		modelErr = m.Save(modelPath)
+	})
+	require.NoError(t, modelErr)
+	return modelPath
+}
+
+func runCLI(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestSolveOnePuzzle(t *testing.T) {
+	code, out, stderr := runCLI("-model", tinyModel(t), "-puzzle", sample)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "after 4 segments")
+	require.Equal(t, 9, strings.Count(out, "|")/2, "nine grid rows with two box separators each:\n%s", out)
+
+	code, out, stderr = runCLI("-model", tinyModel(t), "-puzzle", sample, "-json", "-steps", "7", "-v")
+	require.Equal(t, 0, code, stderr)
+	var r result
+	require.NoError(t, json.Unmarshal([]byte(out), &r))
+	require.Equal(t, sample, r.Puzzle)
+	require.Len(t, r.Solution, 81)
+	require.Equal(t, 7, r.Steps)
+	require.Contains(t, stderr, "kernels:")
+
+	code, out, _ = runCLI("-model", tinyModel(t), "-puzzle", sample, "-trace", "-steps", "2")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "segment 1  q_halt")
+	require.Contains(t, out, "segment 2  q_halt")
+}
+
+// Batched runs give the same answers as one puzzle at a time.
+func TestSolveFileBatched(t *testing.T) {
+	dir := t.TempDir()
+	puzzles := []string{sample, strings.Repeat(".", 81), "1" + strings.Repeat(".", 80)}
+	txt := filepath.Join(dir, "p.txt")
+	require.NoError(t, os.WriteFile(txt, []byte("# comment\n"+strings.Join(puzzles, "\n")+"\n\n"), 0o644))
+	code, out, stderr := runCLI("-model", tinyModel(t), "-in", txt, "-batch", "2", "-json")
+	require.Equal(t, 0, code, stderr)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 3)
+	for i, l := range lines {
+		var r result
+		require.NoError(t, json.Unmarshal([]byte(l), &r))
+		code, one, _ := runCLI("-model", tinyModel(t), "-puzzle", puzzles[i], "-json")
+		require.Equal(t, 0, code)
+		var r1 result
+		require.NoError(t, json.Unmarshal([]byte(one), &r1))
+		require.Equal(t, r1.Solution, r.Solution, "puzzle %d", i)
+	}
+
+	nd := filepath.Join(dir, "p.ndjson")
+	require.NoError(t, os.WriteFile(nd, []byte(`{"id": "a", "puzzle": "`+sample+`"}`+"\n"+`{"puzzle": "`+puzzles[1]+`", "id": 7}`+"\n"), 0o644))
+	code, out, stderr = runCLI("-model", tinyModel(t), "-in", nd, "-json", "-halt", "q")
+	require.Equal(t, 0, code, stderr)
+	lines = strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 2)
+	require.Contains(t, lines[0], `"id":"a"`)
+	require.Contains(t, lines[1], `"id":"7"`)
+
+	code, out, _ = runCLI("-model", tinyModel(t), "-in", txt)
+	require.Equal(t, 0, code)
+	require.Len(t, strings.Split(strings.TrimSpace(out), "\n"), 3)
+}
+
+func TestNDJSONParsersAgree(t *testing.T) {
+	data := []byte(`{"id": "x1", "puzzle": "` + sample + `"}` + "\n\n" + `{"puzzle": "abc", "id": 42}` + "\n")
+	a, err := parseNDJSONStd(data)
+	require.NoError(t, err)
+	b, err := parseNDJSON(data)
+	require.NoError(t, err)
+	require.Equal(t, a, b)
+	require.Equal(t, 3, a[1].line)
+}
+
+func TestBadInput(t *testing.T) {
+	model := tinyModel(t)
+	dir := t.TempDir()
+	badLine := filepath.Join(dir, "bad.txt")
+	require.NoError(t, os.WriteFile(badLine, []byte(sample+"\n"+sample[:80]+"x\n"), 0o644))
+	badJSON := filepath.Join(dir, "bad.ndjson")
+	require.NoError(t, os.WriteFile(badJSON, []byte(`{"puzzle": "`+sample+`"}`+"\n"+`{"puzzle": 5`+"\n"), 0o644))
+	noPuzzle := filepath.Join(dir, "np.ndjson")
+	require.NoError(t, os.WriteFile(noPuzzle, []byte(`{"id": 1}`+"\n"), 0o644))
+	notModel := filepath.Join(dir, "junk.safetensors")
+	require.NoError(t, os.WriteFile(notModel, []byte("this is not a weight file"), 0o644))
+
+	// A model for another task.
+	otherTask := filepath.Join(dir, "arc.safetensors")
+	arc, err := convert.Import("../../testdata/goldens/b_small_puzzle/weights_f32.safetensors", convert.Options{Config: map[string]any{
+		"num_heads": 4, "H_cycles": 2, "L_cycles": 3, "expansion": 4, "halt_max_steps": 5, "seq_len": 81}})
+	require.NoError(t, err)
+	require.NoError(t, arc.Save(otherTask))
+
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-puzzle", sample}, "-model FILE is required"},
+		{[]string{"-model", model}, "give -puzzle or -in"},
+		{[]string{"-model", model, "-puzzle", sample[:80]}, "puzzle: sudoku has 80 characters, want 81"},
+		{[]string{"-model", model, "-puzzle", "x" + sample[1:]}, "is 'x'"},
+		{[]string{"-model", model, "-puzzle", "55" + sample[2:]}, "holds the digit 5 twice"},
+		{[]string{"-model", model, "-in", badLine}, "bad.txt line 2:"},
+		{[]string{"-model", model, "-in", badJSON}, "line 2:"},
+		{[]string{"-model", model, "-in", noPuzzle}, `line 1: no "puzzle" field`},
+		{[]string{"-model", model, "-in", filepath.Join(dir, "missing.txt")}, "no such file"},
+		{[]string{"-model", filepath.Join(dir, "missing.safetensors"), "-puzzle", sample}, "no such file"},
+		{[]string{"-model", notModel, "-puzzle", sample}, "model:"},
+		{[]string{"-model", otherTask, "-puzzle", sample}, "trained for arc"},
+		{[]string{"-model", model, "-puzzle", sample, "-halt", "sometimes"}, `halt mode "sometimes"`},
+		{[]string{"-model", model, "-puzzle", sample, "-steps", "-1"}, "-steps -1"},
+		{[]string{"-model", model, "-puzzle", sample, "-bogus"}, "flag provided but not defined"},
+		{[]string{"-model", model, "-puzzle", sample, "extra"}, `unexpected argument "extra"`},
+	} {
+		code, out, stderr := runCLI(tc.args...)
+		require.Equal(t, 2, code, "%v: %s", tc.args, stderr)
+		require.Contains(t, stderr, tc.want, "%v", tc.args)
+		require.Empty(t, out, "%v", tc.args)
+		require.Equal(t, 1, strings.Count(strings.TrimSpace(lastLine(stderr)), "\n")+1)
+	}
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
