@@ -7,11 +7,8 @@ require (
 	github.com/minio/simdjson-go v0.4.5
 	github.com/nlpodyssey/gopickle v0.2.0
 	github.com/stretchr/testify v1.12.1
+	go.yaml.in/yaml/v3 v3.0.5
 	golang.org/x/sys v0.50.0
-	gopkg.in/yaml.v3 v3.0.1
 )
 
-require (
-	github.com/klauspost/compress v1.15.15 // indirect
-	go.yaml.in/yaml/v3 v3.0.5 // indirect
-)
+require github.com/klauspost/compress v1.15.15 // indirect

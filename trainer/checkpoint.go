@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/hrmgo/hrm/loader"
+	"github.com/hrmgo/hrm/runtime"
 	"github.com/hrmgo/hrm/trainer/data"
 )
 
@@ -193,3 +194,39 @@ func Resume(path string, src data.Source, threads int) (*Trainer, error) {
 
 // Export writes the current weights as an hrm weight file (float32).
 func (t *Trainer) Export(path string) error { return t.rt.Save(path) }
+
+// ExportCheckpoint writes the weights held in a training checkpoint as an
+// hrm weight file, without needing the run's data.
+func ExportCheckpoint(ckpt, out string) error {
+	f, err := loader.Open(ckpt)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	meta := f.Metadata()
+	if meta["format"] != ckptFormat {
+		return fmt.Errorf("%s: not an hrm training checkpoint", ckpt)
+	}
+	var cfg Config
+	if err := json.Unmarshal([]byte(meta["config"]), &cfg); err != nil {
+		return fmt.Errorf("%s: config: %w", ckpt, err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("%s: %w", ckpt, err)
+	}
+	w := newWeights[float32](cfg.Model)
+	x, ok := f.Tensor("params")
+	if !ok || len(x.Shape) != 1 || x.Shape[0] != len(w.flat) {
+		return fmt.Errorf("%s: params tensor missing or of the wrong size", ckpt)
+	}
+	v, err := x.Float32s()
+	if err != nil {
+		return err
+	}
+	copy(w.flat, v)
+	m, err := runtime.New(cfg.Model, cfg.Vocab, w.byName)
+	if err != nil {
+		return fmt.Errorf("%s: %w", ckpt, err)
+	}
+	return m.Save(out)
+}

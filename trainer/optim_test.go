@@ -24,8 +24,8 @@ func TestTruncNormal(t *testing.T) {
 
 func TestSchedule(t *testing.T) {
 	require.InDelta(t, 0.5, lrAt(1, 5, 10, 100, 1), 1e-12)
-	require.InDelta(t, 1, lrAt(1, 50, 10, 100, 1), 1e-12)     // constant after warm-up
-	require.InDelta(t, 1, lrAt(1, 10, 10, 100, 0.1), 1e-12)   // cosine starts at base
+	require.InDelta(t, 1, lrAt(1, 50, 10, 100, 1), 1e-12)      // constant after warm-up
+	require.InDelta(t, 1, lrAt(1, 10, 10, 100, 0.1), 1e-12)    // cosine starts at base
 	require.InDelta(t, 0.1, lrAt(1, 100, 10, 100, 0.1), 1e-12) // and ends at min ratio
 	require.InDelta(t, 0.55, lrAt(1, 55, 10, 100, 0.1), 1e-12)
 }
@@ -58,6 +58,6 @@ func TestSignSGD(t *testing.T) {
 func TestBF16Round(t *testing.T) {
 	require.Equal(t, float32(1), bf16Round(1))
 	require.Equal(t, float32(1.0078125), bf16Round(1.0078125))        // exactly representable
-	require.Equal(t, float32(1), bf16Round(1+1.0/256))                 // tie to even (down)
+	require.Equal(t, float32(1), bf16Round(1+1.0/256))                // tie to even (down)
 	require.Equal(t, float32(1.015625), bf16Round(1.0078125+1.0/256)) // tie to even (up)
 }

@@ -20,8 +20,8 @@ import (
 	"time"
 
 	"github.com/hrmgo/hrm/asm"
-	"github.com/hrmgo/hrm/puzzle"
 	"github.com/hrmgo/hrm/runtime"
+	"github.com/hrmgo/hrm/trainer/data"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -122,7 +122,7 @@ type result struct {
 	QHalt     float32 `json:"q_halt"`
 	QContinue float32 `json:"q_continue"`
 
-	grid []int32 // the predicted tokens, for the text grid
+	grid data.SudokuGrid // the prediction, for the text grid
 }
 
 func solve(c config, stdout, stderr io.Writer) error {
@@ -139,8 +139,8 @@ func solve(c config, stdout, stderr io.Writer) error {
 	}
 	defer m.Close()
 	mc := m.Cfg
-	if m.Vocab.Task != "sudoku" || mc.SeqLen != 81 {
-		return badInput("model %s was trained for %s with %d cells; hrm-run reads 9×9 Sudoku puzzles", c.model, m.Vocab.Task, mc.SeqLen)
+	if m.Vocab.Task != "sudoku" || (mc.SeqLen != 81 && mc.SeqLen != 16) {
+		return badInput("model %s was trained for %s with %d cells; hrm-run reads 9×9 or 4×4 Sudoku puzzles", c.model, m.Vocab.Task, mc.SeqLen)
 	}
 	if c.verbose {
 		fmt.Fprintf(stderr, "model %s: %s, hidden %d, %d heads, H %d×%d, L %d×%d, seq %d+%d, %d steps; loaded in %v\n",
@@ -160,9 +160,9 @@ func solve(c config, stdout, stderr io.Writer) error {
 	}
 	// Validate every puzzle before running any, so bad input never leaves
 	// half the output written.
-	toks := make([][]int32, len(items))
+	grids := make([]data.SudokuGrid, len(items))
 	for i, it := range items {
-		toks[i], err = puzzle.ParseSudoku(it.puzzle, 9)
+		grids[i], err = parseSudoku(it.puzzle, mc.SeqLen)
 		if err != nil {
 			if c.puzzle != "" {
 				return badInput("puzzle: %v", err)
@@ -183,14 +183,16 @@ func solve(c config, stdout, stderr io.Writer) error {
 		opt.OnSegment = func(step int) {
 			sess.Predict(0, pred)
 			qh, qc := sess.Q(0)
-			fmt.Fprintf(w, "segment %d  q_halt %+.3f  q_continue %+.3f\n%s\n", step, qh, qc, puzzle.GridSudoku(pred))
+			fmt.Fprintf(w, "segment %d  q_halt %+.3f  q_continue %+.3f\n%s\n", step, qh, qc, gridOf(pred).Grid())
 		}
 	}
 	for lo := 0; lo < len(items); lo += sess.MaxBatch() {
 		hi := min(lo+sess.MaxBatch(), len(items))
 		var flat, pids []int32
 		for i := lo; i < hi; i++ {
-			flat = append(flat, toks[i]...)
+			for _, t := range grids[i].Tokens() {
+				flat = append(flat, int32(t))
+			}
 			pids = append(pids, 0)
 		}
 		if err := sess.Begin(flat, pids); err != nil {
@@ -202,8 +204,9 @@ func solve(c config, stdout, stderr io.Writer) error {
 		for i := lo; i < hi; i++ {
 			sess.Predict(i-lo, pred)
 			qh, qc := sess.Q(i - lo)
-			r := result{ID: items[i].id, Puzzle: puzzle.FormatSudoku(toks[i]), Solution: puzzle.FormatSudoku(pred),
-				Solved: puzzle.SolvesSudoku(toks[i], pred), Steps: sess.Steps(i - lo), QHalt: qh, QContinue: qc, grid: pred}
+			sol := gridOf(pred)
+			r := result{ID: items[i].id, Puzzle: grids[i].String(), Solution: sol.String(),
+				Solved: data.CheckSolution(grids[i], sol) == nil, Steps: sess.Steps(i - lo), QHalt: qh, QContinue: qc, grid: sol}
 			if err := writeResult(w, r, c); err != nil {
 				return err
 			}
@@ -226,12 +229,44 @@ func writeResult(w io.Writer, r result, c config) error {
 		if !r.Solved {
 			status = "NOT a valid solution"
 		}
-		_, err := fmt.Fprintf(w, "%s\n%s after %d segments (q_halt %+.3f, q_continue %+.3f)\n", puzzle.GridSudoku(r.grid), status, r.Steps, r.QHalt, r.QContinue)
+		_, err := fmt.Fprintf(w, "%s\n%s after %d segments (q_halt %+.3f, q_continue %+.3f)\n", r.grid.Grid(), status, r.Steps, r.QHalt, r.QContinue)
 		return err
 	default:
 		_, err := fmt.Fprintf(w, "%s\n", r.Solution)
 		return err
 	}
+}
+
+// parseSudoku reads a puzzle of the model's size and refuses givens that
+// break the rules, which no model can solve.
+func parseSudoku(s string, cells int) (data.SudokuGrid, error) {
+	s = strings.TrimSpace(s)
+	if len(s) != cells {
+		side := 9
+		if cells == 16 {
+			side = 4
+		}
+		return nil, fmt.Errorf("sudoku has %d characters, this model reads %d×%d = %d", len(s), side, side, cells)
+	}
+	g, err := data.ParseSudoku(s)
+	if err != nil {
+		return nil, err
+	}
+	return g, g.CheckGivens()
+}
+
+// gridOf turns predicted tokens into a grid; a token that is not a digit
+// (PAD or blank) shows as '?' or '.'.
+func gridOf(toks []int32) data.SudokuGrid {
+	g := make(data.SudokuGrid, len(toks))
+	for i, t := range toks {
+		if t > data.SudokuBlankToken && t <= 10 {
+			g[i] = uint8(t - data.SudokuDigitBase)
+		} else if t != data.SudokuBlankToken {
+			g[i] = 10 // renders as '?'
+		}
+	}
+	return g
 }
 
 // item is one input puzzle with where it came from.

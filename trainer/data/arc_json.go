@@ -94,14 +94,6 @@ func setName(train bool) string {
 	return "test"
 }
 
-func cellInt(name, path string, s string) (int64, error) {
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return 0, arcErr(name, path, "%s is not an integer colour", s)
-	}
-	return v, nil
-}
-
 // ---- encoding/json path ----------------------------------------------
 
 type stdParser struct {
@@ -299,14 +291,14 @@ func (p *stdParser) grid(path string) (ARCGrid, error) {
 			if err != nil {
 				return ARCGrid{}, p.syntax(rp, err)
 			}
-			cp := fmt.Sprintf("%s[%d]", rp, c)
+			cp := func() string { return fmt.Sprintf("%s[%d]", rp, c) }
 			n, ok := tok.(json.Number)
 			if !ok {
-				return ARCGrid{}, arcErr(p.name, cp, "got %s, want an integer colour", describeTok(tok))
+				return ARCGrid{}, arcErr(p.name, cp(), "got %s, want an integer colour", describeTok(tok))
 			}
-			v, err := cellInt(p.name, cp, string(n))
+			v, err := strconv.ParseInt(string(n), 10, 64)
 			if err != nil {
-				return ARCGrid{}, err
+				return ARCGrid{}, arcErr(p.name, cp(), "%s is not an integer colour", n)
 			}
 			row = append(row, v)
 		}
@@ -562,18 +554,18 @@ func simdGrid(name, path string, it *simdjson.Iter) (ARCGrid, error) {
 			if c >= ARCMaxSize {
 				return ARCGrid{}, arcErr(name, rp, "more than %d columns", ARCMaxSize)
 			}
-			cp := fmt.Sprintf("%s[%d]", rp, c)
+			cp := func() string { return fmt.Sprintf("%s[%d]", rp, c) }
 			switch t {
 			case simdjson.TypeInt:
 				v, err := ci.Int()
 				if err != nil {
-					return ARCGrid{}, arcErr(name, cp, "invalid JSON: %v", err)
+					return ARCGrid{}, arcErr(name, cp(), "invalid JSON: %v", err)
 				}
 				row = append(row, v)
 			case simdjson.TypeUint, simdjson.TypeFloat:
-				return ARCGrid{}, arcErr(name, cp, "number is not an integer colour")
+				return ARCGrid{}, arcErr(name, cp(), "number is not an integer colour")
 			default:
-				return ARCGrid{}, arcErr(name, cp, "got %s, want an integer colour", simdKind(t))
+				return ARCGrid{}, arcErr(name, cp(), "got %s, want an integer colour", simdKind(t))
 			}
 		}
 		rows = append(rows, row)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/bits"
 	"math/rand/v2"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -405,4 +406,38 @@ func SudokuFromTokens[T ~uint8 | ~int32](toks []T) (SudokuGrid, error) {
 // canonical key of SudokuKey.
 func SudokuExample(puzzle, solution SudokuGrid) Example {
 	return Example{Inputs: puzzle.Tokens(), Labels: solution.Labels(), Key: SudokuKey(puzzle, solution)}
+}
+
+// Grid renders g as rows with box separators, for people.
+func (g SudokuGrid) Grid() string {
+	side := SudokuSide(len(g))
+	if side == 0 {
+		return g.String() + "\n"
+	}
+	box := 3
+	if side == 4 {
+		box = 2
+	}
+	flat := g.String()
+	var sb strings.Builder
+	for r := 0; r < side; r++ {
+		if r > 0 && r%box == 0 {
+			for c := 0; c < side; c++ {
+				if c > 0 && c%box == 0 {
+					sb.WriteString("+-")
+				}
+				sb.WriteString("--")
+			}
+			sb.WriteString("\n")
+		}
+		for c := 0; c < side; c++ {
+			if c > 0 && c%box == 0 {
+				sb.WriteString("| ")
+			}
+			sb.WriteByte(flat[r*side+c])
+			sb.WriteByte(' ')
+		}
+		sb.WriteString("\n")
+	}
+	return sb.String()
 }

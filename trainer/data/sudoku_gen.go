@@ -55,8 +55,9 @@ func newSudokuGeneratorFrom(box int, src *rand.PCG) *SudokuGenerator {
 // Box returns the box side (2 or 3).
 func (g *SudokuGenerator) Box() int { return g.box }
 
-// FullGrid returns a uniformly-ordered random complete valid grid
-// (randomised backtracking on the empty grid).
+// FullGrid returns a random complete valid grid (randomised
+// most-constrained-cell backtracking on the empty grid; every grid can
+// occur, though not with exactly equal probability).
 func (g *SudokuGenerator) FullGrid() SudokuGrid {
 	side := g.box * g.box
 	empty := make(SudokuGrid, side*side)

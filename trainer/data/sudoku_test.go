@@ -357,3 +357,14 @@ func BenchmarkSudokuKey9x9(b *testing.B) {
 }
 
 var benchSink uint64
+
+func TestSudokuGridRender(t *testing.T) {
+	g, err := ParseSudoku("534678912672195348198342567859761423426853791713924856961537284287419635345286179")
+	require.NoError(t, err)
+	out := g.Grid()
+	require.Contains(t, out, "5 3 4 | 6 7 8 | 9 1 2")
+	require.Equal(t, 9+2, strings.Count(out, "\n"))
+	g4, err := ParseSudoku("1234341221434321")
+	require.NoError(t, err)
+	require.Equal(t, "1 2 | 3 4 \n3 4 | 1 2 \n----+-----\n2 1 | 4 3 \n4 3 | 2 1 \n", g4.Grid())
+}

@@ -1,0 +1,473 @@
+// Command hrm-train trains an HRM model on the CPU with the official recipe
+// on generated Sudoku (4×4 or 9×9) or maze data, and exports weight files
+// that hrm-run loads.
+//
+//	hrm-train -task sudoku4 -out runs/s4 -time 15m
+//	hrm-train -out runs/s4 -resume                # continue after a stop
+//	hrm-train -export model.safetensors -from runs/s4/checkpoint.safetensors
+//
+// Ctrl-C saves a checkpoint and exits cleanly.
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/signal"
+	"path/filepath"
+	goruntime "runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hrmgo/hrm/runtime"
+	"github.com/hrmgo/hrm/trainer"
+	"github.com/hrmgo/hrm/trainer/data"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, interrupts())) }
+
+func interrupts() <-chan os.Signal {
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, os.Interrupt, syscall.SIGTERM)
+	return c
+}
+
+type usageError struct{ error }
+
+func bad(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+// options are the command's flags; a JSON file given with -config sets
+// them too (flags on the command line win).
+type options struct {
+	Task      string  `json:"task"`
+	Blanks    int     `json:"blanks"`
+	MazeCells int     `json:"maze_cells"`
+	MazeMin   int     `json:"maze_min_path"`
+	TestSize  int     `json:"test_size"`
+	Hidden    int     `json:"hidden"`
+	Heads     int     `json:"heads"`
+	HLayers   int     `json:"h_layers"`
+	LLayers   int     `json:"l_layers"`
+	HCycles   int     `json:"h_cycles"`
+	LCycles   int     `json:"l_cycles"`
+	Expansion float64 `json:"expansion"`
+	MaxSteps  int     `json:"halt_max_steps"`
+	Explore   float64 `json:"halt_exploration_prob"`
+	Pos       string  `json:"pos_encodings"`
+	Batch     int     `json:"batch"`
+	Steps     int     `json:"steps"`
+	LR        float64 `json:"lr"`
+	WD        float64 `json:"weight_decay"`
+	Warmup    int     `json:"warmup"`
+	MinRatio  float64 `json:"lr_min_ratio"`
+	Loss      string  `json:"loss"`
+	Seed      uint64  `json:"seed"`
+
+	Threads   int           `json:"-"`
+	Out       string        `json:"-"`
+	Resume    bool          `json:"-"`
+	Budget    time.Duration `json:"-"`
+	EvalEvery int           `json:"-"`
+	SaveEvery time.Duration `json:"-"`
+	Export    string        `json:"-"`
+	From      string        `json:"-"`
+	Quiet     bool          `json:"-"`
+}
+
+func defaults() options {
+	return options{Task: "sudoku4", Blanks: 6, MazeCells: 8, MazeMin: 24, TestSize: 1000,
+		Hidden: 128, Heads: 4, HLayers: 2, LLayers: 2, HCycles: 2, LCycles: 2, Expansion: 4, MaxSteps: 8, Explore: 0.1,
+		Pos: "rope", Batch: 64, Steps: 100000, LR: 1e-3, WD: 0.1, Warmup: 200, MinRatio: 1, Loss: "stablemax_cross_entropy", Seed: 1,
+		EvalEvery: 500, SaveEvery: 2 * time.Minute}
+}
+
+func parse(args []string, stderr io.Writer) (options, error) {
+	o := defaults()
+	fs := flag.NewFlagSet("hrm-train", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgFile := fs.String("config", "", "JSON file of training options (flags override it)")
+	fs.StringVar(&o.Task, "task", o.Task, "sudoku4, sudoku9 or maze")
+	fs.IntVar(&o.Blanks, "blanks", o.Blanks, "blank cells per sudoku")
+	fs.IntVar(&o.MazeCells, "maze-cells", o.MazeCells, "maze size in cells (N×N)")
+	fs.IntVar(&o.MazeMin, "maze-min-path", o.MazeMin, "minimum shortest-path length (hardness)")
+	fs.IntVar(&o.TestSize, "test-size", o.TestSize, "held-out puzzles (never trained on)")
+	fs.IntVar(&o.Hidden, "hidden", o.Hidden, "hidden size")
+	fs.IntVar(&o.Heads, "heads", o.Heads, "attention heads")
+	fs.IntVar(&o.HLayers, "h-layers", o.HLayers, "H blocks")
+	fs.IntVar(&o.LLayers, "l-layers", o.LLayers, "L blocks")
+	fs.IntVar(&o.HCycles, "h-cycles", o.HCycles, "H cycles")
+	fs.IntVar(&o.LCycles, "l-cycles", o.LCycles, "L cycles")
+	fs.Float64Var(&o.Expansion, "expansion", o.Expansion, "MLP expansion")
+	fs.IntVar(&o.MaxSteps, "max-steps", o.MaxSteps, "halt_max_steps (ACT segments)")
+	fs.Float64Var(&o.Explore, "explore", o.Explore, "halt exploration probability")
+	fs.StringVar(&o.Pos, "pos", o.Pos, "position encodings: rope or learned")
+	fs.IntVar(&o.Batch, "batch", o.Batch, "global batch size")
+	fs.IntVar(&o.Steps, "steps", o.Steps, "optimizer steps (the schedule's length)")
+	fs.Float64Var(&o.LR, "lr", o.LR, "learning rate (puzzle embeddings use it too)")
+	fs.Float64Var(&o.WD, "wd", o.WD, "weight decay")
+	fs.IntVar(&o.Warmup, "warmup", o.Warmup, "warm-up steps")
+	fs.Float64Var(&o.MinRatio, "lr-min-ratio", o.MinRatio, "final lr / lr of the cosine decay (1 = constant)")
+	fs.StringVar(&o.Loss, "loss", o.Loss, "stablemax_cross_entropy or softmax_cross_entropy")
+	fs.Uint64Var(&o.Seed, "seed", o.Seed, "seed for data, init and exploration")
+	fs.IntVar(&o.Threads, "threads", 0, "worker threads (default GOMAXPROCS)")
+	fs.StringVar(&o.Out, "out", "", "run directory: checkpoint, metrics.jsonl, model.safetensors")
+	fs.BoolVar(&o.Resume, "resume", false, "continue the run in -out from its checkpoint")
+	fs.DurationVar(&o.Budget, "time", 0, "stop after this much training time (0: run all -steps)")
+	fs.IntVar(&o.EvalEvery, "eval-every", o.EvalEvery, "evaluate on the held-out set every N steps")
+	fs.DurationVar(&o.SaveEvery, "save-every", o.SaveEvery, "checkpoint interval")
+	fs.StringVar(&o.Export, "export", "", "write the weights of -from as a weight file and exit")
+	fs.StringVar(&o.From, "from", "", "checkpoint to export")
+	fs.BoolVar(&o.Quiet, "q", false, "no progress bar")
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return o, err
+		}
+		return o, usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return o, bad("unexpected argument %q", fs.Arg(0))
+	}
+	if *cfgFile != "" {
+		b, err := os.ReadFile(*cfgFile)
+		if err != nil {
+			return o, bad("%v", err)
+		}
+		fromFile := defaults()
+		dec := json.NewDecoder(strings.NewReader(string(b)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&fromFile); err != nil {
+			return o, bad("%s: %v", *cfgFile, err)
+		}
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		// Re-apply command-line flags over the file's values.
+		keep := o
+		o = fromFile
+		o.Threads, o.Out, o.Resume, o.Budget, o.EvalEvery, o.SaveEvery, o.Export, o.From, o.Quiet =
+			keep.Threads, keep.Out, keep.Resume, keep.Budget, keep.EvalEvery, keep.SaveEvery, keep.Export, keep.From, keep.Quiet
+		if err := fs.Parse(args); err != nil {
+			return o, usageError{err}
+		}
+	}
+	if o.Export != "" {
+		if o.From == "" {
+			return o, bad("-export needs -from CHECKPOINT")
+		}
+		return o, nil
+	}
+	if o.Out == "" {
+		return o, bad("-out DIR is required")
+	}
+	switch {
+	case o.Budget < 0:
+		return o, bad("-time %v: must be positive", o.Budget)
+	case o.TestSize < 1 || o.TestSize > 1_000_000:
+		return o, bad("-test-size %d: want 1..1000000", o.TestSize)
+	case o.EvalEvery < 1:
+		return o, bad("-eval-every %d: must be positive", o.EvalEvery)
+	case o.Threads < 0:
+		return o, bad("-threads %d: must be positive", o.Threads)
+	}
+	return o, nil
+}
+
+// dataFor builds the held-out set first, then a training stream that never
+// yields a puzzle equivalent to a held-out one.
+func dataFor(o options) (train data.Source, test []data.Example, err error) {
+	switch o.Task {
+	case "sudoku4", "sudoku9":
+		box := 2
+		if o.Task == "sudoku9" {
+			box = 3
+		}
+		ds, err := data.BuildSudokuDataset(data.SudokuDatasetConfig{Box: box, Blanks: o.Blanks, Test: o.TestSize, Seed: o.Seed})
+		if err != nil {
+			return nil, nil, bad("%v", err)
+		}
+		src, err := data.NewSudokuStream(box, o.Blanks, o.Seed^0x5eed, ds.TestKeys)
+		if err != nil {
+			return nil, nil, bad("%v", err)
+		}
+		return src, ds.Test, nil
+	case "maze":
+		mc := data.MazeConfig{Cells: o.MazeCells, Loops: data.DefaultMazeConfig().Loops, MinPathLen: o.MazeMin}
+		ds, err := data.BuildMazeDataset(data.MazeDatasetConfig{Maze: mc, Test: o.TestSize, Seed: o.Seed})
+		if err != nil {
+			return nil, nil, bad("%v", err)
+		}
+		src, err := data.NewMazeStream(mc, o.Seed^0x5eed, ds.TestKeys)
+		if err != nil {
+			return nil, nil, bad("%v", err)
+		}
+		return src, ds.Test, nil
+	}
+	return nil, nil, bad("-task %q: want sudoku4, sudoku9 or maze", o.Task)
+}
+
+// taskShape is the sequence length and vocabulary of a task.
+func taskShape(o options) (int, runtime.Vocab, error) {
+	switch o.Task {
+	case "sudoku4":
+		return 16, runtime.SudokuVocab, nil
+	case "sudoku9":
+		return 81, runtime.SudokuVocab, nil
+	case "maze":
+		if o.MazeCells < 2 || o.MazeCells > 14 {
+			return 0, runtime.Vocab{}, bad("-maze-cells %d: want 2..14", o.MazeCells)
+		}
+		return data.MazeSeqLen(o.MazeCells), runtime.MazeVocab, nil
+	}
+	return 0, runtime.Vocab{}, bad("-task %q: want sudoku4, sudoku9 or maze", o.Task)
+}
+
+func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
+	o, err := parse(args, stderr)
+	if err == flag.ErrHelp {
+		return 0
+	}
+	if err == nil {
+		if o.Export != "" {
+			err = trainer.ExportCheckpoint(o.From, o.Export)
+			if err == nil {
+				fmt.Fprintf(stdout, "wrote %s\n", o.Export)
+			}
+		} else {
+			err = train(o, stdout, stderr, stop)
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "hrm-train: %v\n", err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
+func train(o options, stdout, stderr io.Writer, stop <-chan os.Signal) error {
+	ckpt := filepath.Join(o.Out, "checkpoint.safetensors")
+	optsPath := filepath.Join(o.Out, "options.json")
+	if o.Resume {
+		b, err := os.ReadFile(optsPath)
+		if err != nil {
+			return bad("-resume: %v", err)
+		}
+		keep := o
+		if err := json.Unmarshal(b, &o); err != nil {
+			return bad("%s: %v", optsPath, err)
+		}
+		o.Threads, o.Out, o.Resume, o.Budget, o.EvalEvery, o.SaveEvery, o.Quiet = keep.Threads, keep.Out, true, keep.Budget, keep.EvalEvery, keep.SaveEvery, keep.Quiet
+	} else if _, err := os.Stat(ckpt); err == nil {
+		return bad("%s already holds a run: use -resume, or another -out", o.Out)
+	}
+	seqLen, vocab, err := taskShape(o)
+	if err != nil {
+		return err
+	}
+	mc := runtime.DefaultConfig()
+	mc.SeqLen, mc.VocabSize, mc.HiddenSize, mc.NumHeads = seqLen, len(vocab.Tokens), o.Hidden, o.Heads
+	mc.HLayers, mc.LLayers, mc.HCycles, mc.LCycles, mc.Expansion = o.HLayers, o.LLayers, o.HCycles, o.LCycles, o.Expansion
+	mc.NumPuzzleIdentifiers, mc.HaltMaxSteps, mc.HaltExplorationProb, mc.PosEncodings = 1, o.MaxSteps, o.Explore, o.Pos
+	cfg := trainer.Config{Model: mc, Vocab: vocab, Batch: o.Batch, Steps: o.Steps, LR: o.LR, PuzzleLR: o.LR,
+		WeightDecay: o.WD, PuzzleWD: o.WD, Beta1: 0.9, Beta2: 0.95, Warmup: o.Warmup, LRMinRatio: o.MinRatio,
+		Loss: o.Loss, Seed: o.Seed, Threads: o.Threads}
+	if err := cfg.Validate(); err != nil {
+		return bad("%v", err)
+	}
+	src, test, err := dataFor(o)
+	if err != nil {
+		return err
+	}
+	var tr *trainer.Trainer
+	if o.Resume {
+		if tr, err = trainer.Resume(ckpt, src, o.Threads); err != nil {
+			return err
+		}
+	} else {
+		if err := os.MkdirAll(o.Out, 0o755); err != nil {
+			return err
+		}
+		b, _ := json.MarshalIndent(o, "", "  ")
+		if err := os.WriteFile(optsPath, b, 0o644); err != nil {
+			return err
+		}
+		if tr, err = trainer.New(cfg, src); err != nil {
+			return err
+		}
+	}
+	metrics, err := os.OpenFile(filepath.Join(o.Out, "metrics.jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	defer metrics.Close()
+	logJSON := func(kind string, v any, extra map[string]any) {
+		m := map[string]any{"kind": kind, "time": time.Now().UTC().Format(time.RFC3339)}
+		b, _ := json.Marshal(v)
+		_ = json.Unmarshal(b, &m)
+		for k, x := range extra {
+			m[k] = x
+		}
+		b, _ = json.Marshal(m)
+		metrics.Write(append(b, '\n'))
+	}
+	threads := o.Threads
+	if threads <= 0 {
+		threads = goruntime.GOMAXPROCS(0)
+	}
+	evaluate := func() (trainer.EvalResult, error) {
+		return trainer.Evaluate(tr.Model(), test, 0, threads, 32)
+	}
+	p := mc.TotalLen()
+	fmt.Fprintf(stderr, "hrm-train: %s, hidden %d, %d heads, H %d×%d, L %d×%d, T %d, %d ACT steps; batch %d, lr %g, %d threads; %d held-out puzzles\n",
+		o.Task, mc.HiddenSize, mc.NumHeads, mc.HCycles, mc.HLayers, mc.LCycles, mc.LLayers, p, mc.HaltMaxSteps, o.Batch, o.LR, threads, len(test))
+
+	start, lastSave := time.Now(), time.Now()
+	bar := newProgress(stderr, o.Quiet)
+	var sum trainer.StepResult
+	var n int
+	var lastEval trainer.EvalResult
+	save := func() error {
+		if err := tr.SaveCheckpoint(ckpt); err != nil {
+			return err
+		}
+		lastSave = time.Now()
+		return nil
+	}
+	reason := "step limit reached"
+loop:
+	for tr.StepCount() < o.Steps {
+		select {
+		case <-stop:
+			reason = "interrupted"
+			break loop
+		default:
+		}
+		if o.Budget > 0 && time.Since(start) >= o.Budget {
+			reason = "time budget reached"
+			break loop
+		}
+		r, err := tr.Step()
+		if err != nil {
+			save() // keep what was learned up to the failure
+			return err
+		}
+		sum = accumulate(sum, r, n)
+		n++
+		step := tr.StepCount()
+		if step%50 == 0 {
+			logJSON("train", sum, map[string]any{"step": step, "elapsed_s": time.Since(start).Seconds()})
+			bar.update(step, o.Steps, start, o.Budget, sum, float64(n*o.Batch)/time.Since(start).Seconds(), lastEval)
+			sum, n = trainer.StepResult{}, 0
+		}
+		if step%o.EvalEvery == 0 {
+			if lastEval, err = evaluate(); err != nil {
+				return err
+			}
+			logJSON("eval", lastEval, map[string]any{"step": step, "elapsed_s": time.Since(start).Seconds()})
+			bar.note(fmt.Sprintf("step %d: held-out exact %.4f, token %.4f (%d puzzles)", step, lastEval.ExactAccuracy, lastEval.Accuracy, lastEval.Count))
+		}
+		if time.Since(lastSave) >= o.SaveEvery {
+			if err := save(); err != nil {
+				return err
+			}
+		}
+	}
+	bar.done()
+	if err := save(); err != nil {
+		return err
+	}
+	final, err := evaluate()
+	if err != nil {
+		return err
+	}
+	logJSON("eval", final, map[string]any{"step": tr.StepCount(), "elapsed_s": time.Since(start).Seconds(), "final": true})
+	model := filepath.Join(o.Out, "model.safetensors")
+	if err := tr.Export(model); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s after %d steps in %v: held-out exact accuracy %.4f, token accuracy %.4f on %d puzzles\ncheckpoint %s\nmodel %s\n",
+		reason, tr.StepCount(), time.Since(start).Round(time.Second), final.ExactAccuracy, final.Accuracy, final.Count, ckpt, model)
+	return nil
+}
+
+// accumulate keeps running means of the step results of one log interval.
+func accumulate(s, r trainer.StepResult, n int) trainer.StepResult {
+	f := func(a, b float64) float64 { return (a*float64(n) + b) / float64(n+1) }
+	s.Loss, s.LMLoss, s.QHaltLoss, s.QContLoss = f(s.Loss, r.Loss), f(s.LMLoss, r.LMLoss), f(s.QHaltLoss, r.QHaltLoss), f(s.QContLoss, r.QContLoss)
+	s.LR = r.LR
+	if r.Count > 0 {
+		w := float64(s.Count) + float64(r.Count)
+		s.Accuracy = (s.Accuracy*float64(s.Count) + r.Accuracy*float64(r.Count)) / w
+		s.ExactAccuracy = (s.ExactAccuracy*float64(s.Count) + r.ExactAccuracy*float64(r.Count)) / w
+		s.QHaltAccuracy = (s.QHaltAccuracy*float64(s.Count) + r.QHaltAccuracy*float64(r.Count)) / w
+		s.MeanSteps = (s.MeanSteps*float64(s.Count) + r.MeanSteps*float64(r.Count)) / w
+		s.Count += r.Count
+	}
+	return s
+}
+
+// progress draws a one-line bar on a terminal, or a line per update
+// elsewhere.
+type progress struct {
+	w     io.Writer
+	quiet bool
+	tty   bool
+}
+
+func newProgress(w io.Writer, quiet bool) *progress {
+	tty := false
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			tty = true
+		}
+	}
+	return &progress{w: w, quiet: quiet, tty: tty}
+}
+
+func (p *progress) update(step, total int, start time.Time, budget time.Duration, s trainer.StepResult, rate float64, ev trainer.EvalResult) {
+	if p.quiet {
+		return
+	}
+	el := time.Since(start)
+	frac := float64(step) / float64(total)
+	if budget > 0 {
+		frac = math.Max(frac, el.Seconds()/budget.Seconds())
+	}
+	eta := "?"
+	if frac > 0 {
+		eta = (time.Duration(float64(el)/frac) - el).Round(time.Second).String()
+	}
+	const width = 20
+	fill := int(math.Min(1, frac) * width)
+	line := fmt.Sprintf("[%s%s] step %d  loss %.4f  tok %.3f  exact %.3f  act %.2f  %.0f samples/s  eta %s",
+		strings.Repeat("#", fill), strings.Repeat(".", width-fill), step, s.Loss, s.Accuracy, s.ExactAccuracy, s.MeanSteps, rate, eta)
+	if p.tty {
+		fmt.Fprintf(p.w, "\r\033[K%s", line)
+	} else {
+		fmt.Fprintln(p.w, line)
+	}
+}
+
+func (p *progress) note(s string) {
+	if p.quiet {
+		return
+	}
+	if p.tty {
+		fmt.Fprintf(p.w, "\r\033[K%s\n", s)
+	} else {
+		fmt.Fprintln(p.w, s)
+	}
+}
+
+func (p *progress) done() {
+	if p.tty && !p.quiet {
+		fmt.Fprintln(p.w)
+	}
+}

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hrmgo/hrm/runtime"
+	"github.com/stretchr/testify/require"
+)
+
+func runCLI(stop chan os.Signal, args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	if stop == nil {
+		stop = make(chan os.Signal)
+	}
+	code := run(args, &out, &errb, stop)
+	return code, out.String(), errb.String()
+}
+
+var tiny = []string{"-task", "sudoku4", "-blanks", "8", "-hidden", "32", "-heads", "2", "-h-layers", "1", "-l-layers", "1",
+	"-h-cycles", "1", "-l-cycles", "2", "-max-steps", "2", "-batch", "16", "-test-size", "40", "-lr", "3e-3", "-warmup", "5", "-q"}
+
+// A short run writes a checkpoint, metrics and a model that hrm-run's
+// loader accepts; -resume continues it; -export rewrites the weights.
+func TestTrainResumeExport(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	code, out, stderr := runCLI(nil, append(tiny, "-out", dir, "-steps", "6", "-eval-every", "3")...)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "step limit reached after 6 steps")
+	m, err := runtime.Load(filepath.Join(dir, "model.safetensors"))
+	require.NoError(t, err)
+	require.Equal(t, "sudoku", m.Vocab.Task)
+	require.Equal(t, 16, m.Cfg.SeqLen)
+	m.Close()
+
+	b, err := os.ReadFile(filepath.Join(dir, "metrics.jsonl"))
+	require.NoError(t, err)
+	var evals int
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var rec map[string]any
+		require.NoError(t, json.Unmarshal([]byte(l), &rec))
+		if rec["kind"] == "eval" {
+			evals++
+			require.Contains(t, rec, "exact_accuracy")
+		}
+	}
+	require.Equal(t, 3, evals) // steps 3 and 6, and the final one
+
+	code, _, stderr = runCLI(nil, append(tiny, "-out", dir, "-steps", "6")...)
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "already holds a run")
+
+	code, out, stderr = runCLI(nil, "-out", dir, "-resume", "-q")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "after 6 steps") // the run had reached its step limit
+
+	exp := filepath.Join(t.TempDir(), "exported.safetensors")
+	code, _, stderr = runCLI(nil, "-export", exp, "-from", filepath.Join(dir, "checkpoint.safetensors"))
+	require.Equal(t, 0, code, stderr)
+	a, _ := os.ReadFile(exp)
+	c, _ := os.ReadFile(filepath.Join(dir, "model.safetensors"))
+	require.Equal(t, c, a)
+}
+
+// An interrupt saves a checkpoint and exits cleanly.
+func TestInterruptSaves(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	stop := make(chan os.Signal, 1)
+	stop <- os.Interrupt
+	code, out, stderr := runCLI(stop, append(tiny, "-out", dir, "-steps", "1000")...)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "interrupted after 0 steps")
+	_, err := os.Stat(filepath.Join(dir, "checkpoint.safetensors"))
+	require.NoError(t, err)
+}
+
+func TestBadFlags(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.json")
+	require.NoError(t, os.WriteFile(cfg, []byte(`{"task": "sudoku4", "hiden": 3}`), 0o644))
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-task", "sudoku4"}, "-out DIR is required"},
+		{[]string{"-out", dir, "-task", "chess"}, `-task "chess"`},
+		{[]string{"-out", dir, "-blanks", "99"}, "blanks"},
+		{[]string{"-out", dir, "-heads", "3"}, "not a multiple of num_heads 3"},
+		{[]string{"-out", dir, "-lr", "-1"}, "learning rates"},
+		{[]string{"-out", dir, "-time", "-1s"}, "-time -1s"},
+		{[]string{"-out", dir, "-config", cfg}, `unknown field "hiden"`},
+		{[]string{"-out", filepath.Join(dir, "none"), "-resume"}, "-resume:"},
+		{[]string{"-export", "x"}, "-export needs -from"},
+		{[]string{"-nope"}, "flag provided but not defined"},
+	} {
+		code, _, stderr := runCLI(nil, tc.args...)
+		require.Equal(t, 2, code, "%v: %s", tc.args, stderr)
+		require.Contains(t, stderr, tc.want, "%v", tc.args)
+	}
+}
