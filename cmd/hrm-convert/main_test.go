@@ -1,0 +1,63 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/hrmgo/hrm/runtime"
+	"github.com/stretchr/testify/require"
+)
+
+func runCLI(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestConvert(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "m.safetensors")
+	code, stdout, stderr := runCLI("-o", out, "../../testdata/checkpoint")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, "task sudoku, hidden 64, 2 heads")
+	m, err := runtime.Load(out)
+	require.NoError(t, err)
+	require.Equal(t, 4, m.Cfg.HaltMaxSteps)
+	m.Close()
+
+	code, _, stderr = runCLI("-o", out, "-set", "halt_max_steps=16", "-set", "num_heads=2", "-set", "H_cycles=2", "-set", "L_cycles=2", "-set", "expansion=4",
+		"../../testdata/goldens/a_tiny/weights_f32.safetensors")
+	require.Equal(t, 0, code, stderr)
+	m, err = runtime.Load(out)
+	require.NoError(t, err)
+	require.Equal(t, 16, m.Cfg.HaltMaxSteps)
+	m.Close()
+}
+
+func TestConvertBadInput(t *testing.T) {
+	dir := t.TempDir()
+	junk := filepath.Join(dir, "junk")
+	require.NoError(t, os.WriteFile(junk, []byte("not a checkpoint"), 0o644))
+	out := filepath.Join(dir, "out.safetensors")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"../../testdata/checkpoint"}, "-o OUT is required"},
+		{[]string{"-o", out}, "want exactly one checkpoint argument"},
+		{[]string{"-o", out, filepath.Join(dir, "missing")}, "no such file"},
+		{[]string{"-o", out, junk}, "junk"},
+		{[]string{"-o", out, "-set", "hidden_size=32", "../../testdata/checkpoint"}, "hidden_size = 32, but the tensors imply 64"},
+		{[]string{"-o", out, "-set", "bogus", "../../testdata/checkpoint"}, "want key=value"},
+		{[]string{"-o", out, "-task", "maze", "../../testdata/checkpoint"}, "task maze has 6 tokens"},
+		{[]string{"-o", out, "-seq-len", "-3", "../../testdata/checkpoint"}, "-seq-len -3"},
+	} {
+		code, _, stderr := runCLI(tc.args...)
+		require.Equal(t, 2, code, "%v: %s", tc.args, stderr)
+		require.Contains(t, stderr, tc.want, "%v", tc.args)
+		_, err := os.Stat(out)
+		require.True(t, os.IsNotExist(err), "%v left an output file", tc.args)
+	}
+}
