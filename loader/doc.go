@@ -39,7 +39,8 @@
 //   - shape entries are JSON integers written without fraction or exponent,
 //     non-negative ("-0" is read as 0), at most [MaxDim] each, rank at most
 //     [MaxRank]; element count and byte size are computed with overflow checks
-//     and must equal end-begin;
+//     (left to right, like the reference implementation) and must equal
+//     end-begin; rank 0 (scalars) and zero-sized tensors are allowed;
 //   - data_offsets holds exactly two non-negative integers with begin <= end;
 //     sorted by (begin, end) the tensors start at 0 and are contiguous (no
 //     holes, no overlaps) and the last one ends exactly at the end of the file;
@@ -60,8 +61,15 @@
 // accepts and in which every tensor starts at a 64-byte aligned absolute file
 // offset: the JSON header is padded with spaces so that 8+N is a multiple of
 // 64, and zero-filled padding tensors (U8, shape [k], k < 64, named
-// "__pad__.<n>") follow every tensor whose size is not a multiple of 64. The
-// write is atomic (temporary file, fsync, rename, directory fsync).
+// "__pad__.<n>") follow every tensor whose size is not a multiple of 64 (and
+// is not the last one). Other safetensors readers see the padding tensors as
+// ordinary U8 tensors; this package hides them. The metadata records
+// "alignment": "64" unless the caller set that key. The write is atomic
+// (temporary file, fsync, rename, directory fsync).
+//
+// On 32-bit platforms a dimension must also fit in an int, so a shape with a
+// dimension of exactly 2^31 (possible only next to a zero dimension) is
+// rejected there.
 //
 // # Memory safety
 //

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 )
 
 // File is a validated safetensors file, either memory-mapped by [Open] or
@@ -20,6 +21,7 @@ type File struct {
 	aligned   bool
 
 	closeOnce sync.Once
+	closed    atomic.Bool
 	closeErr  error
 	unmap     func() error
 }
@@ -123,9 +125,11 @@ func Open(path string) (*File, error) {
 }
 
 // Close releases the mapping. Tensor data (and views of it) must not be used
-// afterwards. Calling Close again does nothing and returns the first result.
+// afterwards; Tensor and Tensors then find nothing. Calling Close again does
+// nothing and returns the first result.
 func (f *File) Close() error {
 	f.closeOnce.Do(func() {
+		f.closed.Store(true)
 		if f.unmap != nil {
 			f.closeErr = f.unmap()
 		}
@@ -155,7 +159,7 @@ func (f *File) Names() []string {
 // file.
 func (f *File) Tensor(name string) (Tensor, bool) {
 	i, ok := f.byName[name]
-	if !ok {
+	if !ok || f.closed.Load() {
 		return Tensor{}, false
 	}
 	return f.tensorAt(i), true
@@ -169,6 +173,9 @@ func (f *File) tensorAt(i int) Tensor {
 
 // Tensors returns every tensor in data-offset order, padding excluded.
 func (f *File) Tensors() []Tensor {
+	if f.closed.Load() {
+		return nil
+	}
 	out := make([]Tensor, len(f.tensors))
 	for i := range f.tensors {
 		out[i] = f.tensorAt(i)

@@ -20,7 +20,9 @@ type Tensor struct {
 }
 
 // NumElements returns the product of the dimensions (1 for a scalar of rank
-// 0), or -1 if a dimension is negative or the product overflows an int.
+// 0), or -1 if a dimension is negative or the product overflows an int when
+// multiplied left to right (as the reader checks: a zero dimension after an
+// overflowing prefix does not rescue the shape).
 func (t Tensor) NumElements() int {
 	n := 1
 	for _, d := range t.Shape {

@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
+	"github.com/hrmgo/hrm/asm"
 	"github.com/hrmgo/hrm/loader"
+	"github.com/hrmgo/hrm/quant"
 )
 
 // Weight file metadata keys and values. The file is a safetensors file with
@@ -20,10 +23,17 @@ const (
 	MetaVocab         = "vocab"
 	MetaQuant         = "quantization"
 
-	FormatName    = "hrm-weights"
-	FormatVersion = "1"
-	QuantF32      = "f32"
+	FormatName      = "hrm-weights"
+	FormatVersion   = "1"
+	MetaQuantConfig = "quant_config"
+	QuantF32        = "f32"
+	QuantInt8       = "int8"
 )
+
+// quantConfig describes the only int8 scheme: symmetric per-output-row
+// weights in [-127, 127], packed in asm's 16-row tiles of 4-byte k groups,
+// with activations quantized per token at run time.
+const quantConfig = `{"weights":"int8-symmetric-per-row","packing":"tiles-16x4","tile_n":16,"k_align":16,"activations":"int8-dynamic-per-token"}`
 
 // Load maps a weight file read-only and builds a Model over it. Float32
 // tensors are used in place, without copies.
@@ -66,24 +76,98 @@ func FromFile(f *loader.File) (*Model, error) {
 	if err := strictUnmarshal(meta[MetaVocab], &vocab); err != nil {
 		return nil, fmt.Errorf("metadata vocab: %w", err)
 	}
-	if q := meta[MetaQuant]; q != QuantF32 {
-		return nil, fmt.Errorf("quantization scheme %q is not supported (want %q)", q, QuantF32)
+	int8 := false
+	switch q := meta[MetaQuant]; q {
+	case QuantF32:
+	case QuantInt8:
+		if meta[MetaQuantConfig] != quantConfig {
+			return nil, fmt.Errorf("int8 quantization config %q is not supported (want %s)", meta[MetaQuantConfig], quantConfig)
+		}
+		int8 = true
+	default:
+		return nil, fmt.Errorf("quantization scheme %q is not supported (want %q or %q)", q, QuantF32, QuantInt8)
+	}
+	byName := map[string]loader.Tensor{}
+	for _, t := range f.Tensors() {
+		byName[t.Name] = t
+	}
+	get := func(name string, dtype loader.DType, shape []int) (loader.Tensor, error) {
+		t, ok := byName[name]
+		if !ok {
+			return t, fmt.Errorf("tensor %s: missing", name)
+		}
+		delete(byName, name)
+		if t.DType != dtype {
+			return t, fmt.Errorf("tensor %s: dtype %s, want %s", name, t.DType, dtype)
+		}
+		if !slices.Equal(t.Shape, shape) {
+			return t, fmt.Errorf("tensor %s: shape %v, config needs %v", name, t.Shape, shape)
+		}
+		return t, nil
 	}
 	tensors := map[string][]float32{}
-	for _, t := range f.Tensors() {
-		if t.DType != "F32" {
-			return nil, fmt.Errorf("tensor %s: dtype %s, want F32", t.Name, t.DType)
+	linears := map[string]*quant.Matrix{}
+	for _, sp := range cfg.TensorSpecs() {
+		if int8 && isLinear(sp.Name) {
+			n, k := sp.Shape[0], sp.Shape[1]
+			q, err := get(sp.Name+".q", "I8", packedShape(n, k))
+			if err != nil {
+				return nil, err
+			}
+			st, err := get(sp.Name+".scale", "F32", []int{n})
+			if err != nil {
+				return nil, err
+			}
+			rt, err := get(sp.Name+".rowsum", "I32", []int{n})
+			if err != nil {
+				return nil, err
+			}
+			scale, err := st.Float32s()
+			if err != nil {
+				return nil, err
+			}
+			rowsum, err := rt.Int32s()
+			if err != nil {
+				return nil, err
+			}
+			qm, err := quant.FromParts(q.Data, rowsum, scale, n, k)
+			if err != nil {
+				return nil, fmt.Errorf("tensor %s: %w", sp.Name, err)
+			}
+			linears[sp.Name] = &qm
+			continue
 		}
-		v, err := t.Float32s()
+		t, err := get(sp.Name, "F32", sp.Shape)
 		if err != nil {
 			return nil, err
 		}
-		tensors[t.Name] = v
-		if err := checkShape(cfg, t.Name, t.Shape); err != nil {
+		if tensors[sp.Name], err = t.Float32s(); err != nil {
 			return nil, err
 		}
 	}
-	return New(cfg, vocab, tensors)
+	for name := range byName {
+		return nil, fmt.Errorf("tensor %s: not part of a %s model with this config", name, cfg.Arch)
+	}
+	return build(cfg, vocab, tensors, linears)
+}
+
+// isLinear reports whether a tensor is a block's linear weight, the
+// tensors int8 quantization applies to.
+func isLinear(name string) bool {
+	for _, k := range []string{KeyQKV, KeyO, KeyGateUp, KeyDown} {
+		if strings.HasSuffix(name, "."+k) && (strings.HasPrefix(name, StackH+".") || strings.HasPrefix(name, StackL+".")) {
+			return true
+		}
+	}
+	return false
+}
+
+// packedShape is the 4-D shape of a packed int8 [n, k] matrix in the file:
+// [NP/16][KP/4][16][4], the tile layout of asm.PackedS8.
+func packedShape(n, k int) []int {
+	np := (n + asm.S8TileN - 1) / asm.S8TileN
+	kp := (k + asm.S8KAlign - 1) / asm.S8KAlign * asm.S8KAlign
+	return []int{np, kp / 4, asm.S8TileN, 4}
 }
 
 func decodeConfig(s string) (Config, error) {
@@ -109,22 +193,15 @@ func strictUnmarshal(s string, v any) error {
 	return nil
 }
 
-func checkShape(cfg Config, name string, shape []int) error {
-	for _, sp := range cfg.TensorSpecs() {
-		if sp.Name == name {
-			if !slices.Equal(sp.Shape, shape) {
-				return fmt.Errorf("tensor %s: shape %v, config needs %v", name, shape, sp.Shape)
-			}
-			return nil
-		}
-	}
-	return fmt.Errorf("tensor %s: not part of a %s model with this config", name, cfg.Arch)
-}
-
 // New builds a Model from float32 tensors named as in Config.TensorSpecs.
 // The slices are used in place. Every expected tensor must be present with
 // its exact element count and finite values; extra tensors are refused.
 func New(cfg Config, vocab Vocab, tensors map[string][]float32) (*Model, error) {
+	return build(cfg, vocab, tensors, nil)
+}
+
+// build is New with some linear layers given as int8 matrices instead.
+func build(cfg Config, vocab Vocab, tensors map[string][]float32, linears map[string]*quant.Matrix) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -135,6 +212,12 @@ func New(cfg Config, vocab Vocab, tensors map[string][]float32) (*Model, error) 
 	known := map[string]bool{}
 	for _, sp := range specs {
 		known[sp.Name] = true
+		if q, ok := linears[sp.Name]; ok {
+			if q.Rows() != sp.Shape[0] || q.Cols() != sp.Shape[1] {
+				return nil, fmt.Errorf("tensor %s: int8 matrix [%d, %d], config needs %v", sp.Name, q.Rows(), q.Cols(), sp.Shape)
+			}
+			continue
+		}
 		v, ok := tensors[sp.Name]
 		if !ok {
 			return nil, fmt.Errorf("tensor %s: missing", sp.Name)
@@ -167,14 +250,17 @@ func New(cfg Config, vocab Vocab, tensors map[string][]float32) (*Model, error) 
 		hInit:     tensors[KeyHInit],
 		lInit:     tensors[KeyLInit],
 	}
+	lin := func(name string, out, in int) Linear {
+		return Linear{W: tensors[name], Q: linears[name], Out: out, In: in}
+	}
 	blocks := func(stack string, n int) []Block {
 		bs := make([]Block, n)
 		for i := range bs {
 			bs[i] = Block{
-				QKV:    Linear{tensors[BlockKey(stack, i, KeyQKV)], 3 * D, D},
-				O:      Linear{tensors[BlockKey(stack, i, KeyO)], D, D},
-				GateUp: Linear{tensors[BlockKey(stack, i, KeyGateUp)], 2 * F, D},
-				Down:   Linear{tensors[BlockKey(stack, i, KeyDown)], D, F},
+				QKV:    lin(BlockKey(stack, i, KeyQKV), 3*D, D),
+				O:      lin(BlockKey(stack, i, KeyO), D, D),
+				GateUp: lin(BlockKey(stack, i, KeyGateUp), 2*F, D),
+				Down:   lin(BlockKey(stack, i, KeyDown), D, F),
 			}
 		}
 		return bs
@@ -194,27 +280,47 @@ func firstNonFinite(v []float32) int {
 	return -1
 }
 
-// Tensors returns the model's weights by name, in TensorSpecs order, for
-// writing or conversion.
+// linears lists the model's linear layers by tensor name.
+func (m *Model) linears() map[string]*Linear {
+	out := map[string]*Linear{}
+	for _, st := range []struct {
+		name   string
+		blocks []Block
+	}{{StackH, m.H}, {StackL, m.L}} {
+		for i := range st.blocks {
+			b := &st.blocks[i]
+			out[BlockKey(st.name, i, KeyQKV)] = &b.QKV
+			out[BlockKey(st.name, i, KeyO)] = &b.O
+			out[BlockKey(st.name, i, KeyGateUp)] = &b.GateUp
+			out[BlockKey(st.name, i, KeyDown)] = &b.Down
+		}
+	}
+	return out
+}
+
+// Tensors returns the model's weights in TensorSpecs order, as written to
+// a weight file: an int8 linear layer becomes its packed data, scales and
+// row sums.
 func (m *Model) Tensors() []loader.Tensor {
 	byName := map[string][]float32{
 		KeyHInit: m.hInit, KeyLInit: m.lInit, KeyEmbed: m.embed, KeyLMHead: m.lmHead,
 		KeyQHeadW: m.qW, KeyQHeadB: m.qB, KeyPuzzleEmb: m.puzzleEmb, KeyPos: m.pos,
 	}
-	for _, st := range []struct {
-		name   string
-		blocks []Block
-	}{{StackH, m.H}, {StackL, m.L}} {
-		for i, b := range st.blocks {
-			byName[BlockKey(st.name, i, KeyQKV)] = b.QKV.W
-			byName[BlockKey(st.name, i, KeyO)] = b.O.W
-			byName[BlockKey(st.name, i, KeyGateUp)] = b.GateUp.W
-			byName[BlockKey(st.name, i, KeyDown)] = b.Down.W
-		}
-	}
+	lins := m.linears()
 	var out []loader.Tensor
 	for _, sp := range m.Cfg.TensorSpecs() {
-		out = append(out, loader.F32Tensor(sp.Name, sp.Shape, byName[sp.Name]))
+		l, ok := lins[sp.Name]
+		switch {
+		case ok && l.Q != nil:
+			out = append(out,
+				loader.Tensor{Name: sp.Name + ".q", DType: "I8", Shape: packedShape(l.Out, l.In), Data: l.Q.Q.Bytes()},
+				loader.F32Tensor(sp.Name+".scale", []int{l.Out}, l.Q.Scale),
+				loader.I32Tensor(sp.Name+".rowsum", []int{l.Out}, l.Q.Q.RowSum))
+		case ok:
+			out = append(out, loader.F32Tensor(sp.Name, sp.Shape, l.W))
+		default:
+			out = append(out, loader.F32Tensor(sp.Name, sp.Shape, byName[sp.Name]))
+		}
 	}
 	return out
 }
@@ -222,7 +328,7 @@ func (m *Model) Tensors() []loader.Tensor {
 // Metadata is the weight file metadata describing this model.
 func (m *Model) Metadata() map[string]string {
 	vocab, _ := json.Marshal(m.Vocab)
-	return map[string]string{
+	meta := map[string]string{
 		MetaFormat:        FormatName,
 		MetaFormatVersion: FormatVersion,
 		MetaArch:          m.Cfg.Arch,
@@ -230,9 +336,60 @@ func (m *Model) Metadata() map[string]string {
 		MetaVocab:         string(vocab),
 		MetaQuant:         QuantF32,
 	}
+	if m.quantized() {
+		meta[MetaQuant], meta[MetaQuantConfig] = QuantInt8, quantConfig
+	}
+	return meta
+}
+
+// Quantize returns an int8 copy of the model: every block's linear weights
+// quantized per output row and packed for the kernels; embeddings, heads,
+// positions and H_init/L_init stay float32 (they are tiny). The result
+// shares those float32 tensors with m.
+func (m *Model) Quantize() (*Model, error) {
+	if m.quantized() {
+		return nil, fmt.Errorf("model is already int8")
+	}
+	q := *m
+	q.closer = nil
+	q.H, q.L = slices.Clone(m.H), slices.Clone(m.L)
+	for name, l := range q.linears() {
+		qm, err := quant.Quantize(l.W, l.Out, l.In)
+		if err != nil {
+			return nil, fmt.Errorf("tensor %s: %w", name, err)
+		}
+		l.W, l.Q = nil, &qm
+	}
+	return &q, nil
+}
+
+// Dequantize returns a float32 copy of an int8 model whose linear weights
+// are the dequantized int8 values: "weights-only int8", which tells the
+// weight error apart from the activation quantization error.
+func (m *Model) Dequantize() *Model {
+	d := *m
+	d.closer = nil
+	d.H, d.L = slices.Clone(m.H), slices.Clone(m.L)
+	for _, l := range d.linears() {
+		if l.Q != nil {
+			l.W, l.Q = l.Q.Dequantize(), nil
+		}
+	}
+	return &d
 }
 
 // Save writes the model as a weight file (atomically).
 func (m *Model) Save(path string) error {
 	return loader.WriteFile(path, m.Metadata(), m.Tensors())
+}
+
+// IsWeightFile reports whether path is a readable hrm weight file (by its
+// metadata; the tensors are not checked).
+func IsWeightFile(path string) bool {
+	f, err := loader.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	return f.Metadata()[MetaFormat] == FormatName
 }

@@ -178,8 +178,9 @@ func checkGolden(t *testing.T, m *runtime.Model, g golden, tokens, pids []int32,
 	require.Equal(t, g.batch, len(pids))
 	var d deltas
 	TD := c.TotalLen() * c.HiddenSize
-	sess, err := m.NewSession(g.batch)
+	sess, err := m.NewSession(g.batch, 0)
 	require.NoError(t, err)
+	defer sess.Close()
 
 	compareStep := func(step, row, goldRow int, what string) {
 		// step is 0-based: the outputs of ACT step step+1.

@@ -4,17 +4,15 @@ import (
 	"math"
 
 	"github.com/hrmgo/hrm/asm"
+	"github.com/hrmgo/hrm/quant"
 )
 
-// Linear is a bias-free linear layer y = x·Wᵀ with W [Out, In] row-major.
+// Linear is a bias-free linear layer y = x·Wᵀ with W [Out, In]: float32
+// weights (W) or int8 weights (Q), never both.
 type Linear struct {
 	W       []float32
+	Q       *quant.Matrix
 	Out, In int
-}
-
-// apply computes dst[rows, Out] = src[rows, In] · Wᵀ.
-func (l *Linear) apply(dst, src []float32, rows int) {
-	asm.GemmF32NT(dst[:rows*l.Out], src[:rows*l.In], l.W, rows, l.Out, l.In, false)
 }
 
 // Block is one post-norm transformer block: attention then SwiGLU, each
@@ -42,6 +40,18 @@ type Model struct {
 	ropeCos, ropeSin []float32 // [T, d/2]: columns j and j+d/2 share angle j
 
 	closer func() error
+}
+
+// quantized reports whether any linear layer holds int8 weights.
+func (m *Model) quantized() bool {
+	for _, st := range [][]Block{m.H, m.L} {
+		for _, b := range st {
+			if b.QKV.Q != nil || b.O.Q != nil || b.GateUp.Q != nil || b.Down.Q != nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Close releases the weight file mapping. The Model must not be used after.
@@ -126,7 +136,7 @@ func (m *Model) block(s *Session, b *Block, h []float32, n int) {
 	rows := n * T
 
 	qkv := s.qkv[:rows*3*D]
-	b.QKV.apply(qkv, h, rows)
+	s.linear(&b.QKV, qkv, h, rows)
 	if c.PosEncodings == "rope" {
 		for r := 0; r < rows; r++ {
 			row := qkv[r*3*D : r*3*D+2*D] // q heads, then k heads; v is not rotated
@@ -138,15 +148,13 @@ func (m *Model) block(s *Session, b *Block, h []float32, n int) {
 		}
 	}
 	att := s.att[:rows*D]
-	for i := 0; i < n; i++ {
-		asm.AttentionF32(att[i*T*D:(i+1)*T*D], qkv[i*T*3*D:(i+1)*T*3*D], T, heads, d)
-	}
+	s.attention(att, qkv, n)
 	tmp := s.tmp[:rows*D]
-	b.O.apply(tmp, att, rows)
+	s.linear(&b.O, tmp, att, rows)
 	addRMSNorm(h, tmp, D, float32(c.RMSNormEps))
 
 	gu := s.gu[:rows*2*F]
-	b.GateUp.apply(gu, h, rows)
+	s.linear(&b.GateUp, gu, h, rows)
 	hid := s.hid[:rows*F]
 	for r := 0; r < rows; r++ {
 		gate, up := gu[r*2*F:r*2*F+F], gu[r*2*F+F:(r+1)*2*F]
@@ -155,7 +163,7 @@ func (m *Model) block(s *Session, b *Block, h []float32, n int) {
 			out[j] = silu(gate[j]) * up[j]
 		}
 	}
-	b.Down.apply(tmp, hid, rows)
+	s.linear(&b.Down, tmp, hid, rows)
 	addRMSNorm(h, tmp, D, float32(c.RMSNormEps))
 }
 

@@ -3,6 +3,9 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	goruntime "runtime"
+
+	"github.com/hrmgo/hrm/quant"
 )
 
 // HaltMode chooses when a sequence stops.
@@ -60,17 +63,32 @@ type Session struct {
 	logits         []float32 // [B, S, V]
 	q              []float32 // [B, 2]
 	rowBuf         []float32 // [T·D], slot swaps
+
+	// int8 path: activations quantized per token, and int32 products.
+	acts quant.Activations // [B·T, F] and [B·T]
+	acc  []int32           // [B·T, 2F]
+
+	pool                                *pool
+	op                                  opArgs
+	jobF32, jobQuantize, jobS8, jobAttn func(int)
 }
 
-// NewSession allocates the buffers for batches of up to maxBatch sequences.
-func (m *Model) NewSession(maxBatch int) (*Session, error) {
+// NewSession allocates the buffers for batches of up to maxBatch sequences
+// and starts threads workers (threads <= 0: GOMAXPROCS). Close stops them.
+func (m *Model) NewSession(maxBatch, threads int) (*Session, error) {
 	if maxBatch < 1 || maxBatch > 1<<16 {
 		return nil, fmt.Errorf("session: batch %d out of range 1..65536", maxBatch)
+	}
+	if threads <= 0 {
+		threads = goruntime.GOMAXPROCS(0)
+	}
+	if threads > 1024 {
+		return nil, fmt.Errorf("session: %d threads, at most 1024", threads)
 	}
 	c := m.Cfg
 	B, T, D, F, S, V := maxBatch, c.TotalLen(), c.HiddenSize, c.Inter(), c.SeqLen, c.VocabSize
 	f := func(n int) []float32 { return make([]float32, n) }
-	return &Session{
+	s := &Session{
 		m: m, maxBatch: B,
 		slotOf: make([]int, B), rowOf: make([]int, B), steps: make([]int, B),
 		tokens: make([]int32, B*S), puzzleIDs: make([]int32, B),
@@ -78,7 +96,24 @@ func (m *Model) NewSession(maxBatch int) (*Session, error) {
 		qkv: f(B * T * 3 * D), att: f(B * T * D), tmp: f(B * T * D),
 		gu: f(B * T * 2 * F), hid: f(B * T * F),
 		logits: f(B * S * V), q: f(2 * B), rowBuf: f(T * D),
-	}, nil
+	}
+	if m.quantized() {
+		s.acts = quant.Activations{Q: make([]int8, B*T*F), Scale: f(B * T)}
+		s.acc = make([]int32, B*T*2*F)
+	}
+	s.pool = newPool(threads)
+	s.jobF32, s.jobQuantize, s.jobS8, s.jobAttn = s.runF32, s.runQuantize, s.runS8, s.runAttn
+	return s, nil
+}
+
+// Threads is the number of workers the session runs on.
+func (s *Session) Threads() int { return s.pool.n }
+
+// Close stops the session's workers. The session must not be used after.
+func (s *Session) Close() {
+	if s.pool != nil {
+		s.pool.close()
+	}
 }
 
 // Model returns the model the session runs.

@@ -35,12 +35,12 @@ func TestHaltQMatchesSingleRuns(t *testing.T) {
 	m, tok, pid := smallModel(t)
 	S := m.Cfg.SeqLen
 	n := len(pid)
-	sess, err := m.NewSession(n)
+	sess, err := m.NewSession(n, 2)
 	require.NoError(t, err)
 	require.NoError(t, sess.Begin(tok, pid))
 	require.NoError(t, sess.Run(runtime.Options{Halt: runtime.HaltQ, Steps: 12}))
 	steps := map[int]bool{}
-	one, err := m.NewSession(1)
+	one, err := m.NewSession(1, 1)
 	require.NoError(t, err)
 	for r := 0; r < n; r++ {
 		require.True(t, sess.Halted(r))
@@ -72,7 +72,7 @@ func toF64(v []float32) []float64 {
 // whatever the step budget.
 func TestSegmentAllocatesNothing(t *testing.T) {
 	m, tok, pid := smallModel(t)
-	sess, err := m.NewSession(len(pid))
+	sess, err := m.NewSession(len(pid), 2)
 	require.NoError(t, err)
 	require.NoError(t, sess.Begin(tok, pid))
 	sess.Segment()
@@ -88,7 +88,7 @@ func TestSegmentAllocatesNothing(t *testing.T) {
 
 func TestBeginRejectsBadInput(t *testing.T) {
 	m, tok, pid := smallModel(t)
-	sess, err := m.NewSession(2)
+	sess, err := m.NewSession(2, 1)
 	require.NoError(t, err)
 	require.ErrorContains(t, sess.Begin(tok, pid), "batch of 5 sequences, want 1..2")
 	require.ErrorContains(t, sess.Begin(tok[:80], pid[:1]), "got 80 tokens for 1 sequences of 81")
@@ -96,8 +96,8 @@ func TestBeginRejectsBadInput(t *testing.T) {
 	bad[7] = 12
 	require.ErrorContains(t, sess.Begin(bad, pid[:1]), "position 7: token 12 outside vocabulary 0..11")
 	require.ErrorContains(t, sess.Begin(tok[:81], []int32{5}), "puzzle id 5 outside 0..4")
-	require.ErrorIs(t, (func() error { s, _ := m.NewSession(1); return s.Run(runtime.Options{}) })(), runtime.ErrNoBatch)
-	_, err = m.NewSession(0)
+	require.ErrorIs(t, (func() error { s, _ := m.NewSession(1, 1); return s.Run(runtime.Options{}) })(), runtime.ErrNoBatch)
+	_, err = m.NewSession(0, 1)
 	require.Error(t, err)
 }
 

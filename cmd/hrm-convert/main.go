@@ -1,8 +1,10 @@
 // Command hrm-convert imports an official HRM checkpoint (a safetensors file
 // with official state-dict names, or the released torch.save "checkpoint"
-// with all_config.yaml beside it) and writes an hrm weight file.
+// with all_config.yaml beside it) and writes an hrm weight file, float32 or
+// int8. Given an hrm weight file it converts that (e.g. f32 to int8).
 //
-//	hrm-convert -o sudoku.hrm.safetensors path/to/HRM-checkpoint-sudoku-extreme
+//	hrm-convert -o sudoku.safetensors path/to/HRM-checkpoint-sudoku-extreme
+//	hrm-convert -quant int8 -o sudoku-int8.safetensors sudoku.safetensors
 package main
 
 import (
@@ -15,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/hrmgo/hrm/convert"
+	"github.com/hrmgo/hrm/runtime"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -46,6 +49,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cfgPath := fs.String("config", "", "all_config.yaml or JSON config (default: all_config.yaml beside the checkpoint)")
 	seqLen := fs.Int("seq-len", 0, "sequence length (default: from the task: sudoku 81, maze/arc 900)")
 	task := fs.String("task", "", "task: sudoku, maze or arc (default: from data_path or vocabulary size)")
+	quantize := fs.String("quant", "f32", "weight format to write: f32 or int8")
 	sets := setFlags{}
 	fs.Var(sets, "set", "override an official config field, key=value (repeatable)")
 	fs.Usage = func() {
@@ -71,15 +75,33 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *seqLen < 0 {
 		return fail("-seq-len %d: must be positive", *seqLen)
 	}
-	m, err := convert.Import(fs.Arg(0), convert.Options{ConfigPath: *cfgPath, Config: sets, SeqLen: *seqLen, Task: *task})
+	if *quantize != "f32" && *quantize != "int8" {
+		return fail("-quant %q: want f32 or int8", *quantize)
+	}
+	var m *runtime.Model
+	var err error
+	if runtime.IsWeightFile(fs.Arg(0)) {
+		// Our own weight file, e.g. to quantize a trained model.
+		m, err = runtime.Load(fs.Arg(0))
+		if err == nil {
+			defer m.Close()
+		}
+	} else {
+		m, err = convert.Import(fs.Arg(0), convert.Options{ConfigPath: *cfgPath, Config: sets, SeqLen: *seqLen, Task: *task})
+	}
 	if err != nil {
 		return fail("%v", err)
+	}
+	if *quantize == "int8" {
+		if m, err = m.Quantize(); err != nil {
+			return fail("%v", err)
+		}
 	}
 	if err := m.Save(*out); err != nil {
 		return fail("writing %s: %v", *out, err)
 	}
 	c := m.Cfg
-	fmt.Fprintf(stdout, "wrote %s: %s, task %s, hidden %d, %d heads, H %d×%d layers, L %d×%d layers, seq %d+%d, vocab %d, f32\n",
-		*out, c.Arch, m.Vocab.Task, c.HiddenSize, c.NumHeads, c.HCycles, c.HLayers, c.LCycles, c.LLayers, c.PrefixLen(), c.SeqLen, c.VocabSize)
+	fmt.Fprintf(stdout, "wrote %s: %s, task %s, hidden %d, %d heads, H %d×%d layers, L %d×%d layers, seq %d+%d, vocab %d, %s\n",
+		*out, c.Arch, m.Vocab.Task, c.HiddenSize, c.NumHeads, c.HCycles, c.HLayers, c.LCycles, c.LLayers, c.PrefixLen(), c.SeqLen, c.VocabSize, *quantize)
 	return 0
 }

@@ -61,3 +61,34 @@ func TestConvertBadInput(t *testing.T) {
 		require.True(t, os.IsNotExist(err), "%v left an output file", tc.args)
 	}
 }
+
+func TestConvertInt8(t *testing.T) {
+	dir := t.TempDir()
+	f32 := filepath.Join(dir, "f32.safetensors")
+	i8 := filepath.Join(dir, "i8.safetensors")
+	i8b := filepath.Join(dir, "i8b.safetensors")
+	code, _, stderr := runCLI("-o", f32, "../../testdata/checkpoint")
+	require.Equal(t, 0, code, stderr)
+	code, stdout, stderr := runCLI("-quant", "int8", "-o", i8, f32)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, "int8")
+	code, _, stderr = runCLI("-quant", "int8", "-o", i8b, "../../testdata/checkpoint")
+	require.Equal(t, 0, code, stderr)
+	a, _ := os.ReadFile(i8)
+	b, _ := os.ReadFile(i8b)
+	require.Equal(t, a, b, "int8 from our f32 file and from the checkpoint are the same file")
+	m, err := runtime.Load(i8)
+	require.NoError(t, err)
+	require.Equal(t, "int8", m.Metadata()[runtime.MetaQuant])
+	m.Close()
+	st8, _ := os.Stat(i8)
+	st32, _ := os.Stat(f32)
+	require.Less(t, st8.Size(), st32.Size()/2)
+
+	code, _, stderr = runCLI("-quant", "int8", "-o", filepath.Join(dir, "x"), i8)
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "already int8")
+	code, _, stderr = runCLI("-quant", "int4", "-o", filepath.Join(dir, "x"), f32)
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, `-quant "int4"`)
+}

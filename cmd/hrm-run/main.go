@@ -73,7 +73,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.json, "json", false, "write one JSON object per puzzle")
 	fs.IntVar(&c.steps, "steps", 0, "ACT segment budget (default: the model's halt_max_steps; more is inference-time scaling)")
 	halt := fs.String("halt", "max", "halting: max (always run the budget, the official evaluation) or q (stop once q_halt > q_continue)")
-	fs.IntVar(&c.threads, "threads", 0, "worker threads (default GOMAXPROCS; the float32 runtime runs on one)")
+	fs.IntVar(&c.threads, "threads", 0, "worker threads (default GOMAXPROCS)")
 	fs.IntVar(&c.batch, "batch", 16, "puzzles per batch with -in")
 	fs.BoolVar(&c.verbose, "v", false, "print the model and the selected kernels to stderr")
 	fs.BoolVar(&c.trace, "trace", false, "print the grid and q values after every ACT segment (-puzzle only)")
@@ -171,10 +171,11 @@ func solve(c config, stdout, stderr io.Writer) error {
 		}
 	}
 
-	sess, err := m.NewSession(min(c.batch, max(len(items), 1)))
+	sess, err := m.NewSession(min(c.batch, max(len(items), 1)), c.threads)
 	if err != nil {
 		return err
 	}
+	defer sess.Close()
 	w := bufio.NewWriter(stdout)
 	defer w.Flush()
 	opt := runtime.Options{Steps: c.steps, Halt: c.halt}

@@ -1,0 +1,76 @@
+package runtime
+
+import (
+	"github.com/hrmgo/hrm/asm"
+	"github.com/hrmgo/hrm/quant"
+)
+
+// The parallel steps of a segment: matrix products split by output rows
+// (float32) or output tiles (int8), attention split by (sequence, head).
+// Arguments travel in Session.op so that the job functions, method values
+// made once, need no closures.
+
+type opArgs struct {
+	l         *Linear
+	dst, src  []float32
+	rows      int
+	qkv       []float32
+	sequences int
+}
+
+// linear computes dst[rows, Out] = src[rows, In]·Wᵀ on the session's workers.
+func (s *Session) linear(l *Linear, dst, src []float32, rows int) {
+	s.op = opArgs{l: l, dst: dst, src: src, rows: rows}
+	if l.Q == nil {
+		s.pool.run(s.jobF32)
+	} else {
+		s.pool.run(s.jobQuantize)
+		s.pool.run(s.jobS8)
+	}
+	s.op = opArgs{}
+}
+
+func (s *Session) runF32(w int) {
+	o := &s.op
+	l := o.l
+	i0, i1 := span(o.rows, s.pool.n, w)
+	if i0 < i1 {
+		asm.GemmF32NT(o.dst[i0*l.Out:i1*l.Out], o.src[i0*l.In:i1*l.In], l.W, i1-i0, l.Out, l.In, false)
+	}
+}
+
+func (s *Session) runQuantize(w int) {
+	o := &s.op
+	K := o.l.In
+	i0, i1 := span(o.rows, s.pool.n, w)
+	a := quant.Activations{Q: s.acts.Q[i0*K : i1*K], Scale: s.acts.Scale[i0:i1]}
+	a.QuantizeRows(o.src[i0*K:i1*K], i1-i0, K)
+}
+
+func (s *Session) runS8(w int) {
+	o := &s.op
+	q := o.l.Q
+	t0, t1 := span(q.Q.Tiles(), s.pool.n, w)
+	if t0 < t1 {
+		acts := quant.Activations{Q: s.acts.Q[:o.rows*o.l.In], Scale: s.acts.Scale[:o.rows]}
+		q.ApplyTiles(o.dst, &acts, o.rows, s.acc[:o.rows*o.l.Out], t0, t1)
+	}
+}
+
+// attention runs non-causal attention for n sequences from qkv into o.
+func (s *Session) attention(o, qkv []float32, n int) {
+	s.op = opArgs{dst: o, qkv: qkv, sequences: n}
+	s.pool.run(s.jobAttn)
+	s.op = opArgs{}
+}
+
+func (s *Session) runAttn(w int) {
+	c := s.m.Cfg
+	T, D, heads, d := c.TotalLen(), c.HiddenSize, c.NumHeads, c.HeadDim()
+	o := &s.op
+	u0, u1 := span(o.sequences*heads, s.pool.n, w)
+	for u := u0; u < u1; u++ {
+		i, h := u/heads, u%heads
+		asm.AttentionF32Heads(o.dst[i*T*D:(i+1)*T*D], o.qkv[i*T*3*D:(i+1)*T*3*D], T, heads, d, h, h+1)
+	}
+}
