@@ -7,7 +7,7 @@ GO      ?= go
 BIN     := bin
 MODEL   := $(BIN)/tiny-sudoku.safetensors
 SAMPLE  := 53..7....6..195....98....6.8...6...34..8.3..17...2...6.6....28....419..5....8..79
-CMDS    := hrm-run hrm-convert
+CMDS    := hrm-run hrm-convert hrm-train hrm-bench
 FUZZTIME ?= 10s
 
 .PHONY: all build run test unit vet cross fuzz kernel-matrix clean

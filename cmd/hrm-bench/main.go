@@ -1,0 +1,349 @@
+// Command hrm-bench measures hrm on this machine, in the spirit of
+// llama-bench.
+//
+//	hrm-bench kernels                      # every kernel tier on the HRM shapes
+//	hrm-bench model -random -quant int8    # a random full-size Sudoku HRM
+//	hrm-bench model -model m.safetensors -threads 1,2 -batch 1,16 -json
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/hrmgo/hrm/asm"
+	"github.com/hrmgo/hrm/runtime"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+type usageError struct{ error }
+
+func bad(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+func run(args []string, stdout, stderr io.Writer) int {
+	err := dispatch(args, stdout, stderr)
+	if err == flag.ErrHelp {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "hrm-bench: %v\n", err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
+func dispatch(args []string, stdout, stderr io.Writer) error {
+	if err := asm.EnvError(); err != nil {
+		return usageError{err}
+	}
+	if len(args) == 0 {
+		return bad("usage: hrm-bench kernels|model [flags] (-h for help)")
+	}
+	switch args[0] {
+	case "kernels":
+		return kernels(args[1:], stdout, stderr)
+	case "model":
+		return model(args[1:], stdout, stderr)
+	}
+	return bad("unknown command %q: want kernels or model", args[0])
+}
+
+func kernels(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("hrm-bench kernels", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	minTime := fs.Duration("time", 200*time.Millisecond, "measuring time per kernel and shape")
+	family := fs.String("family", "", "only this family: gemms8, gemmf32 or attention")
+	asJSON := fs.Bool("json", false, "JSON output")
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return err
+		}
+		return usageError{err}
+	}
+	cfg := asm.BenchConfig{MinTime: *minTime}
+	switch *family {
+	case "":
+	case asm.FamilyGemmS8, asm.FamilyGemmF32, asm.FamilyAttention:
+		cfg.Families = []string{*family}
+	default:
+		return bad("-family %q: want %s, %s or %s", *family, asm.FamilyGemmS8, asm.FamilyGemmF32, asm.FamilyAttention)
+	}
+	rs, err := asm.Bench(cfg)
+	if err != nil {
+		return usageError{err}
+	}
+	hz, how := asm.ClockHz()
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(map[string]any{"clock_hz": hz, "clock": how, "kernels": asm.Describe(), "results": rs})
+	}
+	fmt.Fprintf(stdout, "selected kernels: %s; clock %.2f GHz (%s); single thread\n\n", asm.Describe(), hz/1e9, how)
+	return asm.WriteBenchTable(stdout, rs)
+}
+
+// intList parses "1,2,4".
+func intList(s, name string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || v < 1 {
+			return nil, bad("-%s %q: want positive integers separated by commas", name, s)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// modelResult is one (quantization, threads, batch) configuration.
+type modelResult struct {
+	Model         string    `json:"model"`
+	Quant         string    `json:"quant"`
+	Threads       int       `json:"threads"`
+	Batch         int       `json:"batch"`
+	SeqLen        int       `json:"tokens"`
+	Steps         int       `json:"steps"`
+	Reps          int       `json:"reps"`
+	LoadMS        float64   `json:"load_ms"`
+	SegmentMS     float64   `json:"segment_ms_median"`
+	SegmentMin    float64   `json:"segment_ms_min"`
+	SegmentMax    float64   `json:"segment_ms_max"`
+	PuzzleMS      float64   `json:"puzzle_ms"`
+	PuzzlesPerSec float64   `json:"puzzles_per_s"`
+	GOPS          float64   `json:"gops"`
+	PctPeak       float64   `json:"pct_peak,omitempty"`
+	PeakRSSMB     float64   `json:"peak_rss_mb"`
+	WeightMB      float64   `json:"weight_mb"`
+	Kernels       string    `json:"kernels"`
+	SamplesMS     []float64 `json:"segment_ms"`
+}
+
+func model(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("hrm-bench model", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("model", "", "weight file to measure")
+	random := fs.Bool("random", false, "build a random full-size Sudoku HRM (D 512, 8 heads, 4+4 layers, puzzle prefix)")
+	seq := fs.Int("seq", 81, "sequence length of the -random model (81: Sudoku; 900: 30×30)")
+	quantize := fs.String("quant", "", "convert the model before measuring: f32 or int8 (default: as stored)")
+	threadsF := fs.String("threads", "1", "thread counts to measure, e.g. 1,2")
+	batchF := fs.String("batch", "1", "batch sizes to measure, e.g. 1,16")
+	steps := fs.Int("steps", 16, "ACT segments per puzzle")
+	reps := fs.Int("reps", 5, "measured repetitions (segments) per configuration")
+	asJSON := fs.Bool("json", false, "JSON output, one object per configuration")
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return err
+		}
+		return usageError{err}
+	}
+	threads, err := intList(*threadsF, "threads")
+	if err != nil {
+		return err
+	}
+	batches, err := intList(*batchF, "batch")
+	if err != nil {
+		return err
+	}
+	switch {
+	case (*path == "") == !*random:
+		return bad("give -model FILE or -random")
+	case *steps < 1, *reps < 1:
+		return bad("-steps and -reps must be positive")
+	case *seq < 1 || *seq > 4096:
+		return bad("-seq %d: want 1..4096", *seq)
+	case *quantize != "" && *quantize != "f32" && *quantize != "int8":
+		return bad("-quant %q: want f32 or int8", *quantize)
+	}
+
+	t0 := time.Now()
+	var m *runtime.Model
+	name := *path
+	if *random {
+		name = fmt.Sprintf("random HRM D512 T%d", *seq+1)
+		if m, err = randomModel(*seq); err != nil {
+			return err
+		}
+	} else {
+		if m, err = runtime.Load(*path); err != nil {
+			return usageError{err}
+		}
+		defer m.Close()
+	}
+	if *quantize == "int8" && m.Metadata()[runtime.MetaQuant] != runtime.QuantInt8 {
+		if m, err = m.Quantize(); err != nil {
+			return err
+		}
+	} else if *quantize == "f32" && m.Metadata()[runtime.MetaQuant] == runtime.QuantInt8 {
+		m = m.Dequantize()
+	}
+	// The load time is that of the file as it will run: write it and map it.
+	if *random || *quantize != "" {
+		dir, err := os.MkdirTemp("", "hrm-bench")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		p := filepath.Join(dir, "model.safetensors")
+		if err := m.Save(p); err != nil {
+			return err
+		}
+		t0 = time.Now()
+		if m, err = runtime.Load(p); err != nil {
+			return err
+		}
+		defer m.Close()
+	}
+	load := time.Since(t0)
+	q := m.Metadata()[runtime.MetaQuant]
+	wmb := float64(weightBytes(m)) / 1e6
+
+	var results []modelResult
+	for _, th := range threads {
+		for _, b := range batches {
+			r, err := measure(m, th, b, *steps, *reps)
+			if err != nil {
+				return err
+			}
+			r.Model, r.Quant, r.LoadMS, r.WeightMB = name, q, float64(load.Microseconds())/1e3, wmb
+			results = append(results, r)
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		for _, r := range results {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	fmt.Fprintf(stdout, "model %s (%s, %.1f MB weights), loaded in %.1f ms; kernels %s\n\n", name, q, wmb, results[0].LoadMS, asm.Describe())
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "quant\tthreads\tbatch\ttokens\tms/segment (median)\tmin..max\tms/puzzle\tpuzzles/s\tGOP/s\t% peak\tpeak RSS MB\t")
+	for _, r := range results {
+		pct := "-"
+		if r.PctPeak > 0 {
+			pct = fmt.Sprintf("%.0f", r.PctPeak)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.2f\t%.2f..%.2f\t%.1f\t%.2f\t%.1f\t%s\t%.1f\t\n", r.Quant, r.Threads, r.Batch, r.SeqLen,
+			r.SegmentMS, r.SegmentMin, r.SegmentMax, r.PuzzleMS, r.PuzzlesPerSec, r.GOPS, pct, r.PeakRSSMB)
+	}
+	return tw.Flush()
+}
+
+// measure times single segments after one warm-up segment; one puzzle is
+// steps segments of the batch.
+func measure(m *runtime.Model, threads, batch, steps, reps int) (modelResult, error) {
+	c := m.Cfg
+	sess, err := m.NewSession(batch, threads)
+	if err != nil {
+		return modelResult{}, err
+	}
+	defer sess.Close()
+	rng := rand.New(rand.NewPCG(1, 2))
+	toks := make([]int32, batch*c.SeqLen)
+	for i := range toks {
+		toks[i] = int32(1 + rng.IntN(c.VocabSize-1))
+	}
+	if err := sess.Begin(toks, make([]int32, batch)); err != nil {
+		return modelResult{}, err
+	}
+	sess.Segment() // warm-up: page in the weights, fill caches
+	var ms []float64
+	for i := 0; i < reps; i++ {
+		t := time.Now()
+		sess.Segment()
+		ms = append(ms, float64(time.Since(t).Nanoseconds())/1e6)
+	}
+	sorted := slices.Clone(ms)
+	slices.Sort(sorted)
+	med := sorted[len(sorted)/2]
+	if len(sorted)%2 == 0 {
+		med = (sorted[len(sorted)/2-1] + sorted[len(sorted)/2]) / 2
+	}
+	r := modelResult{Threads: sess.Threads(), Batch: batch, SeqLen: c.TotalLen(), Steps: steps, Reps: reps,
+		SegmentMS: med, SegmentMin: sorted[0], SegmentMax: sorted[len(sorted)-1], SamplesMS: ms,
+		PuzzleMS: med * float64(steps), Kernels: asm.Describe(), PeakRSSMB: peakRSSMB()}
+	r.PuzzlesPerSec = float64(batch) / (r.PuzzleMS / 1e3)
+	ops := segmentOps(c) * float64(batch)
+	r.GOPS = ops / (med / 1e3) / 1e9
+	if peak := tierPeak(m); peak > 0 {
+		hz, _ := asm.ClockHz()
+		r.PctPeak = 100 * (ops / 2 / (med / 1e3)) / (peak * hz * float64(sess.Threads()))
+	}
+	return r, nil
+}
+
+// segmentOps counts the multiply and add operations of one segment of one
+// sequence: the block linears and attention, and the heads.
+func segmentOps(c runtime.Config) float64 {
+	T, D, F := float64(c.TotalLen()), float64(c.HiddenSize), float64(c.Inter())
+	perBlock := 2*T*(3*D*D+D*D+2*F*D+F*D) + 2*2*T*T*D
+	blocks := float64(c.HCycles * (c.LCycles*c.LLayers + c.HLayers))
+	return blocks*perBlock + 2*float64(c.SeqLen)*D*float64(c.VocabSize) + 2*2*D
+}
+
+// tierPeak is the MACs/cycle peak of the kernel family the model's linears
+// run on.
+func tierPeak(m *runtime.Model) float64 {
+	fam := asm.FamilyGemmF32
+	if m.Metadata()[runtime.MetaQuant] == runtime.QuantInt8 {
+		fam = asm.FamilyGemmS8
+	}
+	for _, t := range asm.Selected() {
+		if t.Family == fam {
+			return asm.NominalPeak[fam+"/"+t.Name]
+		}
+	}
+	return 0
+}
+
+func weightBytes(m *runtime.Model) int {
+	n := 0
+	for _, t := range m.Tensors() {
+		n += len(t.Data)
+	}
+	return n
+}
+
+// randomModel builds the full-size Sudoku HRM (or a 30×30 one) with the
+// official initialisation scales, so no download is needed.
+func randomModel(seq int) (*runtime.Model, error) {
+	c := runtime.DefaultConfig()
+	c.SeqLen, c.VocabSize, c.HiddenSize, c.NumHeads = seq, 11, 512, 8
+	c.HLayers, c.LLayers, c.HCycles, c.LCycles, c.Expansion = 4, 4, 2, 2, 4
+	c.PuzzleEmbNdim, c.NumPuzzleIdentifiers, c.HaltMaxSteps = 512, 1, 16
+	rng := rand.New(rand.NewPCG(42, 7))
+	tensors := map[string][]float32{}
+	for _, sp := range c.TensorSpecs() {
+		n := 1
+		for _, d := range sp.Shape {
+			n *= d
+		}
+		v := make([]float32, n)
+		std := 1 / math.Sqrt(float64(sp.Shape[len(sp.Shape)-1]))
+		for i := range v {
+			v[i] = float32(rng.NormFloat64() * std)
+		}
+		tensors[sp.Name] = v
+	}
+	vocab := runtime.SudokuVocab
+	if seq != 81 {
+		vocab = runtime.Vocab{Task: "synthetic", Tokens: slices.Repeat([]string{"?"}, 11)}
+	}
+	return runtime.New(c, vocab, tensors)
+}
