@@ -11,10 +11,23 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// smallModel is the b_small_puzzle golden model (D 128, 2+2 layers, puzzle
+// prefix) with its five inputs.
 func smallModel(t testing.TB) (*runtime.Model, []int32, []int32) {
-	dir := filepath.Join("..", "testdata", "goldens", "b_small_puzzle")
-	m, err := convert.Import(filepath.Join(dir, "weights_f32.safetensors"), convert.Options{Config: map[string]any{
-		"num_heads": 4, "H_cycles": 2, "L_cycles": 3, "expansion": 4, "halt_max_steps": 5, "seq_len": 81}})
+	return goldenModel(t, "b_small_puzzle", map[string]any{
+		"num_heads": 4, "H_cycles": 2, "L_cycles": 3, "expansion": 4, "halt_max_steps": 5, "seq_len": 81})
+}
+
+// tinyModel is the a_tiny golden model (D 64, 1+1 layers) with its four
+// inputs: cheap enough for a thousand segments.
+func tinyModel(t testing.TB) (*runtime.Model, []int32, []int32) {
+	return goldenModel(t, "a_tiny", map[string]any{
+		"num_heads": 2, "H_cycles": 2, "L_cycles": 2, "expansion": 4, "halt_max_steps": 4, "seq_len": 81})
+}
+
+func goldenModel(t testing.TB, name string, cfg map[string]any) (*runtime.Model, []int32, []int32) {
+	dir := filepath.Join("..", "testdata", "goldens", name)
+	m, err := convert.Import(filepath.Join(dir, "weights_f32.safetensors"), convert.Options{Config: cfg})
 	require.NoError(t, err)
 	in, err := loader.Open(filepath.Join(dir, "inputs.safetensors"))
 	require.NoError(t, err)

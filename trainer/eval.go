@@ -34,11 +34,12 @@ func Evaluate(m *runtime.Model, exs []data.Example, steps, threads, batch int) (
 		go func() {
 			defer wg.Done()
 			p := &parts[k]
-			sess, err := m.NewSession(batch)
+			sess, err := m.NewSession(batch, 1)
 			if err != nil {
 				p.err = err
 				return
 			}
+			defer sess.Close()
 			pred := make([]int32, S)
 			lo, hi := k*len(exs)/threads, (k+1)*len(exs)/threads
 			for b := lo; b < hi; b += batch {

@@ -159,7 +159,7 @@ func (t *Trainer) setup() error {
 	for k := 0; k < nw; k++ {
 		lo, hi := k*t.Cfg.Batch/nw, (k+1)*t.Cfg.Batch/nw
 		g := newWeights[float32](mc)
-		sess, err := t.rt.NewSession(hi - lo)
+		sess, err := t.rt.NewSession(hi-lo, 1) // the trainer's workers are the parallelism
 		if err != nil {
 			return err
 		}

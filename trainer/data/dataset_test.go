@@ -96,3 +96,25 @@ func TestBuildMazeDatasetDisjoint(t *testing.T) {
 	leak := Example{Inputs: rot, Key: MazeKey(rot, 11)}
 	require.Error(t, CheckDisjoint([]Example{leak}, ds.Test))
 }
+
+// 4×4 with exact keys: a 1000-puzzle test set exists at any reasonable
+// blank count, train streams never yield a test puzzle, and both agree on
+// what a key is.
+func TestSudokuExactKeys(t *testing.T) {
+	ds, err := BuildSudokuDataset(SudokuDatasetConfig{Box: 2, Blanks: 10, Test: 1000, Train: 200, AugPerPuzzle: 2, Seed: 4, ExactKeys: true})
+	require.NoError(t, err)
+	require.Len(t, ds.Test, 1000)
+	require.NoError(t, CheckDisjoint(ds.Train, ds.Test))
+	src, err := NewSudokuStream(2, 10, 9, ds.TestKeys)
+	require.NoError(t, err)
+	ex := src.WithExactKeys()
+	require.NotEqual(t, src.Fingerprint(), ex.Fingerprint())
+	for pos := uint64(0); pos < 2000; pos++ {
+		e, err := ex.At(pos)
+		require.NoError(t, err)
+		g, err := SudokuFromTokens(e.Inputs)
+		require.NoError(t, err)
+		require.Equal(t, SudokuExactKey(g), e.Key)
+		require.False(t, ds.TestKeys.Has(e.Key), "position %d yields a test puzzle", pos)
+	}
+}

@@ -112,6 +112,14 @@ type SudokuDatasetConfig struct {
 	AugPerPuzzle int    // augmented copies stored after each train puzzle (spec's 1k variant uses 1000; 0 = augment on the fly)
 	Seed         uint64 // everything is derived from it
 	MaxRejects   int    // give up after this many rejected candidates per split (default 1000 + 10·count)
+	// ExactKeys keys puzzles by their exact cells (SudokuExactKey) instead
+	// of their augmentation class (SudokuKey): train and test then share no
+	// puzzle, but a train puzzle may be an augmented copy of a test one.
+	// 4×4 needs it for large test sets: it has only about a thousand
+	// classes at any blank count (1000 test puzzles exhaust them at 8 blanks,
+	// and no other count has 1000), so class-disjoint splits would leave
+	// nothing to train on.
+	ExactKeys bool
 }
 
 // Streams of one seed used by the builders. The test split is always
@@ -151,6 +159,9 @@ func BuildSudokuDataset(cfg SudokuDatasetConfig) (*Dataset, error) {
 				return nil, nil, fmt.Errorf("%s split: %w", split, err)
 			}
 			ex := SudokuExample(p, s)
+			if cfg.ExactKeys {
+				ex.Key = SudokuExactKey(p)
+			}
 			if seen.Has(ex.Key) || (exclude != nil && exclude.Has(ex.Key)) {
 				if rej++; rej > maxRej {
 					return nil, nil, fmt.Errorf("sudoku %s split: %d candidates rejected as duplicates (have %d of %d puzzles); the puzzle space is too small for this size", split, rej, len(seen), n)
@@ -176,7 +187,14 @@ func BuildSudokuDataset(cfg SudokuDatasetConfig) (*Dataset, error) {
 	for _, ex := range base {
 		ds.Train = append(ds.Train, ex)
 		for k := 0; k < cfg.AugPerPuzzle; k++ {
-			ds.Train = append(ds.Train, aug(ex, augSrc))
+			a := aug(ex, augSrc)
+			if cfg.ExactKeys {
+				g, _ := SudokuFromTokens(a.Inputs)
+				if a.Key = SudokuExactKey(g); testKeys.Has(a.Key) {
+					continue // an augmented copy that is exactly a test puzzle
+				}
+			}
+			ds.Train = append(ds.Train, a)
 		}
 	}
 	return ds, nil

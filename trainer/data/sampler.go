@@ -29,6 +29,7 @@ const (
 	saltAug    = 0xa06
 	saltSudoku = 0x50d0
 	saltMaze   = 0x3a2e
+	saltExact  = 0xe4ac
 )
 
 // ShuffleSource streams a fixed example list epoch by epoch: epoch e is a
@@ -113,6 +114,16 @@ type SudokuStream struct {
 	seed        uint64
 	exclude     KeySet
 	fp          uint64
+	exact       bool
+}
+
+// WithExactKeys returns a stream that keys (and excludes) puzzles by
+// SudokuExactKey, to pair with a dataset built with ExactKeys.
+func (s *SudokuStream) WithExactKeys() *SudokuStream {
+	c := *s
+	c.exact = true
+	c.fp = s.fp ^ saltExact
+	return &c
 }
 
 // NewSudokuStream checks that the blank count is reachable and returns the
@@ -148,6 +159,9 @@ func (s *SudokuStream) At(pos uint64) (Example, error) {
 			return Example{}, fmt.Errorf("sudoku stream position %d: %w", pos, err)
 		}
 		ex := SudokuExample(p, sol)
+		if s.exact {
+			ex.Key = SudokuExactKey(p)
+		}
 		if !s.exclude.Has(ex.Key) {
 			return ex, nil
 		}

@@ -408,6 +408,10 @@ func SudokuExample(puzzle, solution SudokuGrid) Example {
 	return Example{Inputs: puzzle.Tokens(), Labels: solution.Labels(), Key: SudokuKey(puzzle, solution)}
 }
 
+// SudokuExactKey identifies a puzzle by its exact cells (no augmentation
+// invariance); see SudokuDatasetConfig.ExactKeys.
+func SudokuExactKey(puzzle SudokuGrid) uint64 { return hashBytes(saltExact, puzzle) }
+
 // Grid renders g as rows with box separators, for people.
 func (g SudokuGrid) Grid() string {
 	side := SudokuSide(len(g))

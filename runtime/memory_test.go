@@ -1,0 +1,129 @@
+package runtime_test
+
+import (
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	hrm "github.com/hrmgo/hrm/runtime"
+	"github.com/stretchr/testify/require"
+)
+
+// rssKB reads the resident set size from /proc (Linux only).
+func rssKB(t *testing.T) int {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Skip("no /proc/self/status")
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmRSS:") {
+			f := strings.Fields(l)
+			v, _ := strconv.Atoi(f[1])
+			return v
+		}
+	}
+	t.Skip("no VmRSS")
+	return 0
+}
+
+// Memory does not grow with the number of segments: the heap and the
+// resident set after 1024 segments equal those after 1 and 16, for float32
+// and int8 models.
+func TestConstantMemoryRecurrence(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs 1024 segments")
+	}
+	f32, tok, pid := tinyModel(t)
+	i8, err := f32.Quantize()
+	require.NoError(t, err)
+	for _, m := range []*hrm.Model{f32, i8} {
+		sess, err := m.NewSession(len(pid), 2)
+		require.NoError(t, err)
+		require.NoError(t, sess.Begin(tok, pid))
+		var heap []uint64
+		var rss []int
+		done := 0
+		for _, n := range []int{1, 16, 1024} {
+			for ; done < n; done++ {
+				sess.Segment()
+			}
+			runtime.GC()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			heap = append(heap, ms.HeapAlloc)
+			rss = append(rss, rssKB(t))
+		}
+		sess.Close()
+		t.Logf("%s: heap after 1/16/1024 segments: %v bytes; RSS %v kB", m.Metadata()[hrm.MetaQuant], heap, rss)
+		// A few kB of slack for the runtime's own bookkeeping (timers, GC).
+		require.InDelta(t, float64(heap[0]), float64(heap[2]), 64<<10)
+		require.InDelta(t, float64(heap[1]), float64(heap[2]), 64<<10)
+		require.InDelta(t, float64(rss[1]), float64(rss[2]), 2048)
+	}
+}
+
+// Many sessions over one shared model, concurrently (run under -race in
+// CI), give results identical to one session alone.
+func TestConcurrentSessions(t *testing.T) {
+	f32, tok, pid := smallModel(t)
+	i8, err := f32.Quantize()
+	require.NoError(t, err)
+	for _, m := range []*hrm.Model{f32, i8} {
+		ref, err := m.NewSession(len(pid), 1)
+		require.NoError(t, err)
+		require.NoError(t, ref.Begin(tok, pid))
+		require.NoError(t, ref.Run(hrm.Options{Steps: 3}))
+		var wg sync.WaitGroup
+		errs := make([]error, 4)
+		for g := 0; g < 4; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				s, err := m.NewSession(len(pid), 1+g%2)
+				if err != nil {
+					errs[g] = err
+					return
+				}
+				defer s.Close()
+				if err := s.Begin(tok, pid); err != nil {
+					errs[g] = err
+					return
+				}
+				if err := s.Run(hrm.Options{Steps: 3}); err != nil {
+					errs[g] = err
+					return
+				}
+				for r := range pid {
+					if !equalF32(s.Logits(r), ref.Logits(r)) {
+						errs[g] = errMismatch(r)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		for _, e := range errs {
+			require.NoError(t, e)
+		}
+		ref.Close()
+	}
+}
+
+type errMismatch int
+
+func (e errMismatch) Error() string { return "row " + strconv.Itoa(int(e)) + ": logits differ from the single-session run" }
+
+func equalF32(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
