@@ -10,7 +10,7 @@ SAMPLE  := 53..7....6..195....98....6.8...6...34..8.3..17...2...6.6....28....419
 CMDS    := hrm-run hrm-convert hrm-train hrm-bench
 FUZZTIME ?= 10s
 
-.PHONY: all build run test unit vet cross fuzz kernel-matrix clean
+.PHONY: all build run test unit race vet cross fuzz kernel-matrix clean
 
 all: build
 
@@ -28,10 +28,15 @@ $(MODEL): build testdata/checkpoint/checkpoint testdata/checkpoint/all_config.ya
 run: $(MODEL)
 	$(BIN)/hrm-run -model $(MODEL) -puzzle $(SAMPLE) -trace -v
 
-test: vet unit kernel-matrix fuzz cross
+test: vet unit race kernel-matrix fuzz cross
 
 unit:
 	$(GO) test -count=1 ./...
+
+# Sessions sharing one model concurrently, and the trainer's workers,
+# under the race detector.
+race:
+	$(GO) test -race -count=1 -run 'TestConcurrentSessions|TestHaltQ|TestResumeDeterminism' ./runtime/ ./trainer/
 
 vet:
 	GOARCH=amd64 $(GO) vet ./...

@@ -15,5 +15,9 @@ func archImpls() []*impl {
 			install: func() { s8Cur = &s8DotProd }},
 		{family: FamilyGemmS8, name: "neon", supported: hasNEON, requires: "ASIMD",
 			install: func() { s8Cur = &s8Neon }},
+		{family: FamilyGemmF32, name: "neon", supported: hasNEON, requires: "ASIMD",
+			install: func() { installGemmF32(&f32Neon) }},
+		{family: FamilyAttention, name: "neon", supported: hasNEON, requires: "ASIMD",
+			install: func() { installAttentionBlocked(&attnNeonBlocked) }},
 	}
 }

@@ -20,7 +20,25 @@ func AttentionF32(o, qkv []float32, T, heads, headDim int) {
 
 // AttentionF32Heads computes only heads [h0,h1) of AttentionF32, writing
 // only their columns of o, so that heads can be split across threads.
+// Scratch memory comes from a pool; AttentionF32HeadsWs takes it from the
+// caller instead.
 func AttentionF32Heads(o, qkv []float32, T, heads, headDim, h0, h1 int) {
+	AttentionF32HeadsWs(o, qkv, T, heads, headDim, h0, h1, nil)
+}
+
+// AttentionWorkspace is the number of floats of scratch that
+// AttentionF32HeadsWs needs for T positions and heads of headDim (about
+// T·headDim + 16384; none for the generic tier, but the size does not depend
+// on the tier so that a buffer stays valid across Use).
+func AttentionWorkspace(T, headDim int) int {
+	return headDim*roundUp(T, 16) + attnMQ*attnNB
+}
+
+// AttentionF32HeadsWs is AttentionF32Heads with caller-owned scratch ws of
+// at least AttentionWorkspace(T, headDim) floats (one per concurrent
+// caller), so that a session that owns its buffers allocates nothing; a nil
+// ws uses a pool.
+func AttentionF32HeadsWs(o, qkv []float32, T, heads, headDim, h0, h1 int, ws []float32) {
 	D := heads * headDim
 	if T < 0 || heads <= 0 || headDim <= 0 || h0 < 0 || h1 > heads || h0 > h1 ||
 		len(qkv) < T*3*D || len(o) < T*D {
@@ -30,14 +48,31 @@ func AttentionF32Heads(o, qkv []float32, T, heads, headDim, h0, h1 int) {
 	if T == 0 {
 		return
 	}
+	if ws != nil && len(ws) < AttentionWorkspace(T, headDim) {
+		panic(fmt.Sprintf("asm: AttentionF32HeadsWs: workspace of %d floats, need %d", len(ws), AttentionWorkspace(T, headDim)))
+	}
+	var pooled *[]float32
 	for h := h0; h < h1; h++ {
-		attentionHead(o, qkv, T, heads, headDim, h)
+		if attentionHeadGenericOnly() {
+			attentionHeadGeneric(o, qkv, T, heads, headDim, h)
+			continue
+		}
+		if ws == nil {
+			pooled = getF32(AttentionWorkspace(T, headDim))
+			ws = *pooled
+		}
+		attentionHeadArch(o, qkv, T, heads, headDim, h, ws)
+	}
+	if pooled != nil {
+		f32Pool.Put(pooled)
 	}
 }
 
-var attentionHead = attentionHeadGeneric
-
-func installAttentionGeneric() { attentionHead = attentionHeadGeneric }
+// The blocked tiers' tile: attnMQ queries by attnNB keys.
+const (
+	attnMQ = 64  // queries per block: reuse of each K and V row
+	attnNB = 256 // keys per block: long enough to amortise the P·V reduction
+)
 
 // attnBlock is the key block of the generic kernel: the max and the
 // rescaling of the accumulator happen once per block, not once per key.

@@ -261,7 +261,7 @@ func WriteBenchTable(w io.Writer, rs []BenchResult) error {
 		}
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "family\ttier\tshape\tGOP/s\tMACs/cycle\tpeak\t%peak\tprobe\t%probe\tgeneric GOP/s\tspeed-up\t")
+	io.WriteString(tw, "family\ttier\tshape\tGOP/s\tMACs/cycle\tpeak\t%peak\tprobe\t%probe\tgeneric GOP/s\tspeed-up\t\n")
 	for _, r := range rs {
 		g := gen[r.Family+r.Shape]
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f\t%.2f\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Family, r.Tier, r.Shape, r.GOPS, r.MACsPerCycle,

@@ -16,7 +16,7 @@ func crossCheckCPU(t *testing.T) {
 	if hasAVX2 && !(x.HasAVX2 && x.HasFMA) {
 		t.Error("avx2 tier enabled but x/sys/cpu reports no AVX2/FMA")
 	}
-	if hasAVX512 && !(x.HasAVX512F && x.HasAVX512BW && x.HasAVX512VL && x.HasAVX512DQ) {
+	if hasAVX512 && !(x.HasBMI2 && x.HasAVX512F && x.HasAVX512BW && x.HasAVX512VL && x.HasAVX512DQ) {
 		t.Error("avx512 tier enabled but x/sys/cpu disagrees")
 	}
 	if hasAVX512VNNI && !x.HasAVX512VNNI {

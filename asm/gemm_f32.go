@@ -107,40 +107,95 @@ func transpose(dst, src []float32, rows, cols int) {
 	}
 }
 
-// f32Kernel is one asm tier of GemmF32NT. kern computes mrMax rows (rows
-// at or past mr reread row 0 and are not stored) by nc columns over the
-// whole k:
+// f32Kernel is one asm tier of GemmF32NT. Its kernel (callF32 with id) computes mrMax rows (rows
+// at or past mr reread row 0 and are not stored) by nc columns, nc a
+// multiple of 4, over the whole k:
 //
 //	c[r*ldc + j] (+)= Σ_p a[r*lda + p]·w[j*ldw + p]
 type f32Kernel struct {
 	mrMax int
-	kern  func(c *float32, ldc int, a *float32, lda int, w *float32, ldw int, k int, nc int, mr int, acc int)
+	id    int // which assembly function callF32 runs
 }
 
-var (
-	f32Cur    *f32Kernel // nil: generic
-	gemmF32NT = gemmF32NTGeneric
-)
+// f32Cur is the selected tier; nil means generic. Dispatch tests it rather
+// than calling through a func value, so that slices passed in do not
+// escape.
+var f32Cur *f32Kernel
 
-func installGemmF32Generic() { f32Cur, gemmF32NT = nil, gemmF32NTGeneric }
+func installGemmF32Generic() { f32Cur = nil }
 
-func installGemmF32(kn *f32Kernel) {
-	f32Cur = kn
-	gemmF32NT = func(c, a, w []float32, m, n, k int, acc bool) { gemmF32NTDriver(kn, c, a, w, m, n, k, acc) }
+func installGemmF32(kn *f32Kernel) { f32Cur = kn }
+
+func gemmF32NT(c, a, w []float32, m, n, k int, acc bool) {
+	if kn := f32Cur; kn != nil {
+		gemmF32NTDriver(kn, c, a, w, m, n, k, acc)
+	} else {
+		gemmF32NTGeneric(c, a, w, m, n, k, acc)
+	}
 }
 
 func gemmF32NTDriver(kn *f32Kernel, c, a, w []float32, m, n, k int, acc bool) {
+	gemmF32Strided(kn, c, n, a, k, w, k, m, n, k, acc)
+}
+
+// gemmF32Strided is the NT driver for rows ldc, lda, ldw floats apart (the
+// attention tiers multiply slices of the fused qkv activation in place).
+func gemmF32Strided(kn *f32Kernel, c []float32, ldc int, a []float32, lda int, w []float32, ldw int, m, n, k int, acc bool) {
 	ac := 0
 	if acc {
 		ac = 1
 	}
-	// A block of W rows stays in L1/L2 while all row blocks of A pass.
+	n4 := n &^ 3
+	// Cache blocking with the whole k in every call: a block of nb W rows
+	// (~48 KB) is reused by every row of an mb-row block of A (~256 KB,
+	// L2), which in turn is reused by every W block.
 	nb := max(4, (48<<10)/(4*k)) &^ 3
-	for j0 := 0; j0 < n; j0 += nb {
-		nc := min(nb, n-j0)
-		for i := 0; i < m; i += kn.mrMax {
-			mr := min(kn.mrMax, m-i)
-			kn.kern(&c[i*n+j0], n, &a[i*k], k, &w[j0*k], k, k, nc, mr, ac)
+	mb := max(1, (256<<10)/(4*k)/kn.mrMax) * kn.mrMax
+	for i0 := 0; i0 < m; i0 += mb {
+		i1 := min(i0+mb, m)
+		for j0 := 0; j0 < n4; j0 += nb {
+			nc := min(nb, n4-j0)
+			for i := i0; i < i1; i += kn.mrMax {
+				callF32(kn.id, &c[i*ldc+j0], ldc, &a[i*lda], lda, &w[j0*ldw], ldw, k, nc, min(kn.mrMax, i1-i), ac)
+			}
 		}
+	}
+	if n4 == n {
+		return
+	}
+	// The last n mod 4 columns: the kernel runs on a copy of those W rows
+	// padded with zero rows, into a scratch tile.
+	// On the stack up to k = 2048, so that the common case allocates
+	// nothing (lm_head and q_head have such widths).
+	var stack [4 * 2048]float32
+	var wt []float32
+	var pooled *[]float32
+	if 4*k <= len(stack) {
+		wt = stack[:4*k]
+	} else {
+		pooled = getF32(4 * k)
+		wt = *pooled
+	}
+	clear(wt)
+	for j := n4; j < n; j++ {
+		copy(wt[(j-n4)*k:(j-n4+1)*k], w[j*ldw:j*ldw+k])
+	}
+	var tile [8 * 4]float32
+	for i := 0; i < m; i += kn.mrMax {
+		mr := min(kn.mrMax, m-i)
+		callF32(kn.id, &tile[0], 4, &a[i*lda], lda, &wt[0], k, k, 4, mr, 0)
+		for r := 0; r < mr; r++ {
+			dst := c[(i+r)*ldc+n4 : (i+r)*ldc+n]
+			for j := range dst {
+				if acc {
+					dst[j] += tile[r*4+j]
+				} else {
+					dst[j] = tile[r*4+j]
+				}
+			}
+		}
+	}
+	if pooled != nil {
+		f32Pool.Put(pooled)
 	}
 }

@@ -1,9 +1,9 @@
 package asm
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"sync"
 	"unsafe"
 )
 
@@ -138,15 +138,19 @@ func (p *PackedS8) Verify() error {
 	}
 	for t := 0; t < p.NP/S8TileN; t++ {
 		tile := p.Data[t*S8TileN*p.KP : (t+1)*S8TileN*p.KP]
-		for i, x := range tile {
-			g, j, kk := i/64, (i%64)/4, i%4
-			r, c := t*S8TileN+j, g*4+kk
-			if r >= p.N || c >= p.K {
-				if x != 0 {
-					return fmt.Errorf("asm: packed int8 matrix: padding at row %d col %d is %d, not 0", r, c, x)
+		for g := 0; g < p.KP/4; g++ {
+			grp := (*[64]int8)(tile[g*64 : g*64+64])
+			for j := 0; j < S8TileN; j++ {
+				r := t*S8TileN + j
+				for kk := 0; kk < 4; kk++ {
+					x, c := grp[4*j+kk], g*4+kk
+					if x == -128 {
+						return fmt.Errorf("asm: packed int8 matrix: w[%d][%d] = -128; weights must be in [-127,127]", r, c)
+					}
+					if x != 0 && (r >= p.N || c >= p.K) {
+						return fmt.Errorf("asm: packed int8 matrix: padding at row %d col %d is %d, not 0", r, c, x)
+					}
 				}
-			} else if x == -128 {
-				return fmt.Errorf("asm: packed int8 matrix: w[%d][%d] = -128; weights must be in [-127,127]", r, c)
 			}
 		}
 	}
@@ -193,7 +197,7 @@ func GemmS8Tiles(c []int32, a []int8, m int, w *PackedS8, t0, t1 int) {
 	gemmS8Driver(s8Cur, c, a, m, w, t0, t1)
 }
 
-// s8Kernel is one asm tier of GemmS8. Its kern computes mr rows (mrMax
+// s8Kernel is one asm tier of GemmS8. Its kernel (callS8 with id) computes mr rows (mrMax
 // are computed, the first mr stored) by nt tiles over the whole padded K:
 //
 //	c[r*ldc + t*16 + j] = Σ_k a[r*lda + k]·w[t][k][j] (− 128·rowsum[t*16+j] for act == actU8)
@@ -202,7 +206,7 @@ func GemmS8Tiles(c []int32, a []int8, m int, w *PackedS8, t0, t1 int) {
 type s8Kernel struct {
 	mrMax int
 	act   int // actU8, actS16 or actS8
-	kern  func(c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int)
+	id    int // which assembly function callS8 runs
 }
 
 const (
@@ -215,81 +219,97 @@ var s8Cur *s8Kernel // nil: generic
 
 func installGemmS8Generic() { s8Cur = nil }
 
-var s8Pool = sync.Pool{New: func() any { return new([]byte) }}
+// s8StackBuf bounds the activation copy kept on the stack: rows are
+// converted and multiplied in blocks that fit, so GemmS8 allocates nothing
+// (a pool would let retained memory drift with the number of threads).
+const s8StackBuf = 32 << 10
 
 func gemmS8Driver(kn *s8Kernel, c []int32, a []int8, m int, w *PackedS8, t0, t1 int) {
 	K, N, KP := w.K, w.N, w.KP
-	mp := roundUp(m, kn.mrMax)
 	elt := 1
 	if kn.act == actS16 {
 		elt = 2
 	}
 	lda := KP * elt
-	bp := s8Pool.Get().(*[]byte)
-	if cap(*bp) < mp*lda {
-		*bp = make([]byte, mp*lda+64)
-	}
-	buf := (*bp)[:mp*lda]
-	for i := 0; i < mp; i++ {
-		dst := buf[i*lda : (i+1)*lda]
-		var src []int8
-		if i < m {
-			src = a[i*K : i*K+K]
-		}
-		convertActRow(kn.act, dst, src)
+	var stack [s8StackBuf]byte
+	buf := stack[:]
+	rowsPer := s8StackBuf / lda / kn.mrMax * kn.mrMax
+	if rowsPer == 0 { // K beyond a few thousand: not HRM's shapes
+		rowsPer = kn.mrMax
+		buf = make([]byte, rowsPer*lda)
 	}
 
-	// Keep a block of weight tiles hot in L1/L2 while every row block
-	// passes over it: about 48 KB of weights per block.
-	nb := 49152 / (S8TileN * KP)
-	if nb < 1 {
-		nb = 1
-	}
+	// Weight tiles are taken in blocks of ~48 KB (a whole number of the
+	// kernel's register blocks: 4 tiles for avx512vnni) that stay in L1/L2
+	// while the row block passes over them.
+	nb := max(4, 49152/(S8TileN*KP)&^3)
 	full := N / S8TileN // tiles without padded rows
 	var scratch [8 * S8TileN]int32
 	var rs [S8TileN]int32
-	for tb := t0; tb < t1; tb += nb {
-		te := min(tb+nb, t1)
-		fe := min(te, full)
-		for i := 0; i < m; i += kn.mrMax {
-			mr := min(kn.mrMax, m-i)
-			if fe > tb {
-				kn.kern(&c[i*N+tb*S8TileN], N, &buf[i*lda], lda, &w.Data[tb*S8TileN*KP], KP, fe-tb, &w.RowSum[tb*S8TileN], mr)
+	for i0 := 0; i0 < m; i0 += rowsPer {
+		i1 := min(i0+rowsPer, m)
+		mp := roundUp(i1-i0, kn.mrMax)
+		for i := 0; i < mp; i++ {
+			var src []int8
+			if i0+i < i1 {
+				src = a[(i0+i)*K : (i0+i)*K+K]
 			}
-			if te > full {
-				// The last tile has padded rows: compute it into scratch.
-				t := full
-				copy(rs[:], w.RowSum[t*S8TileN:])
-				kn.kern(&scratch[0], S8TileN, &buf[i*lda], lda, &w.Data[t*S8TileN*KP], KP, 1, &rs[0], mr)
-				nv := N - t*S8TileN
-				for r := 0; r < mr; r++ {
-					copy(c[(i+r)*N+t*S8TileN:(i+r)*N+N], scratch[r*S8TileN:r*S8TileN+nv])
+			convertActRow(kn.act, buf[i*lda:(i+1)*lda], src)
+		}
+		for tb := t0; tb < t1; tb += nb {
+			te := min(tb+nb, t1)
+			fe := min(te, full)
+			for i := i0; i < i1; i += kn.mrMax {
+				mr := min(kn.mrMax, i1-i)
+				ab := &buf[(i-i0)*lda]
+				if fe > tb {
+					callS8(kn.id, &c[i*N+tb*S8TileN], N, ab, lda, &w.Data[tb*S8TileN*KP], KP, fe-tb, &w.RowSum[tb*S8TileN], mr)
+				}
+				if te > full {
+					// The last tile has padded rows: compute it into scratch.
+					t := full
+					copy(rs[:], w.RowSum[t*S8TileN:])
+					callS8(kn.id, &scratch[0], S8TileN, ab, lda, &w.Data[t*S8TileN*KP], KP, 1, &rs[0], mr)
+					nv := N - t*S8TileN
+					for r := 0; r < mr; r++ {
+						copy(c[(i+r)*N+t*S8TileN:(i+r)*N+N], scratch[r*S8TileN:r*S8TileN+nv])
+					}
 				}
 			}
 		}
 	}
-	s8Pool.Put(bp)
 }
 
 func convertActRow(act int, dst []byte, src []int8) {
 	switch act {
 	case actU8:
-		// x+128 as a byte is x with its top bit flipped.
-		for j, x := range src {
-			dst[j] = byte(x) ^ 0x80
+		// x+128 as a byte is x with its top bit flipped; 8 bytes at a time
+		// (this pass runs once per GemmS8 call, over all of A).
+		j := 0
+		for ; j+8 <= len(src); j += 8 {
+			v := binary.LittleEndian.Uint64(unsafe.Slice((*byte)(unsafe.Pointer(&src[j])), 8))
+			binary.LittleEndian.PutUint64(dst[j:j+8], v^0x8080808080808080)
+		}
+		for ; j < len(src); j++ {
+			dst[j] = byte(src[j]) ^ 0x80
 		}
 		for j := len(src); j < len(dst); j++ {
 			dst[j] = 0x80
 		}
 	case actS16:
 		d := unsafe.Slice((*int16)(unsafe.Pointer(&dst[0])), len(dst)/2)
-		for j, x := range src {
-			d[j] = int16(x)
+		j := 0
+		if n16 := len(src) &^ 15; n16 > 0 && haveCvtS8S16 {
+			cvtS8S16(&d[0], &src[0], n16)
+			j = n16
+		}
+		for ; j < len(src); j++ {
+			d[j] = int16(src[j])
 		}
 		clear(d[len(src):])
 	case actS8:
-		for j, x := range src {
-			dst[j] = byte(x)
+		if len(src) > 0 {
+			copy(dst, unsafe.Slice((*byte)(unsafe.Pointer(&src[0])), len(src)))
 		}
 		clear(dst[len(src):])
 	}
@@ -321,8 +341,24 @@ func gemmS8Generic(c []int32, a []int8, m int, w *PackedS8, t0, t1 int) {
 	}
 }
 
+// dotGroup adds one k-group of a tile to the 16 column sums. Written out
+// with constant indices: no bounds checks, and the generic path is the one
+// 32-bit ARM runs.
 func dotGroup(acc *[S8TileN]int32, wg *[64]int8, a0, a1, a2, a3 int32) {
-	for j := 0; j < S8TileN; j++ {
-		acc[j] += a0*int32(wg[4*j]) + a1*int32(wg[4*j+1]) + a2*int32(wg[4*j+2]) + a3*int32(wg[4*j+3])
-	}
+	acc[0] += a0*int32(wg[0]) + a1*int32(wg[1]) + a2*int32(wg[2]) + a3*int32(wg[3])
+	acc[1] += a0*int32(wg[4]) + a1*int32(wg[5]) + a2*int32(wg[6]) + a3*int32(wg[7])
+	acc[2] += a0*int32(wg[8]) + a1*int32(wg[9]) + a2*int32(wg[10]) + a3*int32(wg[11])
+	acc[3] += a0*int32(wg[12]) + a1*int32(wg[13]) + a2*int32(wg[14]) + a3*int32(wg[15])
+	acc[4] += a0*int32(wg[16]) + a1*int32(wg[17]) + a2*int32(wg[18]) + a3*int32(wg[19])
+	acc[5] += a0*int32(wg[20]) + a1*int32(wg[21]) + a2*int32(wg[22]) + a3*int32(wg[23])
+	acc[6] += a0*int32(wg[24]) + a1*int32(wg[25]) + a2*int32(wg[26]) + a3*int32(wg[27])
+	acc[7] += a0*int32(wg[28]) + a1*int32(wg[29]) + a2*int32(wg[30]) + a3*int32(wg[31])
+	acc[8] += a0*int32(wg[32]) + a1*int32(wg[33]) + a2*int32(wg[34]) + a3*int32(wg[35])
+	acc[9] += a0*int32(wg[36]) + a1*int32(wg[37]) + a2*int32(wg[38]) + a3*int32(wg[39])
+	acc[10] += a0*int32(wg[40]) + a1*int32(wg[41]) + a2*int32(wg[42]) + a3*int32(wg[43])
+	acc[11] += a0*int32(wg[44]) + a1*int32(wg[45]) + a2*int32(wg[46]) + a3*int32(wg[47])
+	acc[12] += a0*int32(wg[48]) + a1*int32(wg[49]) + a2*int32(wg[50]) + a3*int32(wg[51])
+	acc[13] += a0*int32(wg[52]) + a1*int32(wg[53]) + a2*int32(wg[54]) + a3*int32(wg[55])
+	acc[14] += a0*int32(wg[56]) + a1*int32(wg[57]) + a2*int32(wg[58]) + a3*int32(wg[59])
+	acc[15] += a0*int32(wg[60]) + a1*int32(wg[61]) + a2*int32(wg[62]) + a3*int32(wg[63])
 }

@@ -5,4 +5,55 @@ package asm
 //go:noescape
 func gemmS8Avx512Vnni(c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int)
 
-var s8Avx512Vnni = s8Kernel{mrMax: 4, act: actU8, kern: gemmS8Avx512Vnni}
+//go:noescape
+func gemmS8AvxVnni(c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int)
+
+//go:noescape
+func gemmS8Vnni256Evex(c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int)
+
+//go:noescape
+func gemmS8Avx2(c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int)
+
+//go:noescape
+func probeVnniYVex(n int)
+
+// Kernels are called through a switch rather than function values: a call
+// through a func value makes every pointer argument escape, which would
+// cost heap allocations per call (the scratch tiles live on the stack).
+const (
+	idS8Avx512Vnni = iota
+	idS8AvxVnni
+	idS8Vnni256Evex
+	idS8Avx2
+)
+
+var (
+	s8Avx512Vnni  = s8Kernel{mrMax: 4, act: actU8, id: idS8Avx512Vnni}
+	s8AvxVnni     = s8Kernel{mrMax: 6, act: actU8, id: idS8AvxVnni}
+	s8Vnni256Evex = s8Kernel{mrMax: 6, act: actU8, id: idS8Vnni256Evex} // tests only
+	s8Avx2        = s8Kernel{mrMax: 4, act: actS16, id: idS8Avx2}
+)
+
+func callS8(id int, c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int) {
+	switch id {
+	case idS8Avx512Vnni:
+		gemmS8Avx512Vnni(c, ldc, a, lda, w, kp, nt, rowsum, mr)
+	case idS8AvxVnni:
+		gemmS8AvxVnni(c, ldc, a, lda, w, kp, nt, rowsum, mr)
+	case idS8Vnni256Evex:
+		gemmS8Vnni256Evex(c, ldc, a, lda, w, kp, nt, rowsum, mr)
+	case idS8Avx2:
+		gemmS8Avx2(c, ldc, a, lda, w, kp, nt, rowsum, mr)
+	default:
+		panic("asm: unknown int8 kernel")
+	}
+}
+
+// haveCvtS8S16 reports whether cvtS8S16 may run (it is used only by the
+// avx2 tier, so AVX2 is present whenever it is reached).
+var haveCvtS8S16 = hasAVX2
+
+func cvtS8S16(dst *int16, src *int8, n int) { cvtS8S16Avx2(dst, src, n) }
+
+//go:noescape
+func cvtS8S16Avx2(dst *int16, src *int8, n int)

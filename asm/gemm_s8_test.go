@@ -180,3 +180,18 @@ func FuzzGemmS8(f *testing.F) {
 		})
 	})
 }
+
+// TestGemmS8Kernels runs internal kernels that are not tiers of their own.
+func TestGemmS8Kernels(t *testing.T) {
+	for _, k := range extraS8Kernels() {
+		t.Run(k.name, func(t *testing.T) {
+			prev := s8Cur
+			s8Cur = k.kern
+			defer func() { s8Cur = prev }()
+			r := rand.New(rand.NewPCG(5, 6))
+			for i := 0; i < 60; i++ {
+				checkGemmS8(t, r, 1+r.IntN(20), 1+r.IntN(70), 1+r.IntN(300), r.IntN(4))
+			}
+		})
+	}
+}

@@ -3,7 +3,7 @@ package asm
 import "math"
 
 // QuantizeRowS8 quantizes src symmetrically to int8: scale = max|x|/127,
-// dst[i] = round(src[i]/scale) clamped to [-127,127], so that
+// dst[i] = round(src[i]·127/max|x|) (in float64) clamped to [-127,127], so that
 // src[i] ≈ scale·dst[i]. Rounding is to nearest, ties to even (the IEEE
 // default, as math.RoundToEven); -128 is never produced. An all-zero (or
 // empty) row, or one containing NaN, gives scale 0 and zeros; ±Inf gives
@@ -19,9 +19,11 @@ func QuantizeRowS8(dst []int8, src []float32) (scale float32) {
 		return 0
 	}
 	scale = amax / 127
-	inv := 127 / amax
+	// float64 keeps 127/amax finite for subnormal rows and makes x·inv
+	// exact enough that ties are genuine ties.
+	inv := 127 / float64(amax)
 	for i, x := range src {
-		q := math.RoundToEven(float64(x * inv))
+		q := math.RoundToEven(float64(x) * inv)
 		if q > 127 {
 			q = 127
 		} else if q < -127 {

@@ -26,7 +26,7 @@ func eachTier(t *testing.T, family string, f func(t *testing.T)) {
 			continue
 		}
 		if !tier.Supported {
-			t.Logf("%s/%s: skipped, CPU lacks %s", family, tier.Name, tier.Requires)
+			t.Logf("%s/%s: skipped, this CPU does not have all of %s", family, tier.Name, tier.Requires)
 			continue
 		}
 		if err := Use(family + "=" + tier.Name); err != nil {
@@ -152,6 +152,12 @@ func TestExpectedTiers(t *testing.T) {
 	if err := EnvError(); err != nil {
 		t.Fatal(err)
 	}
+	// Redo the start-up decision: other tests switch tiers.
+	defer Reset()
+	Reset()
+	if err := ForceFromEnv(); err != nil {
+		t.Fatal(err)
+	}
 	got := map[string]string{}
 	for _, s := range Selected() {
 		got[s.Family] = s.Name
@@ -163,4 +169,32 @@ func TestExpectedTiers(t *testing.T) {
 		}
 	}
 	t.Logf("selected: %s", Describe())
+}
+
+// The hot paths allocate nothing (the runtime's sessions own every buffer
+// and check that memory stays constant over thousands of segments).
+func TestNoAllocs(t *testing.T) {
+	for _, fam := range families {
+		t.Run(fam, func(t *testing.T) {
+			eachTier(t, fam, func(t *testing.T) {
+				var n float64
+				switch fam {
+				case FamilyGemmS8:
+					w, _ := PackS8(make([]int8, 37*512), 37, 512)
+					a, c := make([]int8, 82*512), make([]int32, 82*37)
+					n = testing.AllocsPerRun(5, func() { GemmS8(c, a, 82, &w) })
+				case FamilyGemmF32:
+					a, w, c := make([]float32, 82*512), make([]float32, 11*512), make([]float32, 82*11)
+					n = testing.AllocsPerRun(5, func() { GemmF32NT(c, a, w, 82, 11, 512, true) })
+				case FamilyAttention:
+					qkv, o := make([]float32, 82*3*512), make([]float32, 82*512)
+					ws := make([]float32, AttentionWorkspace(82, 64))
+					n = testing.AllocsPerRun(5, func() { AttentionF32HeadsWs(o, qkv, 82, 8, 64, 0, 8, ws) })
+				}
+				if n != 0 {
+					t.Errorf("%v allocations per call", n)
+				}
+			})
+		})
+	}
 }

@@ -114,7 +114,9 @@ func TestConcurrentSessions(t *testing.T) {
 
 type errMismatch int
 
-func (e errMismatch) Error() string { return "row " + strconv.Itoa(int(e)) + ": logits differ from the single-session run" }
+func (e errMismatch) Error() string {
+	return "row " + strconv.Itoa(int(e)) + ": logits differ from the single-session run"
+}
 
 func equalF32(a, b []float32) bool {
 	if len(a) != len(b) {

@@ -71,6 +71,6 @@ func (s *Session) runAttn(w int) {
 	u0, u1 := span(o.sequences*heads, s.pool.n, w)
 	for u := u0; u < u1; u++ {
 		i, h := u/heads, u%heads
-		asm.AttentionF32Heads(o.dst[i*T*D:(i+1)*T*D], o.qkv[i*T*3*D:(i+1)*T*3*D], T, heads, d, h, h+1)
+		asm.AttentionF32HeadsWs(o.dst[i*T*D:(i+1)*T*D], o.qkv[i*T*3*D:(i+1)*T*3*D], T, heads, d, h, h+1, s.attnWS[w])
 	}
 }

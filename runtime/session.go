@@ -5,6 +5,7 @@ import (
 	"fmt"
 	goruntime "runtime"
 
+	"github.com/hrmgo/hrm/asm"
 	"github.com/hrmgo/hrm/quant"
 )
 
@@ -68,6 +69,7 @@ type Session struct {
 	acts quant.Activations // [B·T, F] and [B·T]
 	acc  []int32           // [B·T, 2F]
 
+	attnWS                              [][]float32 // per worker
 	pool                                *pool
 	op                                  opArgs
 	jobF32, jobQuantize, jobS8, jobAttn func(int)
@@ -102,6 +104,9 @@ func (m *Model) NewSession(maxBatch, threads int) (*Session, error) {
 		s.acc = make([]int32, B*T*2*F)
 	}
 	s.pool = newPool(threads)
+	for range threads {
+		s.attnWS = append(s.attnWS, f(asm.AttentionWorkspace(T, c.HeadDim())))
+	}
 	s.jobF32, s.jobQuantize, s.jobS8, s.jobAttn = s.runF32, s.runQuantize, s.runS8, s.runAttn
 	return s, nil
 }

@@ -335,7 +335,7 @@ func train(o options, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 	fmt.Fprintf(stderr, "hrm-train: %s, hidden %d, %d heads, H %d×%d, L %d×%d, T %d, %d ACT steps; batch %d, lr %g, %d threads; %d held-out puzzles\n",
 		o.Task, mc.HiddenSize, mc.NumHeads, mc.HCycles, mc.HLayers, mc.LCycles, mc.LLayers, p, mc.HaltMaxSteps, o.Batch, o.LR, threads, len(test))
 
-	start, lastSave := time.Now(), time.Now()
+	start, lastSave, lastLog := time.Now(), time.Now(), time.Now()
 	bar := newProgress(stderr, o.Quiet)
 	var sum trainer.StepResult
 	var n int
@@ -370,8 +370,8 @@ loop:
 		step := tr.StepCount()
 		if step%50 == 0 {
 			logJSON("train", sum, map[string]any{"step": step, "elapsed_s": time.Since(start).Seconds()})
-			bar.update(step, o.Steps, start, o.Budget, sum, float64(n*o.Batch)/time.Since(start).Seconds(), lastEval)
-			sum, n = trainer.StepResult{}, 0
+			bar.update(step, o.Steps, start, o.Budget, sum, float64(n*o.Batch)/time.Since(lastLog).Seconds(), lastEval)
+			sum, n, lastLog = trainer.StepResult{}, 0, time.Now()
 		}
 		if step%o.EvalEvery == 0 {
 			if lastEval, err = evaluate(); err != nil {

@@ -1,0 +1,31 @@
+//go:build !purego && !noasm
+
+package asm
+
+//go:noescape
+func gemmF32Avx512(c *float32, ldc int, a *float32, lda int, w *float32, ldw int, k int, nc int, mr int, acc int)
+
+//go:noescape
+func gemmF32Avx2(c *float32, ldc int, a *float32, lda int, w *float32, ldw int, k int, nc int, mr int, acc int)
+
+const (
+	idF32Avx512 = iota
+	idF32Avx2
+)
+
+var (
+	f32Avx512 = f32Kernel{mrMax: 4, id: idF32Avx512}
+	f32Avx2   = f32Kernel{mrMax: 3, id: idF32Avx2}
+)
+
+// callF32 calls directly, so that pointers to stack tiles do not escape.
+func callF32(id int, c *float32, ldc int, a *float32, lda int, w *float32, ldw int, k int, nc int, mr int, acc int) {
+	switch id {
+	case idF32Avx512:
+		gemmF32Avx512(c, ldc, a, lda, w, ldw, k, nc, mr, acc)
+	case idF32Avx2:
+		gemmF32Avx2(c, ldc, a, lda, w, ldw, k, nc, mr, acc)
+	default:
+		panic("asm: unknown float32 kernel")
+	}
+}

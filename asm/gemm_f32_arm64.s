@@ -1,0 +1,224 @@
+//go:build !purego && !noasm
+
+#include "textflag.h"
+
+// float32 C = A·Wᵀ micro-kernel for arm64 (contract: f32Kernel in
+// gemm_f32.go). 4 rows × 4 columns in V0..V15 (row r, column j in
+// V(4r+j)), each a 4-lane partial sum along k; per 8 k the rows of A load
+// into V16..V23 and the W rows into V24..V31 for 32 FMLAs. FMLA
+// (vector) is native; FADDP and vector FADD are WORDs (see gemm_s8_arm64.s).
+
+// func gemmF32Neon(c *float32, ldc int, a *float32, lda int, w *float32, ldw int, k int, nc int, mr int, acc int)
+TEXT ·gemmF32Neon(SB), NOSPLIT, $0-80
+	MOVD c+0(FP), R0
+	MOVD ldc+8(FP), R1
+	LSL  $2, R1, R1
+	MOVD a+16(FP), R2
+	MOVD lda+24(FP), R3
+	LSL  $2, R3, R3
+	MOVD w+32(FP), R4
+	MOVD ldw+40(FP), R5
+	LSL  $2, R5, R5
+	MOVD k+48(FP), R6
+	MOVD nc+56(FP), R7
+	MOVD mr+64(FP), R17
+	MOVD acc+72(FP), R19
+	// Row bases; rows at or past mr alias row 0 (computed, not stored).
+	MOVD R2, R21
+	ADD  R3, R2, R20
+	CMP  $2, R17
+	CSEL GE, R20, R2, R22
+	ADD  R3, R20, R20
+	CMP  $3, R17
+	CSEL GE, R20, R2, R23
+	ADD  R3, R20, R20
+	CMP  $4, R17
+	CSEL GE, R20, R2, R24
+
+cols:
+	CMP  $4, R7
+	BLT  done
+	MOVD R21, R8
+	MOVD R22, R9
+	MOVD R23, R10
+	MOVD R24, R11
+	MOVD R4, R12
+	ADD  R5, R12, R13
+	ADD  R5, R13, R14
+	ADD  R5, R14, R15
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	MOVD R6, R16
+	CMP  $8, R16
+	BLT  k4
+
+k8loop:
+	VLD1.P 32(R8), [V16.S4, V17.S4]
+	VLD1.P 32(R9), [V18.S4, V19.S4]
+	VLD1.P 32(R10), [V20.S4, V21.S4]
+	VLD1.P 32(R11), [V22.S4, V23.S4]
+	VLD1.P 32(R12), [V24.S4, V25.S4]
+	VLD1.P 32(R13), [V26.S4, V27.S4]
+	VLD1.P 32(R14), [V28.S4, V29.S4]
+	VLD1.P 32(R15), [V30.S4, V31.S4]
+	VFMLA V24.S4, V16.S4, V0.S4
+	VFMLA V26.S4, V16.S4, V1.S4
+	VFMLA V28.S4, V16.S4, V2.S4
+	VFMLA V30.S4, V16.S4, V3.S4
+	VFMLA V24.S4, V18.S4, V4.S4
+	VFMLA V26.S4, V18.S4, V5.S4
+	VFMLA V28.S4, V18.S4, V6.S4
+	VFMLA V30.S4, V18.S4, V7.S4
+	VFMLA V24.S4, V20.S4, V8.S4
+	VFMLA V26.S4, V20.S4, V9.S4
+	VFMLA V28.S4, V20.S4, V10.S4
+	VFMLA V30.S4, V20.S4, V11.S4
+	VFMLA V24.S4, V22.S4, V12.S4
+	VFMLA V26.S4, V22.S4, V13.S4
+	VFMLA V28.S4, V22.S4, V14.S4
+	VFMLA V30.S4, V22.S4, V15.S4
+	VFMLA V25.S4, V17.S4, V0.S4
+	VFMLA V27.S4, V17.S4, V1.S4
+	VFMLA V29.S4, V17.S4, V2.S4
+	VFMLA V31.S4, V17.S4, V3.S4
+	VFMLA V25.S4, V19.S4, V4.S4
+	VFMLA V27.S4, V19.S4, V5.S4
+	VFMLA V29.S4, V19.S4, V6.S4
+	VFMLA V31.S4, V19.S4, V7.S4
+	VFMLA V25.S4, V21.S4, V8.S4
+	VFMLA V27.S4, V21.S4, V9.S4
+	VFMLA V29.S4, V21.S4, V10.S4
+	VFMLA V31.S4, V21.S4, V11.S4
+	VFMLA V25.S4, V23.S4, V12.S4
+	VFMLA V27.S4, V23.S4, V13.S4
+	VFMLA V29.S4, V23.S4, V14.S4
+	VFMLA V31.S4, V23.S4, V15.S4
+	SUB  $8, R16, R16
+	CMP  $8, R16
+	BGE  k8loop
+
+k4:
+	CMP  $4, R16
+	BLT  k1
+	VLD1.P 16(R8), [V16.S4]
+	VLD1.P 16(R9), [V17.S4]
+	VLD1.P 16(R10), [V18.S4]
+	VLD1.P 16(R11), [V19.S4]
+	VLD1.P 16(R12), [V24.S4]
+	VLD1.P 16(R13), [V25.S4]
+	VLD1.P 16(R14), [V26.S4]
+	VLD1.P 16(R15), [V27.S4]
+	VFMLA V24.S4, V16.S4, V0.S4
+	VFMLA V25.S4, V16.S4, V1.S4
+	VFMLA V26.S4, V16.S4, V2.S4
+	VFMLA V27.S4, V16.S4, V3.S4
+	VFMLA V24.S4, V17.S4, V4.S4
+	VFMLA V25.S4, V17.S4, V5.S4
+	VFMLA V26.S4, V17.S4, V6.S4
+	VFMLA V27.S4, V17.S4, V7.S4
+	VFMLA V24.S4, V18.S4, V8.S4
+	VFMLA V25.S4, V18.S4, V9.S4
+	VFMLA V26.S4, V18.S4, V10.S4
+	VFMLA V27.S4, V18.S4, V11.S4
+	VFMLA V24.S4, V19.S4, V12.S4
+	VFMLA V25.S4, V19.S4, V13.S4
+	VFMLA V26.S4, V19.S4, V14.S4
+	VFMLA V27.S4, V19.S4, V15.S4
+	SUB  $4, R16, R16
+
+k1:
+	// Last k mod 4 values one at a time: a scalar load zeroes the other
+	// lanes, so the vector FMLA adds exactly one product per accumulator.
+	CBZ  R16, reduce
+	FMOVS.P 4(R8), F16
+	FMOVS.P 4(R9), F17
+	FMOVS.P 4(R10), F18
+	FMOVS.P 4(R11), F19
+	FMOVS.P 4(R12), F24
+	FMOVS.P 4(R13), F25
+	FMOVS.P 4(R14), F26
+	FMOVS.P 4(R15), F27
+	VFMLA V24.S4, V16.S4, V0.S4
+	VFMLA V25.S4, V16.S4, V1.S4
+	VFMLA V26.S4, V16.S4, V2.S4
+	VFMLA V27.S4, V16.S4, V3.S4
+	VFMLA V24.S4, V17.S4, V4.S4
+	VFMLA V25.S4, V17.S4, V5.S4
+	VFMLA V26.S4, V17.S4, V6.S4
+	VFMLA V27.S4, V17.S4, V7.S4
+	VFMLA V24.S4, V18.S4, V8.S4
+	VFMLA V25.S4, V18.S4, V9.S4
+	VFMLA V26.S4, V18.S4, V10.S4
+	VFMLA V27.S4, V18.S4, V11.S4
+	VFMLA V24.S4, V19.S4, V12.S4
+	VFMLA V25.S4, V19.S4, V13.S4
+	VFMLA V26.S4, V19.S4, V14.S4
+	VFMLA V27.S4, V19.S4, V15.S4
+	SUB  $1, R16, R16
+	B    k1
+
+reduce:
+	WORD $0x6e21d410 // faddp v16.4s, v0.4s, v1.4s
+	WORD $0x6e23d451 // faddp v17.4s, v2.4s, v3.4s
+	WORD $0x6e31d614 // faddp v20.4s, v16.4s, v17.4s
+	WORD $0x6e25d490 // faddp v16.4s, v4.4s, v5.4s
+	WORD $0x6e27d4d1 // faddp v17.4s, v6.4s, v7.4s
+	WORD $0x6e31d615 // faddp v21.4s, v16.4s, v17.4s
+	WORD $0x6e29d510 // faddp v16.4s, v8.4s, v9.4s
+	WORD $0x6e2bd551 // faddp v17.4s, v10.4s, v11.4s
+	WORD $0x6e31d616 // faddp v22.4s, v16.4s, v17.4s
+	WORD $0x6e2dd590 // faddp v16.4s, v12.4s, v13.4s
+	WORD $0x6e2fd5d1 // faddp v17.4s, v14.4s, v15.4s
+	WORD $0x6e31d617 // faddp v23.4s, v16.4s, v17.4s
+	MOVD R0, R20
+	CBZ  R19, store
+	VLD1 (R20), [V24.S4]
+	WORD $0x4e38d694 // fadd v20.4s, v20.4s, v24.4s
+	ADD  R1, R20, R20
+	VLD1 (R20), [V25.S4]
+	WORD $0x4e39d6b5 // fadd v21.4s, v21.4s, v25.4s
+	ADD  R1, R20, R20
+	VLD1 (R20), [V26.S4]
+	WORD $0x4e3ad6d6 // fadd v22.4s, v22.4s, v26.4s
+	ADD  R1, R20, R20
+	VLD1 (R20), [V27.S4]
+	WORD $0x4e3bd6f7 // fadd v23.4s, v23.4s, v27.4s
+	MOVD R0, R20
+
+store:
+	VST1 [V20.S4], (R20)
+	CMP  $2, R17
+	BLT  next
+	ADD  R1, R20, R20
+	VST1 [V21.S4], (R20)
+	CMP  $3, R17
+	BLT  next
+	ADD  R1, R20, R20
+	VST1 [V22.S4], (R20)
+	CMP  $4, R17
+	BLT  next
+	ADD  R1, R20, R20
+	VST1 [V23.S4], (R20)
+
+next:
+	ADD  R5<<2, R4, R4
+	ADD  $16, R0, R0
+	SUB  $4, R7, R7
+	B    cols
+
+done:
+	RET
