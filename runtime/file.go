@@ -267,7 +267,7 @@ func build(cfg Config, vocab Vocab, tensors map[string][]float32, linears map[st
 	}
 	m.H = blocks(StackH, cfg.HLayers)
 	m.L = blocks(StackL, cfg.LLayers)
-	m.buildRope()
+	m.ropeCos, m.ropeSin = RopeTables(cfg)
 	return m, nil
 }
 

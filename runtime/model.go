@@ -64,25 +64,25 @@ func (m *Model) Close() error {
 	return err
 }
 
-// buildRope fills the half-split ("rotate_half") tables the official code
-// computes in float32: inv_freq[j] = 1/θ^(2j/d), angle = p·inv_freq[j].
-func (m *Model) buildRope() {
-	c := m.Cfg
+// RopeTables returns the half-split ("rotate_half") tables [T, d/2] that
+// the official code computes in float32: inv_freq[j] = 1/θ^(2j/d), angle =
+// p·inv_freq[j]; columns j and j+d/2 of a head share angle j. Both nil when
+// the config uses learned positions.
+func RopeTables(c Config) (cos, sin []float32) {
 	if c.PosEncodings != "rope" {
-		return
+		return nil, nil
 	}
 	T, half := c.TotalLen(), c.HeadDim()/2
 	d := float32(c.HeadDim())
-	m.ropeCos = make([]float32, T*half)
-	m.ropeSin = make([]float32, T*half)
+	cos, sin = make([]float32, T*half), make([]float32, T*half)
 	for j := 0; j < half; j++ {
 		invFreq := 1 / float32(math.Pow(c.RopeTheta, float64(float32(2*j)/d)))
 		for p := 0; p < T; p++ {
 			a := float64(float32(p) * invFreq)
-			m.ropeCos[p*half+j] = float32(math.Cos(a))
-			m.ropeSin[p*half+j] = float32(math.Sin(a))
+			cos[p*half+j], sin[p*half+j] = float32(math.Cos(a)), float32(math.Sin(a))
 		}
 	}
+	return cos, sin
 }
 
 // ---------------------------------------------------------------------------

@@ -88,7 +88,6 @@ type net[T Float] struct {
 	// activations
 	x            []T // [n,T,D] input embedding
 	zH, zL       []T // carry in/out
-	zLg          []T // z_L after the grad-region L update (the H injection)
 	tmp, inj     []T
 	logits       []T // [n,S,V]
 	q            []T // [n,2]
@@ -108,13 +107,13 @@ func newNet[T Float](cfg runtime.Config, w, g *weights[T], n int) *net[T] {
 	N := n * T_
 	f := func(k int) []T { return make([]T, k) }
 	m := &net[T]{cfg: cfg, n: n, T: T_, D: D, F: F, heads: cfg.NumHeads, d: cfg.HeadDim(), P: cfg.PrefixLen(), w: w, g: g,
-		x: f(N * D), zH: f(N * D), zL: f(N * D), zLg: f(N * D), tmp: f(N * D), inj: f(N * D),
+		x: f(N * D), zH: f(N * D), zL: f(N * D), tmp: f(N * D), inj: f(N * D),
 		logits: f(n * cfg.SeqLen * cfg.VocabSize), q: f(2 * n),
 		dh: f(N * D), dh2: f(N * D), dy1: f(N * D), datt: f(N * D), dhid: f(N * F), dgu: f(N * 2 * F), dqkv: f(N * 3 * D),
 		dlogits: f(n * cfg.SeqLen * cfg.VocabSize), dq: f(2 * n),
 		tokens: make([]int32, n*cfg.SeqLen), pids: make([]int32, n), dpuzzle: f(n * cfg.PuzzleEmbNdim),
 	}
-	m.ropeCos, m.ropeSin = ropeTables(cfg)
+	m.ropeCos, m.ropeSin = runtime.RopeTables(cfg)
 	for range cfg.LLayers {
 		m.lc = append(m.lc, newBlockCache[T](N, n, cfg.NumHeads, D, F))
 	}
@@ -123,24 +122,6 @@ func newNet[T Float](cfg runtime.Config, w, g *weights[T], n int) *net[T] {
 	}
 	m.scratch = newBlockCache[T](N, n, cfg.NumHeads, D, F)
 	return m
-}
-
-// ropeTables builds the same float32 tables as the runtime.
-func ropeTables(c runtime.Config) (cos, sin []float32) {
-	if c.PosEncodings != "rope" {
-		return nil, nil
-	}
-	T, half := c.TotalLen(), c.HeadDim()/2
-	d := float32(c.HeadDim())
-	cos, sin = make([]float32, T*half), make([]float32, T*half)
-	for j := 0; j < half; j++ {
-		invFreq := 1 / float32(math.Pow(c.RopeTheta, float64(float32(2*j)/d)))
-		for p := 0; p < T; p++ {
-			a := float64(float32(p) * invFreq)
-			cos[p*half+j], sin[p*half+j] = float32(math.Cos(a)), float32(math.Sin(a))
-		}
-	}
-	return cos, sin
 }
 
 // embed writes x for the n sequences.
@@ -279,7 +260,6 @@ func (m *net[T]) forward() {
 			}
 			if last {
 				m.stack(m.w.L, m.lc, m.zL, m.inj)
-				copy(m.zLg, m.zL)
 			} else {
 				m.stack(m.w.L, nil, m.zL, m.inj)
 			}

@@ -86,7 +86,7 @@ func TestGradSwiGLU(t *testing.T) {
 func TestGradRoPEAndAttention(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	cfg := runtime.Config{PosEncodings: "rope", RopeTheta: 10000, SeqLen: 5, HiddenSize: 8, NumHeads: 2}
-	cos, sin := ropeTables(cfg)
+	cos, sin := runtime.RopeTables(cfg)
 	T, heads, d := 5, 2, 4
 	D := heads * d
 	qkv, r := randVec(rng, T*3*D, 1), randVec(rng, T*D, 1)
