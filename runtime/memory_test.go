@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,7 +51,9 @@ func TestConstantMemoryRecurrence(t *testing.T) {
 			for ; done < n; done++ {
 				sess.Segment()
 			}
-			runtime.GC()
+			// Return freed pages to the OS so that RSS reflects live memory,
+			// not what earlier tests in this process left behind.
+			debug.FreeOSMemory()
 			var ms runtime.MemStats
 			runtime.ReadMemStats(&ms)
 			heap = append(heap, ms.HeapAlloc)
