@@ -4,6 +4,7 @@
 //	hrm-bench kernels                      # every kernel tier on the HRM shapes
 //	hrm-bench model -random -quant int8    # a random full-size Sudoku HRM
 //	hrm-bench model -model m.safetensors -threads 1,2 -batch 1,16 -json
+//	hrm-bench accuracy -model sudoku.safetensors   # int8 vs f32, per ACT step
 package main
 
 import (
@@ -53,15 +54,17 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return usageError{err}
 	}
 	if len(args) == 0 {
-		return bad("usage: hrm-bench kernels|model [flags] (-h for help)")
+		return bad("usage: hrm-bench kernels|model|accuracy [flags] (-h for help)")
 	}
 	switch args[0] {
 	case "kernels":
 		return kernels(args[1:], stdout, stderr)
 	case "model":
 		return model(args[1:], stdout, stderr)
+	case "accuracy":
+		return accuracy(args[1:], stdout, stderr)
 	}
-	return bad("unknown command %q: want kernels or model", args[0])
+	return bad("unknown command %q: want kernels, model or accuracy", args[0])
 }
 
 func kernels(args []string, stdout, stderr io.Writer) error {

@@ -63,3 +63,30 @@ func TestBenchBadFlags(t *testing.T) {
 		require.Contains(t, stderr, tc.want, "%v", tc.args)
 	}
 }
+
+func TestAccuracyHarness(t *testing.T) {
+	m, err := convert.Import("../../testdata/checkpoint", convert.Options{})
+	require.NoError(t, err)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "tiny.safetensors")
+	require.NoError(t, m.Save(p))
+	code, out, stderr := runCLI("accuracy", "-model", p, "-n", "6", "-json")
+	require.Equal(t, 0, code, stderr)
+	var rep accuracyReport
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	require.Len(t, rep.Steps, 4) // halt_max_steps of the tiny model
+	require.Len(t, rep.WeightsOnly, 4)
+	for _, s := range rep.Steps {
+		require.Greater(t, s.LogitsCosine, 0.99)
+	}
+	q, err := m.Quantize()
+	require.NoError(t, err)
+	p8 := filepath.Join(dir, "tiny8.safetensors")
+	require.NoError(t, q.Save(p8))
+	code, out, stderr = runCLI("accuracy", "-model", p, "-int8", p8, "-n", "4")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "weights-only cosine")
+	code, _, stderr = runCLI("accuracy", "-model", p8)
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "must be the float32 model")
+}

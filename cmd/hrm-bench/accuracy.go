@@ -1,0 +1,161 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/hrmgo/hrm/runtime"
+	"github.com/hrmgo/hrm/trainer/data"
+)
+
+// accuracyReport compares an int8 model with its float32 original.
+type accuracyReport struct {
+	Puzzles      int                     `json:"puzzles"`
+	Steps        []runtime.StepAgreement `json:"steps"`        // W8A8, teacher-forced
+	WeightsOnly  []runtime.StepAgreement `json:"weights_only"` // dequantized int8 weights, f32 activations
+	SolvedF32    int                     `json:"solved_f32"`
+	SolvedInt8   int                     `json:"solved_int8"`
+	SolvedBoth   int                     `json:"solved_both"`
+	KeptFraction float64                 `json:"int8_solves_of_f32_solved"`
+}
+
+// accuracy runs the int8 accuracy harness on generated Sudoku puzzles of the
+// model's size: per-step agreement of logits and Q values (teacher-forced)
+// and the fraction of the f32 model's solved puzzles that int8 also solves.
+func accuracy(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("hrm-bench accuracy", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("model", "", "float32 Sudoku weight file")
+	int8Path := fs.String("int8", "", "its int8 version (default: quantize -model in memory)")
+	n := fs.Int("n", 200, "puzzles")
+	blanks := fs.Int("blanks", -1, "blank cells per puzzle (default: 10 for 4×4, 40 for 9×9)")
+	seed := fs.Uint64("seed", 7, "puzzle seed")
+	asJSON := fs.Bool("json", false, "JSON output")
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return err
+		}
+		return usageError{err}
+	}
+	if *path == "" {
+		return bad("-model FILE is required")
+	}
+	if *n < 1 || *n > 100000 {
+		return bad("-n %d: want 1..100000", *n)
+	}
+	f32, err := runtime.Load(*path)
+	if err != nil {
+		return usageError{err}
+	}
+	defer f32.Close()
+	if f32.Vocab.Task != "sudoku" || (f32.Cfg.SeqLen != 16 && f32.Cfg.SeqLen != 81) {
+		return bad("%s: the harness generates Sudoku puzzles; this model is for %s with %d cells", *path, f32.Vocab.Task, f32.Cfg.SeqLen)
+	}
+	if f32.Metadata()[runtime.MetaQuant] != runtime.QuantF32 {
+		return bad("%s: -model must be the float32 model", *path)
+	}
+	q := f32
+	if *int8Path != "" {
+		if q, err = runtime.Load(*int8Path); err != nil {
+			return usageError{err}
+		}
+		defer q.Close()
+		if q.Cfg != f32.Cfg {
+			return bad("%s and %s have different configs", *path, *int8Path)
+		}
+	} else if q, err = f32.Quantize(); err != nil {
+		return err
+	}
+	box := 3
+	if f32.Cfg.SeqLen == 16 {
+		box = 2
+	}
+	if *blanks < 0 {
+		*blanks = map[int]int{2: 10, 3: 40}[box]
+	}
+	gen, err := data.NewSudokuGenerator(box, *seed, 1)
+	if err != nil {
+		return err
+	}
+	var puzzles []data.SudokuGrid
+	var tokens, pids []int32
+	for i := 0; i < *n; i++ {
+		p, _, err := gen.Generate(*blanks)
+		if err != nil {
+			return bad("%v", err)
+		}
+		puzzles = append(puzzles, p)
+		for _, t := range p.Tokens() {
+			tokens = append(tokens, int32(t))
+		}
+		pids = append(pids, 0)
+	}
+	rep := accuracyReport{Puzzles: *n}
+	if rep.Steps, err = runtime.Compare(f32, q, tokens, pids, 0); err != nil {
+		return err
+	}
+	if rep.WeightsOnly, err = runtime.Compare(f32, q.Dequantize(), tokens, pids, 0); err != nil {
+		return err
+	}
+	solved := func(m *runtime.Model) ([]bool, error) {
+		s, err := m.NewSession(len(pids), 0)
+		if err != nil {
+			return nil, err
+		}
+		defer s.Close()
+		if err := s.Begin(tokens, pids); err != nil {
+			return nil, err
+		}
+		if err := s.Run(runtime.Options{}); err != nil {
+			return nil, err
+		}
+		ok := make([]bool, len(pids))
+		pred := make([]int32, m.Cfg.SeqLen)
+		for i := range ok {
+			s.Predict(i, pred)
+			g, err := data.SudokuFromTokens(pred)
+			ok[i] = err == nil && data.CheckSolution(puzzles[i], g) == nil
+		}
+		return ok, nil
+	}
+	a, err := solved(f32)
+	if err != nil {
+		return err
+	}
+	b, err := solved(q)
+	if err != nil {
+		return err
+	}
+	for i := range a {
+		if a[i] {
+			rep.SolvedF32++
+		}
+		if b[i] {
+			rep.SolvedInt8++
+		}
+		if a[i] && b[i] {
+			rep.SolvedBoth++
+		}
+	}
+	rep.KeptFraction = 1
+	if rep.SolvedF32 > 0 {
+		rep.KeptFraction = float64(rep.SolvedBoth) / float64(rep.SolvedF32)
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(rep)
+	}
+	fmt.Fprintf(stdout, "%d generated %d×%d puzzles with %d blanks; teacher-forced per ACT step, int8 vs f32 logits\n\n", *n, box*box, box*box, *blanks)
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "step\tW8A8 cosine\tmax|Δ| logits\tmax|Δ| q\targmax agree\tweights-only cosine\tweights-only agree\t")
+	for i, s := range rep.Steps {
+		w := rep.WeightsOnly[i]
+		fmt.Fprintf(tw, "%d\t%.6f\t%.4f\t%.4f\t%.4f\t%.6f\t%.4f\t\n", s.Step, s.LogitsCosine, s.LogitsMaxAbs, s.QMaxAbs, s.ArgmaxAgree, w.LogitsCosine, w.ArgmaxAgree)
+	}
+	tw.Flush()
+	fmt.Fprintf(stdout, "\nsolved: f32 %d/%d, int8 %d/%d; int8 solves %.2f%% of the puzzles f32 solves\n",
+		rep.SolvedF32, *n, rep.SolvedInt8, *n, 100*rep.KeptFraction)
+	return nil
+}
