@@ -51,6 +51,22 @@ func Load(path string) (*Model, error) {
 	return m, nil
 }
 
+// LoadBytes builds a Model over a weight file held in memory (for example
+// one embedded in a binary with go:embed). The bytes must stay unchanged for
+// the Model's lifetime; name is used in messages.
+func LoadBytes(name string, b []byte) (*Model, error) {
+	f, err := loader.Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	m, err := FromFile(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	m.closer = f.Close
+	return m, nil
+}
+
 // FromFile checks a parsed weight file against its declared architecture and
 // builds a Model whose tensors alias the file's data. The caller keeps the
 // file open for the Model's lifetime.

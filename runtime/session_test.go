@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"math"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -124,4 +125,30 @@ func TestConfigDerived(t *testing.T) {
 	require.Equal(t, 2, c.PrefixLen())
 	require.InDelta(t, 8.0, float64(c.EmbedScale()), 1e-7)
 	require.False(t, math.IsNaN(float64(c.EmbedScale())))
+}
+
+func TestLoadBytes(t *testing.T) {
+	m, tok, pid := tinyModel(t)
+	q, err := m.Quantize()
+	require.NoError(t, err)
+	p := filepath.Join(t.TempDir(), "m.safetensors")
+	require.NoError(t, q.Save(p))
+	b, err := os.ReadFile(p)
+	require.NoError(t, err)
+	fromBytes, err := runtime.LoadBytes("embedded", b)
+	require.NoError(t, err)
+	fromFile, err := runtime.Load(p)
+	require.NoError(t, err)
+	for _, mm := range []*runtime.Model{fromBytes, fromFile} {
+		s, err := mm.NewSession(len(pid), 1)
+		require.NoError(t, err)
+		require.NoError(t, s.Begin(tok, pid))
+		require.NoError(t, s.Run(runtime.Options{}))
+		ref, _ := q.NewSession(len(pid), 1)
+		require.NoError(t, ref.Begin(tok, pid))
+		require.NoError(t, ref.Run(runtime.Options{}))
+		require.Equal(t, ref.Logits(1), s.Logits(1))
+	}
+	_, err = runtime.LoadBytes("junk", []byte("xx"))
+	require.ErrorContains(t, err, "junk:")
 }
