@@ -131,40 +131,61 @@ func (m *Model) stack(s *Session, blocks []Block, z, inj []float32, n int) {
 // h ← rms(h + Attn(h)); h ← rms(h + MLP(h)).
 func (m *Model) block(s *Session, b *Block, h []float32, n int) {
 	c := m.Cfg
-	T, D, F := c.TotalLen(), c.HiddenSize, c.Inter()
-	heads, d := c.NumHeads, c.HeadDim()
-	rows := n * T
+	D, F := c.HiddenSize, c.Inter()
+	rows := n * c.TotalLen()
 
 	qkv := s.qkv[:rows*3*D]
 	s.linear(&b.QKV, qkv, h, rows)
 	if c.PosEncodings == "rope" {
-		for r := 0; r < rows; r++ {
-			row := qkv[r*3*D : r*3*D+2*D] // q heads, then k heads; v is not rotated
+		s.rowwise(opRoPE, qkv, nil, rows)
+	}
+	att := s.att[:rows*D]
+	s.attention(att, qkv, n)
+	tmp := s.tmp[:rows*D]
+	s.linear(&b.O, tmp, att, rows)
+	s.rowwise(opAddRMSNorm, h, tmp, rows)
+
+	gu := s.gu[:rows*2*F]
+	s.linear(&b.GateUp, gu, h, rows)
+	hid := s.hid[:rows*F]
+	s.rowwise(opSwiGLU, hid, gu, rows)
+	s.linear(&b.Down, tmp, hid, rows)
+	s.rowwise(opAddRMSNorm, h, tmp, rows)
+}
+
+// The row-wise steps of a block; Session.rowwise splits rows across workers.
+const (
+	opRoPE       = iota // rotate the q and k heads of qkv rows [r, 3D] in place
+	opAddRMSNorm        // dst ← rms(dst + src), rows of D
+	opSwiGLU            // dst[r, F] ← silu(gate)·up, src rows [gate F | up F]
+)
+
+// rowOp applies a row-wise step to rows [r0, r1).
+func (m *Model) rowOp(op int, dst, src []float32, r0, r1 int) {
+	c := m.Cfg
+	T, D, F := c.TotalLen(), c.HiddenSize, c.Inter()
+	switch op {
+	case opRoPE:
+		heads, d := c.NumHeads, c.HeadDim()
+		for r := r0; r < r1; r++ {
+			row := dst[r*3*D : r*3*D+2*D] // q heads, then k heads; v is not rotated
 			p := r % T
 			cos, sin := m.ropeCos[p*d/2:(p+1)*d/2], m.ropeSin[p*d/2:(p+1)*d/2]
 			for hh := 0; hh < 2*heads; hh++ {
 				rotateHalf(row[hh*d:(hh+1)*d], cos, sin)
 			}
 		}
-	}
-	att := s.att[:rows*D]
-	s.attention(att, qkv, n)
-	tmp := s.tmp[:rows*D]
-	s.linear(&b.O, tmp, att, rows)
-	addRMSNorm(h, tmp, D, float32(c.RMSNormEps))
-
-	gu := s.gu[:rows*2*F]
-	s.linear(&b.GateUp, gu, h, rows)
-	hid := s.hid[:rows*F]
-	for r := 0; r < rows; r++ {
-		gate, up := gu[r*2*F:r*2*F+F], gu[r*2*F+F:(r+1)*2*F]
-		out := hid[r*F : (r+1)*F]
-		for j := range out {
-			out[j] = silu(gate[j]) * up[j]
+	case opAddRMSNorm:
+		addRMSNorm(dst[r0*D:r1*D], src[r0*D:r1*D], D, float32(c.RMSNormEps))
+	case opSwiGLU:
+		for r := r0; r < r1; r++ {
+			gate, up := src[r*2*F:r*2*F+F], src[r*2*F+F:(r+1)*2*F]
+			out := dst[r*F : (r+1)*F]
+			for j := range out {
+				out[j] = silu(gate[j]) * up[j]
+			}
 		}
 	}
-	s.linear(&b.Down, tmp, hid, rows)
-	addRMSNorm(h, tmp, D, float32(c.RMSNormEps))
 }
 
 // rotateHalf applies RoPE to one head vector v[d]: for j < d/2,

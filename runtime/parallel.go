@@ -11,6 +11,7 @@ import (
 // made once, need no closures.
 
 type opArgs struct {
+	kind      int
 	l         *Linear
 	dst, src  []float32
 	rows      int
@@ -55,6 +56,19 @@ func (s *Session) runS8(w int) {
 		acts := quant.Activations{Q: s.acts.Q[:o.rows*o.l.In], Scale: s.acts.Scale[:o.rows]}
 		q.ApplyTiles(o.dst, &acts, o.rows, s.acc[:o.rows*o.l.Out], t0, t1)
 	}
+}
+
+// rowwise applies a row-wise step (Model.rowOp) to rows [0, rows).
+func (s *Session) rowwise(kind int, dst, src []float32, rows int) {
+	s.op = opArgs{kind: kind, dst: dst, src: src, rows: rows}
+	s.pool.run(s.jobRows)
+	s.op = opArgs{}
+}
+
+func (s *Session) runRows(w int) {
+	o := &s.op
+	r0, r1 := span(o.rows, s.pool.n, w)
+	s.m.rowOp(o.kind, o.dst, o.src, r0, r1)
 }
 
 // attention runs non-causal attention for n sequences from qkv into o.

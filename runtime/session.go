@@ -69,10 +69,10 @@ type Session struct {
 	acts quant.Activations // [B·T, F] and [B·T]
 	acc  []int32           // [B·T, 2F]
 
-	attnWS                              [][]float32 // per worker
-	pool                                *pool
-	op                                  opArgs
-	jobF32, jobQuantize, jobS8, jobAttn func(int)
+	attnWS                                       [][]float32 // per worker
+	pool                                         *pool
+	op                                           opArgs
+	jobF32, jobQuantize, jobS8, jobAttn, jobRows func(int)
 }
 
 // NewSession allocates the buffers for batches of up to maxBatch sequences
@@ -107,7 +107,7 @@ func (m *Model) NewSession(maxBatch, threads int) (*Session, error) {
 	for range threads {
 		s.attnWS = append(s.attnWS, f(asm.AttentionWorkspace(T, c.HeadDim())))
 	}
-	s.jobF32, s.jobQuantize, s.jobS8, s.jobAttn = s.runF32, s.runQuantize, s.runS8, s.runAttn
+	s.jobF32, s.jobQuantize, s.jobS8, s.jobAttn, s.jobRows = s.runF32, s.runQuantize, s.runS8, s.runAttn, s.runRows
 	return s, nil
 }
 
