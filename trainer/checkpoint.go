@@ -196,8 +196,9 @@ func Resume(path string, src data.Source, threads int) (*Trainer, error) {
 func (t *Trainer) Export(path string) error { return t.rt.Save(path) }
 
 // ExportCheckpoint writes the weights held in a training checkpoint as an
-// hrm weight file, without needing the run's data.
-func ExportCheckpoint(ckpt, out string) error {
+// hrm weight file, float32 or (int8 true) quantized, without needing the
+// run's data.
+func ExportCheckpoint(ckpt, out string, int8 bool) error {
 	f, err := loader.Open(ckpt)
 	if err != nil {
 		return err
@@ -227,6 +228,11 @@ func ExportCheckpoint(ckpt, out string) error {
 	m, err := runtime.New(cfg.Model, cfg.Vocab, w.byName)
 	if err != nil {
 		return fmt.Errorf("%s: %w", ckpt, err)
+	}
+	if int8 {
+		if m, err = m.Quantize(); err != nil {
+			return err
+		}
 	}
 	return m.Save(out)
 }

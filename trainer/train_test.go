@@ -2,6 +2,7 @@ package trainer
 
 import (
 	"os"
+	goruntime "runtime"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -139,4 +140,27 @@ func TestCheckpointCrashSafety(t *testing.T) {
 		entries, _ := os.ReadDir(dir)
 		t.Logf("killed after %v: checkpoint at step %d loads; %d files in the directory", after, tr.StepCount(), len(entries))
 	}
+}
+
+// Training memory does not grow with steps: every buffer is allocated when
+// the trainer is built.
+func TestTrainingMemoryConstant(t *testing.T) {
+	cfg, src := tinyRun(t, 2, 11)
+	tr, err := New(cfg, src)
+	require.NoError(t, err)
+	heapAfter := func(steps int) uint64 {
+		for i := 0; i < steps; i++ {
+			_, err := tr.Step()
+			require.NoError(t, err)
+		}
+		goruntime.GC()
+		var ms goruntime.MemStats
+		goruntime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	a := heapAfter(10)
+	b := heapAfter(60)
+	goruntime.KeepAlive(tr)
+	t.Logf("heap after 10 steps %d bytes, after 70 steps %d bytes", a, b)
+	require.InDelta(t, float64(a), float64(b), 256<<10)
 }

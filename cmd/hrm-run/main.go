@@ -1,5 +1,7 @@
-// Command hrm-run solves puzzles with an HRM weight file on the CPU.
+// Command hrm-run solves puzzles with an HRM weight file on the CPU. With no
+// flags it runs its built-in model on a sample puzzle.
 //
+//	hrm-run
 //	hrm-run -model sudoku.hrm.safetensors -puzzle 53..7....6..195....98....6.8...
 //	hrm-run -model sudoku.hrm.safetensors -in puzzles.txt -json
 //
@@ -67,7 +69,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var c config
 	fs := flag.NewFlagSet("hrm-run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&c.model, "model", "", "weight file (hrm-convert or hrm-train output)")
+	fs.StringVar(&c.model, "model", "", "weight file (hrm-convert or hrm-train output; default: the built-in model)")
 	fs.StringVar(&c.puzzle, "puzzle", "", "one Sudoku as 81 characters, '.' or '0' for blanks")
 	fs.StringVar(&c.in, "in", "", "file of puzzles: one per line, or NDJSON objects with a \"puzzle\" field ('-' for stdin)")
 	fs.BoolVar(&c.json, "json", false, "write one JSON object per puzzle")
@@ -94,8 +96,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	switch {
 	case fs.NArg() > 0:
 		return c, badInput("unexpected argument %q", fs.Arg(0))
-	case c.model == "":
-		return c, badInput("-model FILE is required")
+	case len(args) == 0:
+		// No flags: the demo. The built-in model solves its sample puzzle,
+		// showing the grid after every segment.
+		c.puzzle, c.trace = builtinSample, true
 	case c.puzzle == "" && c.in == "":
 		return c, badInput("give -puzzle or -in")
 	case c.puzzle != "" && c.in != "":
@@ -129,11 +133,18 @@ func solve(c config, stdout, stderr io.Writer) error {
 	if err := asm.EnvError(); err != nil {
 		return usageError{err}
 	}
-	if _, err := os.Stat(c.model); err != nil {
-		return badInput("model: %v", err)
-	}
 	t0 := time.Now()
-	m, err := runtime.Load(c.model)
+	var m *runtime.Model
+	var err error
+	if c.model == "" {
+		c.model = builtinName
+		m, err = runtime.LoadBytes(builtinName, builtinModel)
+	} else {
+		if _, err := os.Stat(c.model); err != nil {
+			return badInput("model: %v", err)
+		}
+		m, err = runtime.Load(c.model)
+	}
 	if err != nil {
 		return badInput("model: %v", err)
 	}
@@ -163,6 +174,9 @@ func solve(c config, stdout, stderr io.Writer) error {
 	grids := make([]data.SudokuGrid, len(items))
 	for i, it := range items {
 		grids[i], err = parseSudoku(it.puzzle, mc.SeqLen)
+		if err != nil && c.model == builtinName && len(strings.TrimSpace(it.puzzle)) == 81 {
+			err = fmt.Errorf("%v (the built-in model is 4×4: give -model FILE for a 9×9 model)", err)
+		}
 		if err != nil {
 			if c.puzzle != "" {
 				return badInput("puzzle: %v", err)

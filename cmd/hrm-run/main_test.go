@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/hrmgo/hrm/convert"
+	"github.com/hrmgo/hrm/trainer/data"
 	"github.com/stretchr/testify/require"
 )
 
@@ -103,6 +104,22 @@ func TestSolveFileBatched(t *testing.T) {
 	require.Len(t, strings.Split(strings.TrimSpace(out), "\n"), 3)
 }
 
+// With no flags, the built-in model solves its sample, segment by segment.
+func TestBuiltinDemo(t *testing.T) {
+	code, out, stderr := runCLI()
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "segment 1  q_halt")
+	require.Contains(t, out, "valid solution after")
+	g, err := data.ParseSudoku(builtinSample)
+	require.NoError(t, err)
+	_, n, err := data.SolveSudoku(g)
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "the sample has exactly one solution")
+	code, out, stderr = runCLI("-puzzle", "..3..2....1.4...", "-json")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, `"puzzle":"..3..2....1.4..."`)
+}
+
 func TestNDJSONParsersAgree(t *testing.T) {
 	data := []byte(`{"id": "x1", "puzzle": "` + sample + `"}` + "\n\n" + `{"puzzle": "abc", "id": 42}` + "\n")
 	a, err := parseNDJSONStd(data)
@@ -136,7 +153,7 @@ func TestBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-puzzle", sample}, "-model FILE is required"},
+		{[]string{"-puzzle", sample}, "this model reads 4×4 = 16"}, // the built-in model is 4×4
 		{[]string{"-model", model}, "give -puzzle or -in"},
 		{[]string{"-model", model, "-puzzle", sample[:80]}, "puzzle: sudoku has 80 characters, this model reads 9×9 = 81"},
 		{[]string{"-model", model, "-puzzle", "x" + sample[1:]}, "invalid character 'x'"},

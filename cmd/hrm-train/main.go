@@ -4,7 +4,7 @@
 //
 //	hrm-train -task sudoku4 -out runs/s4 -time 15m
 //	hrm-train -out runs/s4 -resume                # continue after a stop
-//	hrm-train -export model.safetensors -from runs/s4/checkpoint.safetensors
+//	hrm-train -export model.safetensors -from runs/s4/checkpoint.safetensors [-quant int8]
 //
 // Ctrl-C saves a checkpoint and exits cleanly.
 package main
@@ -77,6 +77,7 @@ type options struct {
 	Export    string        `json:"-"`
 	From      string        `json:"-"`
 	Quiet     bool          `json:"-"`
+	Quant     string        `json:"-"`
 }
 
 func defaults() options {
@@ -122,6 +123,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.SaveEvery, "save-every", o.SaveEvery, "checkpoint interval")
 	fs.StringVar(&o.Export, "export", "", "write the weights of -from as a weight file and exit")
 	fs.StringVar(&o.From, "from", "", "checkpoint to export")
+	fs.StringVar(&o.Quant, "quant", "f32", "weight format of -export: f32 or int8")
 	fs.BoolVar(&o.Quiet, "q", false, "no progress bar")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
@@ -148,8 +150,8 @@ func parse(args []string, stderr io.Writer) (options, error) {
 		// Re-apply command-line flags over the file's values.
 		keep := o
 		o = fromFile
-		o.Threads, o.Out, o.Resume, o.Budget, o.EvalEvery, o.SaveEvery, o.Export, o.From, o.Quiet =
-			keep.Threads, keep.Out, keep.Resume, keep.Budget, keep.EvalEvery, keep.SaveEvery, keep.Export, keep.From, keep.Quiet
+		o.Threads, o.Out, o.Resume, o.Budget, o.EvalEvery, o.SaveEvery, o.Export, o.From, o.Quiet, o.Quant =
+			keep.Threads, keep.Out, keep.Resume, keep.Budget, keep.EvalEvery, keep.SaveEvery, keep.Export, keep.From, keep.Quiet, keep.Quant
 		if err := fs.Parse(args); err != nil {
 			return o, usageError{err}
 		}
@@ -157,6 +159,9 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	if o.Export != "" {
 		if o.From == "" {
 			return o, bad("-export needs -from CHECKPOINT")
+		}
+		if o.Quant != "f32" && o.Quant != "int8" {
+			return o, bad("-quant %q: want f32 or int8", o.Quant)
 		}
 		return o, nil
 	}
@@ -239,7 +244,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 	}
 	if err == nil {
 		if o.Export != "" {
-			err = trainer.ExportCheckpoint(o.From, o.Export)
+			err = trainer.ExportCheckpoint(o.From, o.Export, o.Quant == "int8")
 			if err == nil {
 				fmt.Fprintf(stdout, "wrote %s\n", o.Export)
 			}

@@ -64,6 +64,14 @@ func TestTrainResumeExport(t *testing.T) {
 	a, _ := os.ReadFile(exp)
 	c, _ := os.ReadFile(filepath.Join(dir, "model.safetensors"))
 	require.Equal(t, c, a)
+
+	exp8 := filepath.Join(t.TempDir(), "exported8.safetensors")
+	code, _, stderr = runCLI(nil, "-export", exp8, "-quant", "int8", "-from", filepath.Join(dir, "checkpoint.safetensors"))
+	require.Equal(t, 0, code, stderr)
+	m8, err := runtime.Load(exp8)
+	require.NoError(t, err)
+	require.Equal(t, runtime.QuantInt8, m8.Metadata()[runtime.MetaQuant])
+	m8.Close()
 }
 
 // An interrupt saves a checkpoint and exits cleanly.
