@@ -5,8 +5,6 @@
 
 GO      ?= go
 BIN     := bin
-MODEL   := $(BIN)/tiny-sudoku.safetensors
-SAMPLE  := 53..7....6..195....98....6.8...6...34..8.3..17...2...6.6....28....419..5....8..79
 CMDS    := hrm-run hrm-convert hrm-train hrm-bench
 FUZZTIME ?= 10s
 
@@ -18,15 +16,10 @@ build:
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/ $(addprefix ./cmd/,$(CMDS))
 
-# Until the trainer ships a real Sudoku model, `make run` converts the tiny
-# random-weight golden checkpoint: the grid it prints is not a solution, but
-# every step of the real pipeline (import, weight file, mmap load, ACT loop)
-# runs.
-$(MODEL): build testdata/checkpoint/checkpoint testdata/checkpoint/all_config.yaml
-	$(BIN)/hrm-convert -o $@ testdata/checkpoint
-
-run: $(MODEL)
-	$(BIN)/hrm-run -model $(MODEL) -puzzle $(SAMPLE) -trace -v
+# The demo: hrm-run's built-in int8 model solves a sample Sudoku, printing
+# the grid and Q values after every ACT segment and the kernels it chose.
+run: build
+	$(BIN)/hrm-run -v
 
 test: vet unit race kernel-matrix fuzz cross
 

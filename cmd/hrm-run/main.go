@@ -96,9 +96,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	switch {
 	case fs.NArg() > 0:
 		return c, badInput("unexpected argument %q", fs.Arg(0))
-	case len(args) == 0:
-		// No flags: the demo. The built-in model solves its sample puzzle,
-		// showing the grid after every segment.
+	case c.model == "" && c.puzzle == "" && c.in == "":
+		// The demo: the built-in model solves its sample puzzle, showing
+		// the grid after every segment.
 		c.puzzle, c.trace = builtinSample, true
 	case c.puzzle == "" && c.in == "":
 		return c, badInput("give -puzzle or -in")
@@ -195,6 +195,7 @@ func solve(c config, stdout, stderr io.Writer) error {
 	opt := runtime.Options{Steps: c.steps, Halt: c.halt}
 	pred := make([]int32, mc.SeqLen)
 	if c.trace {
+		fmt.Fprintf(w, "puzzle (%s)\n%s\n", c.model, grids[0].Grid())
 		opt.OnSegment = func(step int) {
 			sess.Predict(0, pred)
 			qh, qc := sess.Q(0)
@@ -244,7 +245,11 @@ func writeResult(w io.Writer, r result, c config) error {
 		if !r.Solved {
 			status = "NOT a valid solution"
 		}
-		_, err := fmt.Fprintf(w, "%s\n%s after %d segments (q_halt %+.3f, q_continue %+.3f)\n", r.grid.Grid(), status, r.Steps, r.QHalt, r.QContinue)
+		grid := r.grid.Grid() + "\n"
+		if c.trace {
+			grid = "" // the last segment's grid is already printed
+		}
+		_, err := fmt.Fprintf(w, "%s%s after %d segments (q_halt %+.3f, q_continue %+.3f)\n", grid, status, r.Steps, r.QHalt, r.QContinue)
 		return err
 	default:
 		_, err := fmt.Fprintf(w, "%s\n", r.Solution)

@@ -115,9 +115,9 @@ func TestBuiltinDemo(t *testing.T) {
 	_, n, err := data.SolveSudoku(g)
 	require.NoError(t, err)
 	require.Equal(t, 1, n, "the sample has exactly one solution")
-	code, out, stderr = runCLI("-puzzle", "..3..2....1.4...", "-json")
+	code, out, stderr = runCLI("-puzzle", "1...3..1..4...2.", "-json")
 	require.Equal(t, 0, code, stderr)
-	require.Contains(t, out, `"puzzle":"..3..2....1.4..."`)
+	require.Contains(t, out, `"puzzle":"1...3..1..4...2."`)
 }
 
 func TestNDJSONParsersAgree(t *testing.T) {

@@ -78,6 +78,7 @@ type options struct {
 	From      string        `json:"-"`
 	Quiet     bool          `json:"-"`
 	Quant     string        `json:"-"`
+	Eval      string        `json:"-"`
 }
 
 func defaults() options {
@@ -124,6 +125,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.Export, "export", "", "write the weights of -from as a weight file and exit")
 	fs.StringVar(&o.From, "from", "", "checkpoint to export")
 	fs.StringVar(&o.Quant, "quant", "f32", "weight format of -export: f32 or int8")
+	fs.StringVar(&o.Eval, "eval", "", "evaluate this weight file on the held-out set of the run in -out and exit")
 	fs.BoolVar(&o.Quiet, "q", false, "no progress bar")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
@@ -167,6 +169,9 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.Out == "" {
 		return o, bad("-out DIR is required")
+	}
+	if o.Eval != "" {
+		return o, nil
 	}
 	switch {
 	case o.Budget < 0:
@@ -248,6 +253,8 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 			if err == nil {
 				fmt.Fprintf(stdout, "wrote %s\n", o.Export)
 			}
+		} else if o.Eval != "" {
+			err = evalOnly(o, stdout)
 		} else {
 			err = train(o, stdout, stderr, stop)
 		}
@@ -406,6 +413,42 @@ loop:
 	}
 	fmt.Fprintf(stdout, "%s after %d steps in %v: held-out exact accuracy %.4f, token accuracy %.4f on %d puzzles\ncheckpoint %s\nmodel %s\n",
 		reason, tr.StepCount(), time.Since(start).Round(time.Second), final.ExactAccuracy, final.Accuracy, final.Count, ckpt, model)
+	return nil
+}
+
+// evalOnly evaluates a weight file (float32 or int8) on the held-out set of
+// the run in o.Out, rebuilt from its options.
+func evalOnly(o options, stdout io.Writer) error {
+	b, err := os.ReadFile(filepath.Join(o.Out, "options.json"))
+	if err != nil {
+		return bad("-eval: %v", err)
+	}
+	keep := o
+	if err := json.Unmarshal(b, &o); err != nil {
+		return bad("%s: %v", filepath.Join(o.Out, "options.json"), err)
+	}
+	_, test, err := dataFor(o)
+	if err != nil {
+		return err
+	}
+	m, err := runtime.Load(keep.Eval)
+	if err != nil {
+		return usageError{err}
+	}
+	defer m.Close()
+	if seq, _, _ := taskShape(o); seq != m.Cfg.SeqLen {
+		return bad("%s reads %d cells, the run's task has %d", keep.Eval, m.Cfg.SeqLen, seq)
+	}
+	threads := keep.Threads
+	if threads <= 0 {
+		threads = goruntime.GOMAXPROCS(0)
+	}
+	r, err := trainer.Evaluate(m, test, 0, threads, 32)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s (%s): held-out exact accuracy %.4f, token accuracy %.4f on %d puzzles\n",
+		keep.Eval, m.Metadata()[runtime.MetaQuant], r.ExactAccuracy, r.Accuracy, r.Count)
 	return nil
 }
 
