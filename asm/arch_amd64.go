@@ -29,5 +29,9 @@ func archImpls() []*impl {
 			install: func() { installAttention(&attnAvx512Kernel) }},
 		{family: FamilyAttention, name: "avx2", supported: hasAVX2, requires: "AVX2+FMA",
 			install: func() { installAttentionBlocked(&attnAvx2Blocked) }},
+		{family: FamilyVector, name: "avx512", supported: hasAVX512, requires: "AVX2+FMA+BMI2+AVX512F/BW/VL/DQ",
+			install: func() { vecCur = vecAvx512 }},
+		{family: FamilyVector, name: "avx2", supported: hasAVX2, requires: "AVX2+FMA",
+			install: func() { vecCur = vecAvx2 }},
 	}
 }

@@ -19,5 +19,7 @@ func archImpls() []*impl {
 			install: func() { installGemmF32(&f32Neon) }},
 		{family: FamilyAttention, name: "neon", supported: hasNEON, requires: "ASIMD",
 			install: func() { installAttentionBlocked(&attnNeonBlocked) }},
+		{family: FamilyVector, name: "neon", supported: hasNEON, requires: "ASIMD",
+			install: func() { vecCur = vecNeon }},
 	}
 }

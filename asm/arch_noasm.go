@@ -24,3 +24,15 @@ func attentionHeadGenericOnly() bool { return true }
 func attentionHeadArch(o, qkv []float32, T, heads, d, h int, ws []float32) {}
 
 func cvtS8S16(dst *int16, src *int8, n int) {}
+
+func amaxBitsArch(src *float32, n int) uint32 { panic("asm: no assembly in this build") }
+func quantS8Arch(dst *int8, src *float32, n int, inv float64) {
+	panic("asm: no assembly in this build")
+}
+func dequantS8Arch(y *float32, acc *int32, sa float32, sw *float32, n int) {
+	panic("asm: no assembly in this build")
+}
+func swigluArch(out, gate, up *float32, n int)           { panic("asm: no assembly in this build") }
+func addSquaresArch(h, y *float32, n int, ss *float32)   { panic("asm: no assembly in this build") }
+func scaleArch(x *float32, n int, s float32)             { panic("asm: no assembly in this build") }
+func ropeArch(v, cos, sin *float32, half, heads, hb int) { panic("asm: no assembly in this build") }

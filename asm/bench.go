@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -51,15 +52,21 @@ type BenchResult struct {
 	PctPeak      float64 // 100·MACsPerCycle/Peak
 	ProbePeak    float64 // peak measured by an instruction probe on this CPU, 0 if none
 	PctProbe     float64
+	// FamilyVector results: Shape is "SwiGLU n=512", MACs and the fields
+	// derived from it are 0, and Elems is the row length.
+	Elems     int
+	NsPerElem float64
 }
 
 // BenchConfig chooses what Bench measures. Zero fields mean: all families,
-// every supported tier, HRMGemmShapes / HRMAttentionShapes, 200 ms each.
+// every supported tier, HRMGemmShapes / HRMAttentionShapes /
+// HRMVectorLens, 200 ms each.
 type BenchConfig struct {
 	Families   []string
 	Tiers      []string // tier names; empty = every supported tier
 	GemmShapes [][3]int // {M, K, N}
 	AttnShapes [][3]int // {T, heads, headDim}
+	VectorLens []int    // row lengths for FamilyVector
 	MinTime    time.Duration
 }
 
@@ -77,6 +84,55 @@ func HRMGemmShapes() [][3]int {
 
 // HRMAttentionShapes are HRM's attention shapes ({T, heads, headDim}).
 func HRMAttentionShapes() [][3]int { return [][3]int{{82, 8, 64}, {901, 8, 64}} }
+
+// HRMVectorLens are the row lengths of HRM's vector steps: D = 512 and the
+// MLP width 1536.
+func HRMVectorLens() []int { return []int{512, 1536} }
+
+// vectorKernels are the FamilyVector kernels as benchmarks: setup makes
+// inputs of n elements and returns the call to time. RoPEHalf rotates n/64
+// head vectors of 64 (HRM's head size), or one of n when 64 does not
+// divide n.
+var vectorKernels = []struct {
+	name  string
+	setup func(n int) func()
+}{
+	{"QuantizeRowS8", func(n int) func() {
+		src, dst := randF32(rand.New(rand.NewPCG(1, uint64(n))), n), make([]int8, n)
+		return func() { QuantizeRowS8(dst, src) }
+	}},
+	{"DequantS8", func(n int) func() {
+		r := rand.New(rand.NewPCG(2, uint64(n)))
+		acc, sw, y := make([]int32, n), randF32(r, n), make([]float32, n)
+		for i := range acc {
+			acc[i] = int32(r.IntN(1<<20) - 1<<19)
+		}
+		return func() { DequantS8(y, acc, 0.01, sw) }
+	}},
+	{"SwiGLU", func(n int) func() {
+		r := rand.New(rand.NewPCG(3, uint64(n)))
+		gate, up, out := randF32(r, n), randF32(r, n), make([]float32, n)
+		return func() { SwiGLU(out, gate, up) }
+	}},
+	{"AddRMSNorm", func(n int) func() {
+		r := rand.New(rand.NewPCG(4, uint64(n)))
+		h, y := randF32(r, n), randF32(r, n)
+		return func() { AddRMSNorm(h, y, 1e-5) }
+	}},
+	{"RoPEHalf", func(n int) func() {
+		r := rand.New(rand.NewPCG(5, uint64(n)))
+		half := 32
+		if n%64 != 0 {
+			half = max(1, n/2)
+		}
+		v, cos, sin := randF32(r, n), make([]float32, half), make([]float32, half)
+		v = v[:len(v)/(2*half)*(2*half)]
+		for j := range cos {
+			cos[j], sin[j] = float32(math.Cos(float64(j))), float32(math.Sin(float64(j)))
+		}
+		return func() { RoPEHalf(v, cos, sin) }
+	}},
+}
 
 var (
 	clockOnce sync.Once
@@ -165,6 +221,9 @@ func Bench(cfg BenchConfig) ([]BenchResult, error) {
 	if cfg.AttnShapes == nil {
 		cfg.AttnShapes = HRMAttentionShapes()
 	}
+	if cfg.VectorLens == nil {
+		cfg.VectorLens = HRMVectorLens()
+	}
 	prev := Selected()
 	defer func() {
 		for _, p := range prev {
@@ -181,6 +240,16 @@ func Bench(cfg BenchConfig) ([]BenchResult, error) {
 			}
 			if err := Use(fam + "=" + tier.Name); err != nil {
 				return out, err
+			}
+			if fam == FamilyVector {
+				for _, k := range vectorKernels {
+					for _, n := range cfg.VectorLens {
+						sec := timeBest(k.setup(n), cfg.MinTime)
+						out = append(out, BenchResult{Family: fam, Tier: tier.Name, Shape: fmt.Sprintf("%s n=%d", k.name, n),
+							Seconds: sec, Elems: n, NsPerElem: sec * 1e9 / float64(n)})
+					}
+				}
+				continue
 			}
 			shapes := cfg.GemmShapes
 			if fam == FamilyAttention {
@@ -250,8 +319,50 @@ func randF32(r *rand.Rand, n int) []float32 {
 }
 
 // WriteBenchTable prints results with each tier next to the generic tier
-// of its family on the same shape.
+// of its family on the same shape; FamilyVector results follow in a table
+// of their own (ns per element).
 func WriteBenchTable(w io.Writer, rs []BenchResult) error {
+	var vec []BenchResult
+	var mat []BenchResult
+	for _, r := range rs {
+		if r.Family == FamilyVector {
+			vec = append(vec, r)
+		} else {
+			mat = append(mat, r)
+		}
+	}
+	if len(mat) > 0 || len(vec) == 0 {
+		if err := writeMatrixTable(w, mat); err != nil {
+			return err
+		}
+	}
+	if len(vec) == 0 {
+		return nil
+	}
+	if len(mat) > 0 {
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w, "vector kernels: single thread, ns per element (best of batches), speed-up against the generic tier")
+	gen := map[string]float64{}
+	for _, r := range vec {
+		if r.Tier == "generic" {
+			gen[r.Shape] = r.NsPerElem
+		}
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	io.WriteString(tw, "family\ttier\tkernel\tns/elem\tgeneric ns/elem\tspeed-up\t\n")
+	for _, r := range vec {
+		g := gen[r.Shape]
+		sp := 0.0
+		if g > 0 && r.NsPerElem > 0 {
+			sp = g / r.NsPerElem
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%s\t%s\t\n", r.Family, r.Tier, r.Shape, r.NsPerElem, num(g, "%.3f"), num(sp, "%.1fx"))
+	}
+	return tw.Flush()
+}
+
+func writeMatrixTable(w io.Writer, rs []BenchResult) error {
 	hz, how := ClockHz()
 	fmt.Fprintf(w, "clock %.2f GHz (%s); single thread; GOP/s counts multiply and add; %%peak is against NominalPeak, %%probe against the instruction probe on this CPU\n", hz/1e9, how)
 	gen := map[string]float64{}

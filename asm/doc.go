@@ -1,5 +1,6 @@
 // Package asm holds the numeric kernels of hrm: int8 and float32 matrix
-// multiplication and attention. Every kernel has a portable Go version that is
+// multiplication, attention, and the small vector steps between them.
+// Every kernel has a portable Go version that is
 // always compiled and is the specification; per-architecture assembly versions
 // must equal it bit for bit (integer) or within a stated tolerance (float).
 //
@@ -14,18 +15,27 @@
 //     multi-head attention on the fused qkv activation, streamed over keys
 //     with an online softmax (no T×T buffer); the Ws form takes
 //     caller-owned scratch (AttentionWorkspace floats).
-//   - QuantizeRowS8: symmetric per-row float32 → int8 quantisation.
+//   - The vector family, the row-wise steps around the products of int8
+//     inference, each equal bit for bit on every tier (the generic Go
+//     function is the specification and fixes the operation order):
+//     QuantizeRowS8 (symmetric per-row float32 → int8 quantisation),
+//     DequantS8 (the int32 → float32 epilogue of an int8 linear layer),
+//     SwiGLU (silu(gate)·up, with Exp32, a float32 exp within 1 ulp),
+//     AddRMSNorm (residual add and weightless RMSNorm of one row) and
+//     RoPEHalf (rotate-half rotary embedding of one or more head vectors).
 //
 // # Tiers and dispatch
 //
-// Each family (FamilyGemmS8, FamilyGemmF32, FamilyAttention) has tiers,
-// chosen once at start-up from the CPU (klauspost/cpuid) into package
-// variables; Tiers lists them, Selected and Describe show the choice.
+// Each family (FamilyGemmS8, FamilyGemmF32, FamilyAttention, FamilyVector)
+// has tiers, chosen once at start-up from the CPU (klauspost/cpuid) into
+// package variables; Tiers lists them, Selected and Describe show the
+// choice.
 //
 //	family      amd64                                arm64                    other
 //	gemms8      avx512vnni, avxvnni, avx2, generic   dotprod, neon, generic   generic
 //	gemmf32     avx512, avx2, generic                neon, generic            generic
 //	attention   avx512, avx2, generic                neon, generic            generic
+//	vector      avx512, avx2, generic                neon, generic            generic
 //
 // HRM_KERNELS (read at start-up, see Use for the syntax, e.g.
 // HRM_KERNELS=avx2 or HRM_KERNELS=gemms8=generic) forces tiers; a name the
@@ -33,7 +43,8 @@
 // purego and noasm remove all assembly (generic tiers only).
 //
 // Kernels may run concurrently with each other, but not with Use or Reset.
-// GemmS8, GemmF32NT and AttentionF32HeadsWs allocate nothing (TestNoAllocs).
+// GemmS8, GemmF32NT, AttentionF32HeadsWs and the vector kernels allocate
+// nothing (TestNoAllocs).
 //
 // # Assembly conventions
 //

@@ -166,3 +166,39 @@ func normAsm(s string) string {
 	s = strings.ReplaceAll(s, ", ", ",")
 	return s
 }
+
+// TestGenericUnfused checks that the Go compiler fused no multiply-add in
+// the generic vector functions on arm64, where it does fuse x*y+z unless an
+// explicit conversion rounds the product: the vector tiers are bit-identical
+// to these functions only without fusion. The detector is proven on
+// gemmF32NTGeneric, which is fused.
+func TestGenericUnfused(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cross-compiles the package")
+	}
+	goBin := filepath.Join(build.Default.GOROOT, "bin", "go")
+	if _, err := os.Stat(goBin); err != nil {
+		t.Skipf("go command not found: %v", err)
+	}
+	lib := filepath.Join(t.TempDir(), "asm.a")
+	cmd := exec.Command(goBin, "build", "-o", lib, ".")
+	cmd.Env = append(os.Environ(), "GOARCH=arm64", "GOOS=linux")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("GOARCH=arm64 go build: %v\n%s", err, out)
+	}
+	fused := func(re string) int {
+		out, err := exec.Command(goBin, "tool", "objdump", "-s", re, lib).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go tool objdump: %v\n%s", err, out)
+		}
+		return len(regexp.MustCompile(`\bF(N?MADD|N?MSUB)[SD]\b`).FindAll(out, -1))
+	}
+	if fused(`asm\.gemmF32NTGeneric$`) == 0 {
+		t.Fatal("detector: no FMADD found in gemmF32NTGeneric")
+	}
+	vec := `asm\.(swigluGeneric|silu32|Exp32|exp32Reduced|AddRMSNorm|addRMSNormGeneric|addSquares|rmsInv|` +
+		`RoPEHalf|ropeGeneric|ropeHalfGeneric|DequantS8|dequantS8Generic|QuantizeRowS8|quantS8Tail)$`
+	if n := fused(vec); n != 0 {
+		t.Fatalf("%d fused multiply-adds in the generic vector functions (GOARCH=arm64)", n)
+	}
+}

@@ -15,9 +15,11 @@ const (
 	FamilyGemmS8    = "gemms8"    // GemmS8
 	FamilyGemmF32   = "gemmf32"   // GemmF32NT, GemmF32NN, GemmF32TN
 	FamilyAttention = "attention" // AttentionF32, AttentionF32Heads
+	// FamilyVector: QuantizeRowS8, DequantS8, SwiGLU, AddRMSNorm, RoPEHalf.
+	FamilyVector = "vector"
 )
 
-var families = []string{FamilyGemmS8, FamilyGemmF32, FamilyAttention}
+var families = []string{FamilyGemmS8, FamilyGemmF32, FamilyAttention, FamilyVector}
 
 // EnvVar names the environment variable read once at start-up to force
 // tiers; see Use for its syntax.
@@ -26,7 +28,7 @@ const EnvVar = "HRM_KERNELS"
 // Tier describes one implementation of a kernel family.
 type Tier struct {
 	Name      string // "avx512vnni", "avx2", "neon", "generic", ...
-	Family    string // FamilyGemmS8, FamilyGemmF32 or FamilyAttention
+	Family    string // FamilyGemmS8, FamilyGemmF32, FamilyAttention or FamilyVector
 	Supported bool   // this CPU (and this build) can run it
 	Selected  bool   // it is the one the family's functions call now
 	Requires  string // CPU features it needs, for messages ("AVX512F+AVX512VNNI")
@@ -67,6 +69,7 @@ func buildImpls() []*impl {
 		&impl{family: FamilyGemmS8, name: "generic", supported: true, install: installGemmS8Generic},
 		&impl{family: FamilyGemmF32, name: "generic", supported: true, install: installGemmF32Generic},
 		&impl{family: FamilyAttention, name: "generic", supported: true, install: installAttentionGeneric},
+		&impl{family: FamilyVector, name: "generic", supported: true, install: installVectorGeneric},
 	)
 	for _, im := range all {
 		im.rank = tierRank[im.name]
@@ -113,7 +116,8 @@ func Selected() []Tier {
 }
 
 // Describe is a one-line summary of the selected tiers, for logs and
-// "hrm-run -v": "gemms8=avx512vnni gemmf32=avx512 attention=avx512 (amd64)".
+// "hrm-run -v": "gemms8=avx512vnni gemmf32=avx512 attention=avx512
+// vector=avx512 (amd64)".
 func Describe() string {
 	var b strings.Builder
 	for _, t := range Selected() {

@@ -190,6 +190,20 @@ func TestNoAllocs(t *testing.T) {
 					qkv, o := make([]float32, 82*3*512), make([]float32, 82*512)
 					ws := make([]float32, AttentionWorkspace(82, 64))
 					n = testing.AllocsPerRun(5, func() { AttentionF32HeadsWs(o, qkv, 82, 8, 64, 0, 8, ws) })
+				case FamilyVector:
+					x, y, z := make([]float32, 1541), make([]float32, 1541), make([]float32, 1541)
+					q, acc := make([]int8, 1541), make([]int32, 1541)
+					for i := range x {
+						x[i], y[i] = float32(i%7)-3, float32(i%5)
+					}
+					n = testing.AllocsPerRun(5, func() {
+						QuantizeRowS8(q, x)
+						DequantS8(z, acc, 0.5, y)
+						SwiGLU(z, x, y)
+						AddRMSNorm(x, y, 1e-5)
+						RoPEHalf(x[:1536], y[:32], z[:32])
+						RoPEHalf(x[:1530], y[:17], z[:17])
+					})
 				}
 				if n != 0 {
 					t.Errorf("%v allocations per call", n)

@@ -105,11 +105,6 @@ func (m *Matrix) ApplyTiles(y []float32, a *Activations, rows int, acc []int32, 
 	asm.GemmS8Tiles(acc, a.Q, rows, &m.Q, t0, t1)
 	j0, j1 := t0*asm.S8TileN, min(N, t1*asm.S8TileN)
 	for r := 0; r < rows; r++ {
-		sa := a.Scale[r]
-		yr, ar := y[r*N+j0:r*N+j1], acc[r*N+j0:r*N+j1]
-		ws := m.Scale[j0:j1]
-		for j := range yr {
-			yr[j] = float32(ar[j]) * sa * ws[j]
-		}
+		asm.DequantS8(y[r*N+j0:r*N+j1], acc[r*N+j0:r*N+j1], a.Scale[r], m.Scale[j0:j1])
 	}
 }

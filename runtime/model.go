@@ -166,59 +166,22 @@ func (m *Model) rowOp(op int, dst, src []float32, r0, r1 int) {
 	T, D, F := c.TotalLen(), c.HiddenSize, c.Inter()
 	switch op {
 	case opRoPE:
-		heads, d := c.NumHeads, c.HeadDim()
+		half := c.HeadDim() / 2
 		for r := r0; r < r1; r++ {
-			row := dst[r*3*D : r*3*D+2*D] // q heads, then k heads; v is not rotated
 			p := r % T
-			cos, sin := m.ropeCos[p*d/2:(p+1)*d/2], m.ropeSin[p*d/2:(p+1)*d/2]
-			for hh := 0; hh < 2*heads; hh++ {
-				rotateHalf(row[hh*d:(hh+1)*d], cos, sin)
-			}
+			// All q heads, then all k heads; v is not rotated.
+			asm.RoPEHalf(dst[r*3*D:r*3*D+2*D], m.ropeCos[p*half:(p+1)*half], m.ropeSin[p*half:(p+1)*half])
 		}
 	case opAddRMSNorm:
-		addRMSNorm(dst[r0*D:r1*D], src[r0*D:r1*D], D, float32(c.RMSNormEps))
+		for r := r0; r < r1; r++ {
+			asm.AddRMSNorm(dst[r*D:(r+1)*D], src[r*D:(r+1)*D], float32(c.RMSNormEps))
+		}
 	case opSwiGLU:
 		for r := r0; r < r1; r++ {
-			gate, up := src[r*2*F:r*2*F+F], src[r*2*F+F:(r+1)*2*F]
-			out := dst[r*F : (r+1)*F]
-			for j := range out {
-				out[j] = silu(gate[j]) * up[j]
-			}
+			asm.SwiGLU(dst[r*F:(r+1)*F], src[r*2*F:r*2*F+F], src[r*2*F+F:(r+1)*2*F])
 		}
 	}
 }
-
-// rotateHalf applies RoPE to one head vector v[d]: for j < d/2,
-// v'[j] = v[j]·c_j − v[j+d/2]·s_j and v'[j+d/2] = v[j+d/2]·c_j + v[j]·s_j.
-func rotateHalf(v, cos, sin []float32) {
-	half := len(v) / 2
-	lo, hi := v[:half], v[half:]
-	for j := range half {
-		a, b := lo[j], hi[j]
-		lo[j] = a*cos[j] - b*sin[j]
-		hi[j] = b*cos[j] + a*sin[j]
-	}
-}
-
-// addRMSNorm computes h ← (h+y)/sqrt(mean((h+y)²)+eps) row by row. The
-// norm has no learned gain and no centring.
-func addRMSNorm(h, y []float32, D int, eps float32) {
-	for r := 0; r+D <= len(h); r += D {
-		row, add := h[r:r+D], y[r:r+D]
-		var ss float32
-		for i := range row {
-			v := row[i] + add[i]
-			row[i] = v
-			ss += v * v
-		}
-		inv := float32(1 / math.Sqrt(float64(ss/float32(D)+eps)))
-		for i := range row {
-			row[i] *= inv
-		}
-	}
-}
-
-func silu(z float32) float32 { return z / (1 + float32(math.Exp(float64(-z)))) }
 
 // segment runs one ACT segment for the first n sequences of the session:
 // H_cycles × (L_cycles L-updates, then one H-update). At inference the

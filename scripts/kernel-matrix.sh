@@ -8,7 +8,8 @@
 #   x86 Nehalem     qemu-x86_64 without AVX: generic
 #   x86 Haswell     qemu-x86_64 with AVX2+FMA: the avx2 tiers
 #   arm64 A72       qemu-aarch64 cortex-a72, ASIMD without dotprod: neon
-#   arm64 A76       qemu-aarch64 cortex-a76, with dotprod: dotprod
+#   arm64 A76       qemu-aarch64 cortex-a76, with dotprod: dotprod (gemms8),
+#                   neon (the other families)
 #   arm GOARM=7     qemu-arm: generic (32-bit Raspberry Pi OS)
 #
 # Test binaries are built once per GOARCH with `go test -c` and run with
@@ -57,7 +58,7 @@ build() { # NAME OUT ENV...: cross-compiles the asm test binary
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
-generic="gemms8=generic,gemmf32=generic,attention=generic"
+generic="gemms8=generic,gemmf32=generic,attention=generic,vector=generic"
 
 # Static checks first: vet for both assembly targets, and the 32-bit build.
 for arch in amd64 arm64; do
@@ -72,7 +73,7 @@ run "tags noasm" "$generic" "$GO" test -count=1 -short -tags noasm .
 if [ "$(go env GOHOSTARCH)" = amd64 ] && have qemu-x86_64-static; then
 	if build "x86 build" "$tmp/asm.amd64" GOARCH=amd64; then
 		run "x86 Nehalem" "$generic" qemu-x86_64-static -cpu Nehalem "$tmp/asm.amd64" -test.short -test.count=1
-		run "x86 Haswell" "gemms8=avx2,gemmf32=avx2,attention=avx2" qemu-x86_64-static -cpu Haswell "$tmp/asm.amd64" -test.short -test.count=1
+		run "x86 Haswell" "gemms8=avx2,gemmf32=avx2,attention=avx2,vector=avx2" qemu-x86_64-static -cpu Haswell "$tmp/asm.amd64" -test.short -test.count=1
 	fi
 else
 	record "x86 Nehalem" SKIP "qemu-x86_64-static not found (apt-get install qemu-user-static)"
@@ -81,8 +82,8 @@ fi
 
 if have qemu-aarch64-static; then
 	if build "arm64 build" "$tmp/asm.arm64" GOARCH=arm64; then
-		run "arm64 cortex-a72" "gemms8=neon,gemmf32=neon,attention=neon" qemu-aarch64-static -cpu cortex-a72 "$tmp/asm.arm64" -test.short -test.count=1
-		run "arm64 cortex-a76" "gemms8=dotprod,gemmf32=neon,attention=neon" qemu-aarch64-static -cpu cortex-a76 "$tmp/asm.arm64" -test.short -test.count=1
+		run "arm64 cortex-a72" "gemms8=neon,gemmf32=neon,attention=neon,vector=neon" qemu-aarch64-static -cpu cortex-a72 "$tmp/asm.arm64" -test.short -test.count=1
+		run "arm64 cortex-a76" "gemms8=dotprod,gemmf32=neon,attention=neon,vector=neon" qemu-aarch64-static -cpu cortex-a76 "$tmp/asm.arm64" -test.short -test.count=1
 	fi
 else
 	record "arm64 cortex-a72" SKIP "qemu-aarch64-static not found (apt-get install qemu-user-static)"

@@ -158,9 +158,14 @@ func TestTrainingMemoryConstant(t *testing.T) {
 		goruntime.ReadMemStats(&ms)
 		return ms.HeapAlloc
 	}
-	a := heapAfter(10)
+	a := heapAfter(20)
 	b := heapAfter(60)
+	c := heapAfter(120)
 	goruntime.KeepAlive(tr)
-	t.Logf("heap after 10 steps %d bytes, after 70 steps %d bytes", a, b)
-	require.InDelta(t, float64(a), float64(b), 256<<10)
+	t.Logf("heap after 20, 80 and 200 steps: %d, %d, %d bytes", a, b, c)
+	// The kernels' transposition buffers live in a sync.Pool, whose
+	// contents vary by a few hundred kB between collections; growth would
+	// show as a steady climb.
+	require.InDelta(t, float64(b), float64(c), 512<<10)
+	require.InDelta(t, float64(a), float64(c), 512<<10)
 }
