@@ -68,12 +68,18 @@ func newWeights[T Float](cfg runtime.Config) *weights[T] {
 // blockCache keeps what one block application's backward needs.
 type blockCache[T Float] struct {
 	in, qkv, lse, att, y1, r1, gu, hid, y2, r2 []T
+	p                                          []T // float32 only: attention probabilities [n, heads, T, T]
 }
 
 func newBlockCache[T Float](N, n, heads, D, F int) *blockCache[T] {
 	f := func(k int) []T { return make([]T, k) }
-	return &blockCache[T]{in: f(N * D), qkv: f(N * 3 * D), lse: f(N * heads), att: f(N * D),
+	c := &blockCache[T]{in: f(N * D), qkv: f(N * 3 * D), lse: f(N * heads), att: f(N * D),
 		y1: f(N * D), r1: f(N), gu: f(N * 2 * F), hid: f(N * F), y2: f(N * D), r2: f(N)}
+	if _, ok := any(c.in).([]float32); ok {
+		T := N / n
+		c.p = f(n * heads * T * T)
+	}
+	return c
 }
 
 // net is the training-time model over n sequences: forward with saved
@@ -97,6 +103,7 @@ type net[T Float] struct {
 	datt, dhid   []T
 	dgu, dqkv    []T
 	dlogits, dq  []T
+	ws           *attnScratch // float32 attention operands
 	tokens       []int32
 	pids         []int32
 	dpuzzle      []T // [n, ndim] gradient of the rows' puzzle embeddings
@@ -121,6 +128,7 @@ func newNet[T Float](cfg runtime.Config, w, g *weights[T], n int) *net[T] {
 		m.hc = append(m.hc, newBlockCache[T](N, n, cfg.NumHeads, D, F))
 	}
 	m.scratch = newBlockCache[T](N, n, cfg.NumHeads, D, F)
+	m.ws = newAttnScratch(T_, cfg.HeadDim())
 	return m
 }
 
@@ -190,7 +198,12 @@ func (m *net[T]) block(w *blockW[T], c *blockCache[T], h []T) {
 		ropeApply(c.qkv, m.ropeCos, m.ropeSin, N, m.T, m.heads, m.d, 1)
 	}
 	for i := 0; i < m.n; i++ {
-		attnFwd(c.att[i*m.T*D:(i+1)*m.T*D], c.lse[i*m.T*m.heads:(i+1)*m.T*m.heads], c.qkv[i*m.T*3*D:(i+1)*m.T*3*D], m.T, m.heads, m.d)
+		att, qkv := c.att[i*m.T*D:(i+1)*m.T*D], c.qkv[i*m.T*3*D:(i+1)*m.T*3*D]
+		if p, ok := any(c.p).([]float32); ok {
+			attnFwdF32(any(att).([]float32), p[i*m.heads*m.T*m.T:(i+1)*m.heads*m.T*m.T], any(qkv).([]float32), m.T, m.heads, m.d, m.ws)
+		} else {
+			attnFwd(att, c.lse[i*m.T*m.heads:(i+1)*m.T*m.heads], qkv, m.T, m.heads, m.d)
+		}
 	}
 	linearFwd(m.tmp, c.att, w.o, N, D, D)
 	for j := range h {
@@ -222,8 +235,12 @@ func (m *net[T]) blockBwd(w, g *blockW[T], c *blockCache[T], dh []T) {
 	clear(m.dqkv)
 	for i := 0; i < m.n; i++ {
 		o := i * m.T
-		attnBwd(m.dqkv[o*3*D:(o+m.T)*3*D], m.datt[o*D:(o+m.T)*D], c.att[o*D:(o+m.T)*D],
-			c.lse[o*m.heads:(o+m.T)*m.heads], c.qkv[o*3*D:(o+m.T)*3*D], m.T, m.heads, m.d)
+		dqkv, do, qkv := m.dqkv[o*3*D:(o+m.T)*3*D], m.datt[o*D:(o+m.T)*D], c.qkv[o*3*D:(o+m.T)*3*D]
+		if p, ok := any(c.p).([]float32); ok {
+			attnBwdF32(any(dqkv).([]float32), any(do).([]float32), p[i*m.heads*m.T*m.T:(i+1)*m.heads*m.T*m.T], any(qkv).([]float32), m.T, m.heads, m.d, m.ws)
+		} else {
+			attnBwd(dqkv, do, c.att[o*D:(o+m.T)*D], c.lse[o*m.heads:(o+m.T)*m.heads], qkv, m.T, m.heads, m.d)
+		}
 	}
 	if m.ropeCos != nil {
 		ropeApply(m.dqkv, m.ropeCos, m.ropeSin, N, m.T, m.heads, m.d, -1)

@@ -133,9 +133,21 @@ func rmsBwd[T Float](dy, y, r []T, D int) {
 // ---------------------------------------------------------------------------
 // SwiGLU: hid = silu(gate) · up, with gate = gu[:, :F], up = gu[:, F:].
 
-func sigmoid[T Float](z T) T { return 1 / (1 + T(math.Exp(float64(-z)))) }
+func sigmoid[T Float](z T) T {
+	if z32, ok := any(z).(float32); ok {
+		return T(1 / (1 + asm.Exp32(-z32)))
+	}
+	return 1 / (1 + T(math.Exp(float64(-z))))
+}
 
 func swigluFwd[T Float](hid, gu []T, n, F int) {
+	if h32, ok := any(hid).([]float32); ok {
+		g32 := any(gu).([]float32)
+		for i := 0; i < n; i++ {
+			asm.SwiGLU(h32[i*F:(i+1)*F], g32[i*2*F:i*2*F+F], g32[i*2*F+F:(i+1)*2*F])
+		}
+		return
+	}
 	for i := 0; i < n; i++ {
 		g, u, h := gu[i*2*F:i*2*F+F], gu[i*2*F+F:(i+1)*2*F], hid[i*F:(i+1)*F]
 		for j := range h {

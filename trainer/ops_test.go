@@ -184,3 +184,34 @@ func TestGradSegment(t *testing.T) {
 		})
 	}
 }
+
+// The float32 GEMM attention of training equals the generic one.
+func TestAttentionF32MatchesGeneric(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, sh := range [][3]int{{5, 2, 4}, {17, 3, 8}, {82, 4, 32}} {
+		T, heads, d := sh[0], sh[1], sh[2]
+		D := heads * d
+		f := func(n int, s float64) []float32 {
+			v := make([]float32, n)
+			for i := range v {
+				v[i] = float32(rng.NormFloat64() * s)
+			}
+			return v
+		}
+		qkv, do := f(T*3*D, 1), f(T*D, 1)
+		o1, lse := make([]float32, T*D), make([]float32, T*heads)
+		attnFwd(o1, lse, qkv, T, heads, d)
+		o2, p := make([]float32, T*D), make([]float32, heads*T*T)
+		ws := newAttnScratch(T, d)
+		attnFwdF32(o2, p, qkv, T, heads, d, ws)
+		g1, g2 := make([]float32, T*3*D), make([]float32, T*3*D)
+		attnBwd(g1, do, o1, lse, qkv, T, heads, d)
+		attnBwdF32(g2, do, p, qkv, T, heads, d, ws)
+		for i := range o1 {
+			require.InDelta(t, o1[i], o2[i], 1e-5, "o[%d] shape %v", i, sh)
+		}
+		for i := range g1 {
+			require.InDelta(t, g1[i], g2[i], 1e-4*(1+math.Abs(float64(g1[i]))), "dqkv[%d] shape %v", i, sh)
+		}
+	}
+}

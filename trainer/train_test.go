@@ -2,9 +2,9 @@ package trainer
 
 import (
 	"os"
-	goruntime "runtime"
 	"os/exec"
 	"path/filepath"
+	goruntime "runtime"
 	"testing"
 	"time"
 
