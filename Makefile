@@ -6,7 +6,7 @@
 GO      ?= go
 BIN     := bin
 CMDS    := hrm-run hrm-convert hrm-train hrm-bench
-FUZZTIME ?= 10s
+FUZZTIME ?= 5s
 
 .PHONY: all build run test unit race vet cross fuzz kernel-matrix clean
 
@@ -48,9 +48,17 @@ cross:
 kernel-matrix:
 	bash scripts/kernel-matrix.sh
 
-# Short fuzzing runs of every fuzz target (the seed corpora already run in `unit`).
+# Short fuzzing runs of every fuzz target (their seed corpora already run
+# in `unit`). FUZZTIME=5m make fuzz for a real session.
+FUZZ_TARGETS := ./loader/:FuzzParse ./trainer/data/:FuzzParseSudoku ./trainer/data/:FuzzARCTask \
+	./asm/:FuzzGemmS8 ./asm/:FuzzGemmF32 ./asm/:FuzzAttention ./asm/:FuzzQuantizeRowS8Tiers ./asm/:FuzzSwiGLU
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./loader/
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg > /tmp/hrm-fuzz.log 2>&1 || { cat /tmp/hrm-fuzz.log; exit 1; }; \
+		tail -n 1 /tmp/hrm-fuzz.log; \
+	done
 
 clean:
 	rm -rf $(BIN)

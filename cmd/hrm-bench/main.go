@@ -71,7 +71,7 @@ func kernels(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("hrm-bench kernels", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	minTime := fs.Duration("time", 200*time.Millisecond, "measuring time per kernel and shape")
-	family := fs.String("family", "", "only this family: gemms8, gemmf32 or attention")
+	family := fs.String("family", "", "only this family: gemms8, gemmf32, attention or vector")
 	asJSON := fs.Bool("json", false, "JSON output")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
@@ -82,10 +82,10 @@ func kernels(args []string, stdout, stderr io.Writer) error {
 	cfg := asm.BenchConfig{MinTime: *minTime}
 	switch *family {
 	case "":
-	case asm.FamilyGemmS8, asm.FamilyGemmF32, asm.FamilyAttention:
+	case asm.FamilyGemmS8, asm.FamilyGemmF32, asm.FamilyAttention, asm.FamilyVector:
 		cfg.Families = []string{*family}
 	default:
-		return bad("-family %q: want %s, %s or %s", *family, asm.FamilyGemmS8, asm.FamilyGemmF32, asm.FamilyAttention)
+		return bad("-family %q: want %s, %s, %s or %s", *family, asm.FamilyGemmS8, asm.FamilyGemmF32, asm.FamilyAttention, asm.FamilyVector)
 	}
 	rs, err := asm.Bench(cfg)
 	if err != nil {
