@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -161,8 +162,9 @@ func FromFile(f *loader.File) (*Model, error) {
 			return nil, err
 		}
 	}
-	for name := range byName {
-		return nil, fmt.Errorf("tensor %s: not part of a %s model with this config", name, cfg.Arch)
+	if len(byName) > 0 {
+		extra := slices.Sorted(maps.Keys(byName))
+		return nil, fmt.Errorf("tensor %s: not part of a %s model with this config", extra[0], cfg.Arch)
 	}
 	return build(cfg, vocab, tensors, linears)
 }
