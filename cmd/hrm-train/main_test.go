@@ -114,3 +114,16 @@ func TestBadFlags(t *testing.T) {
 		require.Contains(t, stderr, tc.want, "%v", tc.args)
 	}
 }
+
+func TestTrainMaze(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "maze")
+	code, out, stderr := runCLI(nil, "-task", "maze", "-maze-cells", "4", "-maze-min-path", "6", "-hidden", "32", "-heads", "2",
+		"-h-layers", "1", "-l-layers", "1", "-max-steps", "2", "-batch", "8", "-steps", "3", "-test-size", "10", "-q", "-out", dir)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "on 10 puzzles")
+	m, err := runtime.Load(filepath.Join(dir, "model.safetensors"))
+	require.NoError(t, err)
+	require.Equal(t, "maze", m.Vocab.Task)
+	require.Equal(t, 81, m.Cfg.SeqLen) // (2·4+1)²
+	m.Close()
+}
