@@ -153,6 +153,9 @@ func TestTrainingMemoryConstant(t *testing.T) {
 			_, err := tr.Step()
 			require.NoError(t, err)
 		}
+		// Two collections empty the sync.Pools of the kernels (the first
+		// moves their contents to the victim cache, the second frees it).
+		goruntime.GC()
 		goruntime.GC()
 		var ms goruntime.MemStats
 		goruntime.ReadMemStats(&ms)
@@ -163,9 +166,6 @@ func TestTrainingMemoryConstant(t *testing.T) {
 	c := heapAfter(120)
 	goruntime.KeepAlive(tr)
 	t.Logf("heap after 20, 80 and 200 steps: %d, %d, %d bytes", a, b, c)
-	// The kernels' transposition buffers live in a sync.Pool, whose
-	// contents vary by a few hundred kB between collections; growth would
-	// show as a steady climb.
-	require.InDelta(t, float64(b), float64(c), 512<<10)
-	require.InDelta(t, float64(a), float64(c), 512<<10)
+	require.InDelta(t, float64(b), float64(c), 64<<10)
+	require.InDelta(t, float64(a), float64(c), 64<<10)
 }
