@@ -2,7 +2,7 @@ package main
 
 import _ "embed"
 
-// The built-in model: an int8 4×4 Sudoku HRM trained with hrm-train for 7
+// The built-in model: an int8 4×4 Sudoku HRM trained with hrm-train for 11
 // minutes on this project's 2-core machine (recipe and held-out accuracy in
 // the README), so that hrm-run works with no download.
 //
