@@ -46,6 +46,7 @@ func bad(format string, a ...any) error { return usageError{fmt.Errorf(format, a
 type options struct {
 	Task      string  `json:"task"`
 	Blanks    int     `json:"blanks"`
+	MinBlanks int     `json:"min_blanks,omitempty"`
 	MazeCells int     `json:"maze_cells"`
 	MazeMin   int     `json:"maze_min_path"`
 	TestSize  int     `json:"test_size"`
@@ -95,6 +96,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	cfgFile := fs.String("config", "", "JSON file of training options (flags override it)")
 	fs.StringVar(&o.Task, "task", o.Task, "sudoku4, sudoku9 or maze")
 	fs.IntVar(&o.Blanks, "blanks", o.Blanks, "blank cells per sudoku")
+	fs.IntVar(&o.MinBlanks, "min-blanks", o.MinBlanks, "train on blanks drawn uniformly from [min-blanks, blanks] (0: always -blanks); the held-out set keeps -blanks")
 	fs.IntVar(&o.MazeCells, "maze-cells", o.MazeCells, "maze size in cells (N×N)")
 	fs.IntVar(&o.MazeMin, "maze-min-path", o.MazeMin, "minimum shortest-path length (hardness)")
 	fs.IntVar(&o.TestSize, "test-size", o.TestSize, "held-out puzzles (never trained on)")
@@ -204,6 +206,11 @@ func dataFor(o options) (train data.Source, test []data.Example, err error) {
 			return nil, nil, bad("%v", err)
 		}
 		src, err := data.NewSudokuStream(box, o.Blanks, o.Seed^0x5eed, ds.TestKeys)
+		if err == nil && o.MinBlanks != 0 {
+			if src, err = src.WithBlankRange(o.MinBlanks); err != nil {
+				err = fmt.Errorf("-min-blanks %d: want 1..%d (-blanks)", o.MinBlanks, o.Blanks)
+			}
+		}
 		if err != nil {
 			return nil, nil, bad("%v", err)
 		}

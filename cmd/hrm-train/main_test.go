@@ -101,6 +101,8 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-task", "sudoku4"}, "-out DIR is required"},
 		{[]string{"-out", dir, "-task", "chess"}, `-task "chess"`},
 		{[]string{"-out", dir, "-blanks", "99"}, "blanks"},
+		{[]string{"-out", dir, "-blanks", "8", "-min-blanks", "9"}, "-min-blanks 9: want 1..8"},
+		{[]string{"-out", dir, "-blanks", "8", "-min-blanks", "-2"}, "-min-blanks -2"},
 		{[]string{"-out", dir, "-heads", "3"}, "not a multiple of num_heads 3"},
 		{[]string{"-out", dir, "-lr", "-1"}, "learning rates"},
 		{[]string{"-out", dir, "-time", "-1s"}, "-time -1s"},

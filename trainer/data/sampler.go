@@ -111,6 +111,7 @@ func (s *ShuffleSource) At(pos uint64) (Example, error) {
 // skipped deterministically.
 type SudokuStream struct {
 	box, blanks int
+	minBlanks   int // blanks are drawn uniformly from [minBlanks, blanks]
 	seed        uint64
 	exclude     KeySet
 	fp          uint64
@@ -126,6 +127,20 @@ func (s *SudokuStream) WithExactKeys() *SudokuStream {
 	return &c
 }
 
+// WithBlankRange returns a stream whose puzzles have a number of blanks
+// drawn uniformly from [min, blanks] per position: a curriculum of easy and
+// hard puzzles in every batch (easy ones teach the rules with a strong
+// signal; hard ones need several ACT segments).
+func (s *SudokuStream) WithBlankRange(min int) (*SudokuStream, error) {
+	if min < 0 || min > s.blanks {
+		return nil, fmt.Errorf("sudoku: minimum blanks %d, want 0..%d", min, s.blanks)
+	}
+	c := *s
+	c.minBlanks = min
+	c.fp = s.fp ^ hashBytes(saltSudoku, binary.LittleEndian.AppendUint64(nil, uint64(min)))
+	return &c, nil
+}
+
 // NewSudokuStream checks that the blank count is reachable and returns the
 // stream. exclude may be nil.
 func NewSudokuStream(box, blanks int, seed uint64, exclude KeySet) (*SudokuStream, error) {
@@ -136,7 +151,7 @@ func NewSudokuStream(box, blanks int, seed uint64, exclude KeySet) (*SudokuStrea
 		return nil, fmt.Errorf("sudoku: %d blanks, want 0..%d", blanks, MaxSudokuBlanks(box))
 	}
 	fp := hashBytes(saltSudoku, binary.LittleEndian.AppendUint64([]byte{byte(box), byte(blanks)}, seed)) ^ keySetHash(exclude)
-	return &SudokuStream{box: box, blanks: blanks, seed: seed, exclude: exclude, fp: fp}, nil
+	return &SudokuStream{box: box, blanks: blanks, minBlanks: blanks, seed: seed, exclude: exclude, fp: fp}, nil
 }
 
 func keySetHash(k KeySet) uint64 {
@@ -152,9 +167,14 @@ func (s *SudokuStream) Fingerprint() uint64 { return s.fp }
 
 // At implements Source.
 func (s *SudokuStream) At(pos uint64) (Example, error) {
-	g := newSudokuGeneratorFrom(s.box, posPCG(s.seed, saltSudoku, pos))
+	r := posPCG(s.seed, saltSudoku, pos)
+	blanks := s.blanks
+	if s.minBlanks < s.blanks {
+		blanks = s.minBlanks + intn(r, s.blanks-s.minBlanks+1)
+	}
+	g := newSudokuGeneratorFrom(s.box, r)
 	for try := 0; try < 1000; try++ {
-		p, sol, err := g.Generate(s.blanks)
+		p, sol, err := g.Generate(blanks)
 		if err != nil {
 			return Example{}, fmt.Errorf("sudoku stream position %d: %w", pos, err)
 		}

@@ -178,3 +178,37 @@ func TestCollate(t *testing.T) {
 	_, err = Collate(append(exs, Example{Inputs: []uint8{1}, Labels: []int32{1}}), 0)
 	require.ErrorContains(t, err, "example 2")
 }
+
+// A blank range draws every count in [min, blanks], deterministically per
+// position, with unique solutions and the held-out puzzles excluded.
+func TestSudokuStreamBlankRange(t *testing.T) {
+	ds, err := BuildSudokuDataset(SudokuDatasetConfig{Box: 3, Blanks: 30, Train: 1, Test: 20, Seed: 2})
+	require.NoError(t, err)
+	base, err := NewSudokuStream(3, 30, 5, ds.TestKeys)
+	require.NoError(t, err)
+	s, err := base.WithBlankRange(26)
+	require.NoError(t, err)
+	require.NotEqual(t, base.Fingerprint(), s.Fingerprint())
+	seen := map[int]int{}
+	var b []Example
+	for pos := uint64(0); pos < 60; pos++ {
+		ex, err := s.At(pos)
+		require.NoError(t, err)
+		again, _ := s.At(pos)
+		require.Equal(t, ex.Key, again.Key)
+		p, _ := SudokuFromTokens(ex.Inputs)
+		require.Equal(t, 1, CountSolutions(p, 2))
+		seen[p.Blanks()]++
+		b = append(b, ex)
+	}
+	require.NoError(t, CheckDisjoint(b, ds.Test))
+	for k := 26; k <= 30; k++ {
+		require.Positive(t, seen[k], "%d blanks never drawn: %v", k, seen)
+	}
+	require.Len(t, seen, 5)
+	for _, bad := range []int{-1, 31} {
+		_, err := base.WithBlankRange(bad)
+		require.Error(t, err)
+	}
+	checkResume(t, func() Source { return s }, 3)
+}
