@@ -8,7 +8,7 @@ BIN     := bin
 CMDS    := hrm-run hrm-convert hrm-train hrm-bench
 FUZZTIME ?= 5s
 
-.PHONY: all build run test unit race vet cross fuzz kernel-matrix clean
+.PHONY: all build run test unit race vet cross fuzz kernel-matrix clean train-demo train-sudoku9 train-maze
 
 all: build
 
@@ -59,6 +59,18 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg > /tmp/hrm-fuzz.log 2>&1 || { cat /tmp/hrm-fuzz.log; exit 1; }; \
 		tail -n 1 /tmp/hrm-fuzz.log; \
 	done
+
+# The learning targets, run as benchmarks (not in CI): each trains from
+# scratch into runs/, printing a progress bar, evaluating on 1,000 held-out
+# puzzles, and appending the curve to runs/*/metrics.jsonl.
+train-demo: build
+	$(BIN)/hrm-train -task sudoku4 -blanks 10 -hidden 64 -heads 2 -h-layers 2 -l-layers 2 \
+		-max-steps 4 -lr 1e-3 -steps 9000 -lr-min-ratio 0.1 -time 15m -eval-every 1000 -out runs/sudoku4
+
+train-sudoku9: build
+	$(BIN)/hrm-train -task sudoku9 -blanks 30 -hidden 128 -heads 4 -h-layers 2 -l-layers 2 \
+		-max-steps 8 -batch 32 -lr 1e-3 -warmup 100 -lr-min-ratio 0.1 -steps 10500 \
+		-loss softmax_cross_entropy -time 90m -eval-every 1500 -out runs/sudoku9
 
 clean:
 	rm -rf $(BIN)

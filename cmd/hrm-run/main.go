@@ -97,9 +97,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	case fs.NArg() > 0:
 		return c, badInput("unexpected argument %q", fs.Arg(0))
 	case c.model == "" && c.puzzle == "" && c.in == "":
-		// The demo: the built-in model solves its sample puzzle, showing
-		// the grid after every segment.
-		c.puzzle, c.trace = builtinSample, true
+		// The demo: the built-in 9×9 model solves its sample puzzle,
+		// showing the grid after every segment.
+		c.puzzle, c.trace = builtinSudoku9.sample, true
 	case c.puzzle == "" && c.in == "":
 		return c, badInput("give -puzzle or -in")
 	case c.puzzle != "" && c.in != "":
@@ -133,12 +133,19 @@ func solve(c config, stdout, stderr io.Writer) error {
 	if err := asm.EnvError(); err != nil {
 		return usageError{err}
 	}
+	var items []item
+	var err error
+	if c.puzzle != "" {
+		items = []item{{puzzle: c.puzzle}}
+	} else if items, err = readItems(c.in); err != nil {
+		return err
+	}
 	t0 := time.Now()
 	var m *runtime.Model
-	var err error
 	if c.model == "" {
-		c.model = builtinName
-		m, err = runtime.LoadBytes(builtinName, builtinModel)
+		b := builtinFor(items[0].puzzle)
+		c.model = b.name
+		m, err = runtime.LoadBytes(b.name, b.file)
 	} else {
 		if _, err := os.Stat(c.model); err != nil {
 			return badInput("model: %v", err)
@@ -160,23 +167,11 @@ func solve(c config, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "kernels: %s\n", asm.Describe())
 	}
 
-	var items []item
-	if c.puzzle != "" {
-		items = []item{{puzzle: c.puzzle}}
-	} else {
-		items, err = readItems(c.in)
-		if err != nil {
-			return err
-		}
-	}
 	// Validate every puzzle before running any, so bad input never leaves
 	// half the output written.
 	grids := make([]data.SudokuGrid, len(items))
 	for i, it := range items {
 		grids[i], err = parseSudoku(it.puzzle, mc.SeqLen)
-		if err != nil && c.model == builtinName && len(strings.TrimSpace(it.puzzle)) == 81 {
-			err = fmt.Errorf("%v (the built-in model is 4×4: give -model FILE for a 9×9 model)", err)
-		}
 		if err != nil {
 			if c.puzzle != "" {
 				return badInput("puzzle: %v", err)

@@ -104,20 +104,25 @@ func TestSolveFileBatched(t *testing.T) {
 	require.Len(t, strings.Split(strings.TrimSpace(out), "\n"), 3)
 }
 
-// With no flags, the built-in model solves its sample, segment by segment.
+// With no flags, the built-in 9×9 model solves its sample, segment by
+// segment; a 4×4 puzzle picks the built-in 4×4 model.
 func TestBuiltinDemo(t *testing.T) {
 	code, out, stderr := runCLI()
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, out, "segment 1  q_halt")
 	require.Contains(t, out, "valid solution after")
-	g, err := data.ParseSudoku(builtinSample)
-	require.NoError(t, err)
-	_, n, err := data.SolveSudoku(g)
-	require.NoError(t, err)
-	require.Equal(t, 1, n, "the sample has exactly one solution")
-	code, out, stderr = runCLI("-puzzle", "1...3..1..4...2.", "-json")
-	require.Equal(t, 0, code, stderr)
-	require.Contains(t, out, `"puzzle":"1...3..1..4...2."`)
+	require.NotContains(t, out, "NOT a valid solution")
+	for _, b := range []builtin{builtinSudoku9, builtinSudoku4} {
+		g, err := data.ParseSudoku(b.sample)
+		require.NoError(t, err)
+		_, n, err := data.SolveSudoku(g)
+		require.NoError(t, err)
+		require.Equal(t, 1, n, "%s: the sample has exactly one solution", b.name)
+		code, out, stderr = runCLI("-puzzle", b.sample, "-json", "-v")
+		require.Equal(t, 0, code, stderr)
+		require.Contains(t, stderr, b.name)
+		require.Contains(t, out, `"solved":true`, b.name)
+	}
 }
 
 func TestNDJSONParsersAgree(t *testing.T) {
@@ -153,7 +158,8 @@ func TestBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-puzzle", sample}, "this model reads 4×4 = 16"}, // the built-in model is 4×4
+		{[]string{"-puzzle", sample[:17]}, "sudoku has 17 characters, this model reads 9×9 = 81"}, // not 4×4: the built-in 9×9 model
+		{[]string{"-puzzle", "1...3..1..4...22"}, "digit 2 twice"},                                           // the built-in 4×4 model
 		{[]string{"-model", model}, "give -puzzle or -in"},
 		{[]string{"-model", model, "-puzzle", sample[:80]}, "puzzle: sudoku has 80 characters, this model reads 9×9 = 81"},
 		{[]string{"-model", model, "-puzzle", "x" + sample[1:]}, "invalid character 'x'"},
