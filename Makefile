@@ -70,7 +70,7 @@ train-demo: build
 train-sudoku9: build
 	$(BIN)/hrm-train -task sudoku9 -blanks 30 -hidden 128 -heads 4 -h-layers 2 -l-layers 2 \
 		-max-steps 8 -batch 32 -lr 1e-3 -warmup 100 -lr-min-ratio 0.1 -steps 10500 \
-		-loss softmax_cross_entropy -time 90m -eval-every 1500 -out runs/sudoku9
+		-loss softmax_cross_entropy -eval-every 1500 -out runs/sudoku9
 
 clean:
 	rm -rf $(BIN)
