@@ -1,8 +1,6 @@
 package runtime_test
 
 import (
-	"math"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/hrmgo/hrm/runtime"
@@ -10,27 +8,9 @@ import (
 )
 
 // fullSizeModel is the random full-size Sudoku HRM of hrm-bench -random
-// (D 512, 8 heads, 4+4 layers, puzzle prefix: 82 tokens).
+// (82 tokens with the puzzle prefix).
 func fullSizeModel(b *testing.B, int8 bool) *runtime.Model {
-	c := runtime.DefaultConfig()
-	c.SeqLen, c.VocabSize, c.HiddenSize, c.NumHeads = 81, 11, 512, 8
-	c.HLayers, c.LLayers, c.HCycles, c.LCycles, c.Expansion = 4, 4, 2, 2, 4
-	c.PuzzleEmbNdim, c.NumPuzzleIdentifiers, c.HaltMaxSteps = 512, 1, 16
-	rng := rand.New(rand.NewPCG(42, 7))
-	tensors := map[string][]float32{}
-	for _, sp := range c.TensorSpecs() {
-		n := 1
-		for _, d := range sp.Shape {
-			n *= d
-		}
-		v := make([]float32, n)
-		std := 1 / math.Sqrt(float64(sp.Shape[len(sp.Shape)-1]))
-		for i := range v {
-			v[i] = float32(rng.NormFloat64() * std)
-		}
-		tensors[sp.Name] = v
-	}
-	m, err := runtime.New(c, runtime.SudokuVocab, tensors)
+	m, err := runtime.NewRandom(runtime.FullSizeConfig(81), 42)
 	require.NoError(b, err)
 	if int8 {
 		m, err = m.Quantize()

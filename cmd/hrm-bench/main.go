@@ -13,7 +13,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -177,7 +176,7 @@ func model(args []string, stdout, stderr io.Writer) error {
 	name := *path
 	if *random {
 		name = fmt.Sprintf("random HRM D512 T%d", *seq+1)
-		if m, err = randomModel(*seq); err != nil {
+		if m, err = runtime.NewRandom(runtime.FullSizeConfig(*seq), 42); err != nil {
 			return err
 		}
 	} else {
@@ -321,32 +320,4 @@ func weightBytes(m *runtime.Model) int {
 		n += len(t.Data)
 	}
 	return n
-}
-
-// randomModel builds the full-size Sudoku HRM (or a 30×30 one) with the
-// official initialisation scales, so no download is needed.
-func randomModel(seq int) (*runtime.Model, error) {
-	c := runtime.DefaultConfig()
-	c.SeqLen, c.VocabSize, c.HiddenSize, c.NumHeads = seq, 11, 512, 8
-	c.HLayers, c.LLayers, c.HCycles, c.LCycles, c.Expansion = 4, 4, 2, 2, 4
-	c.PuzzleEmbNdim, c.NumPuzzleIdentifiers, c.HaltMaxSteps = 512, 1, 16
-	rng := rand.New(rand.NewPCG(42, 7))
-	tensors := map[string][]float32{}
-	for _, sp := range c.TensorSpecs() {
-		n := 1
-		for _, d := range sp.Shape {
-			n *= d
-		}
-		v := make([]float32, n)
-		std := 1 / math.Sqrt(float64(sp.Shape[len(sp.Shape)-1]))
-		for i := range v {
-			v[i] = float32(rng.NormFloat64() * std)
-		}
-		tensors[sp.Name] = v
-	}
-	vocab := runtime.SudokuVocab
-	if seq != 81 {
-		vocab = runtime.Vocab{Task: "synthetic", Tokens: slices.Repeat([]string{"?"}, 11)}
-	}
-	return runtime.New(c, vocab, tensors)
 }

@@ -159,7 +159,7 @@ func TestBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"-puzzle", sample[:17]}, "sudoku has 17 characters, this model reads 9×9 = 81"}, // not 4×4: the built-in 9×9 model
-		{[]string{"-puzzle", "1...3..1..4...22"}, "digit 2 twice"},                                           // the built-in 4×4 model
+		{[]string{"-puzzle", "1...3..1..4...22"}, "digit 2 twice"},                                // the built-in 4×4 model
 		{[]string{"-model", model}, "give -puzzle or -in"},
 		{[]string{"-model", model, "-puzzle", sample[:80]}, "puzzle: sudoku has 80 characters, this model reads 9×9 = 81"},
 		{[]string{"-model", model, "-puzzle", "x" + sample[1:]}, "invalid character 'x'"},
