@@ -8,7 +8,7 @@ BIN     := bin
 CMDS    := hrm-run hrm-convert hrm-train hrm-bench
 FUZZTIME ?= 5s
 
-.PHONY: all build run test unit race vet cross fuzz kernel-matrix clean train-demo train-sudoku9 train-maze
+.PHONY: all build run test unit race vet cross fuzz kernel-matrix clean train-demo train-sudoku9
 
 all: build
 
