@@ -83,7 +83,7 @@ type options struct {
 }
 
 func defaults() options {
-	return options{Task: "sudoku4", Blanks: 6, MazeCells: 8, MazeMin: 24, TestSize: 1000,
+	return options{Task: "sudoku4", Blanks: 6, MazeCells: data.DefaultMazeConfig().Cells, MazeMin: data.DefaultMazeConfig().MinPathLen, TestSize: 1000,
 		Hidden: 128, Heads: 4, HLayers: 2, LLayers: 2, HCycles: 2, LCycles: 2, Expansion: 4, MaxSteps: 8, Explore: 0.1,
 		Pos: "rope", Batch: 64, Steps: 100000, LR: 1e-3, WD: 0.1, Warmup: 200, MinRatio: 1, Loss: "stablemax_cross_entropy", Seed: 1,
 		EvalEvery: 500, SaveEvery: 2 * time.Minute}
@@ -97,8 +97,8 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.Task, "task", o.Task, "sudoku4, sudoku9 or maze")
 	fs.IntVar(&o.Blanks, "blanks", o.Blanks, "blank cells per sudoku")
 	fs.IntVar(&o.MinBlanks, "min-blanks", o.MinBlanks, "train on blanks drawn uniformly from [min-blanks, blanks] (0: always -blanks); the held-out set keeps -blanks")
-	fs.IntVar(&o.MazeCells, "maze-cells", o.MazeCells, "maze size in cells (N×N)")
-	fs.IntVar(&o.MazeMin, "maze-min-path", o.MazeMin, "minimum shortest-path length (hardness)")
+	fs.IntVar(&o.MazeCells, "maze-cells", o.MazeCells, "maze grid side N: N×N squares, each wall or open (seq_len N²)")
+	fs.IntVar(&o.MazeMin, "maze-min-path", o.MazeMin, "minimum S→G shortest-path length in moves (hardness)")
 	fs.IntVar(&o.TestSize, "test-size", o.TestSize, "held-out puzzles (never trained on)")
 	fs.IntVar(&o.Hidden, "hidden", o.Hidden, "hidden size")
 	fs.IntVar(&o.Heads, "heads", o.Heads, "attention heads")
@@ -241,8 +241,8 @@ func taskShape(o options) (int, runtime.Vocab, error) {
 	case "sudoku9":
 		return 81, runtime.SudokuVocab, nil
 	case "maze":
-		if o.MazeCells < 2 || o.MazeCells > 14 {
-			return 0, runtime.Vocab{}, bad("-maze-cells %d: want 2..14", o.MazeCells)
+		if o.MazeCells < data.MinMazeCells || o.MazeCells > data.MaxMazeCells {
+			return 0, runtime.Vocab{}, bad("-maze-cells %d: want a grid side of %d..%d squares", o.MazeCells, data.MinMazeCells, data.MaxMazeCells)
 		}
 		return data.MazeSeqLen(o.MazeCells), runtime.MazeVocab, nil
 	}

@@ -105,6 +105,9 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-out", dir, "-blanks", "8", "-min-blanks", "-2"}, "-min-blanks -2"},
 		{[]string{"-out", dir, "-heads", "3"}, "not a multiple of num_heads 3"},
 		{[]string{"-out", dir, "-lr", "-1"}, "learning rates"},
+		{[]string{"-out", dir, "-task", "maze", "-maze-cells", "3"}, "-maze-cells 3: want a grid side of 4..30 squares"},
+		{[]string{"-out", dir, "-task", "maze", "-maze-cells", "31"}, "-maze-cells 31"},
+		{[]string{"-out", dir, "-task", "maze", "-maze-cells", "4", "-maze-min-path", "40"}, "minimum path length not met"},
 		{[]string{"-out", dir, "-time", "-1s"}, "-time -1s"},
 		{[]string{"-out", dir, "-config", cfg}, `unknown field "hiden"`},
 		{[]string{"-out", filepath.Join(dir, "none"), "-resume"}, "-resume:"},
@@ -119,13 +122,13 @@ func TestBadFlags(t *testing.T) {
 
 func TestTrainMaze(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "maze")
-	code, out, stderr := runCLI(nil, "-task", "maze", "-maze-cells", "4", "-maze-min-path", "6", "-hidden", "32", "-heads", "2",
+	code, out, stderr := runCLI(nil, "-task", "maze", "-maze-cells", "6", "-maze-min-path", "10", "-hidden", "32", "-heads", "2",
 		"-h-layers", "1", "-l-layers", "1", "-max-steps", "2", "-batch", "8", "-steps", "3", "-test-size", "10", "-q", "-out", dir)
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, out, "on 10 puzzles")
 	m, err := runtime.Load(filepath.Join(dir, "model.safetensors"))
 	require.NoError(t, err)
 	require.Equal(t, "maze", m.Vocab.Task)
-	require.Equal(t, 81, m.Cfg.SeqLen) // (2·4+1)²
+	require.Equal(t, 36, m.Cfg.SeqLen) // 6×6 squares
 	m.Close()
 }

@@ -72,28 +72,28 @@ func TestBuildSudoku4x4Dataset(t *testing.T) {
 }
 
 func TestBuildMazeDatasetDisjoint(t *testing.T) {
-	cfg := MazeDatasetConfig{Maze: MazeConfig{Cells: 5, Loops: 4, MinPathLen: 10, Canvas: 12}, Train: 40, Test: 20, AugPerMaze: 1, Seed: 4}
+	cfg := MazeDatasetConfig{Maze: MazeConfig{Cells: 6, Loops: 3, MinPathLen: 10, Canvas: 8}, Train: 40, Test: 20, AugPerMaze: 1, Seed: 4}
 	ds, err := BuildMazeDataset(cfg)
 	require.NoError(t, err)
 	require.Len(t, ds.Train, 80)
 	require.Len(t, ds.Test, 20)
-	require.Equal(t, 144, ds.SeqLen)
+	require.Equal(t, 64, ds.SeqLen)
 	require.Equal(t, MazeVocab, ds.Vocab)
 	require.NoError(t, CheckDisjoint(ds.Train, ds.Test))
 	crop := func(ex Example) []uint8 {
-		g := make([]uint8, 0, 121)
-		for r := 0; r < 11; r++ {
-			g = append(g, ex.Inputs[r*12:r*12+11]...)
+		g := make([]uint8, 0, 36)
+		for r := 0; r < 6; r++ {
+			g = append(g, ex.Inputs[r*8:r*8+6]...)
 		}
 		return g
 	}
 	for _, ex := range append(append([]Example(nil), ds.Train...), ds.Test...) {
-		require.Equal(t, MazeKey(crop(ex), 11), ex.Key)
+		require.Equal(t, MazeKey(crop(ex), 6), ex.Key)
 	}
 	// a rotated test maze in train is caught
 	in := crop(ds.Test[0])
-	rot, _, _ := Dihedral(1, in, 11, 11)
-	leak := Example{Inputs: rot, Key: MazeKey(rot, 11)}
+	rot, _, _ := Dihedral(1, in, 6, 6)
+	leak := Example{Inputs: rot, Key: MazeKey(rot, 6)}
 	require.Error(t, CheckDisjoint([]Example{leak}, ds.Test))
 }
 

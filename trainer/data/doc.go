@@ -7,7 +7,7 @@
 //
 //	task     vocab  seq_len            ids
 //	sudoku   11     81 (9×9), 16 (4×4)  0 PAD, 1 blank, 2..10 digits 1..9 (4×4: 2..5)
-//	maze     6      Canvas² (17²=289)   0 PAD, 1 '#', 2 ' ', 3 'S', 4 'G', 5 'o'
+//	maze     6      Canvas² (8²=64)     0 PAD, 1 '#', 2 ' ', 3 'S', 4 'G', 5 'o'
 //	ARC      12     900 (30×30)         0 PAD, 1 EOS, 2..11 colours 0..9
 //
 // Grids are flattened row-major. Labels use IgnoreLabel (-100) where the
