@@ -36,3 +36,4 @@ func swigluArch(out, gate, up *float32, n int)           { panic("asm: no assemb
 func addSquaresArch(h, y *float32, n int, ss *float32)   { panic("asm: no assembly in this build") }
 func scaleArch(x *float32, n int, s float32)             { panic("asm: no assembly in this build") }
 func ropeArch(v, cos, sin *float32, half, heads, hb int) { panic("asm: no assembly in this build") }
+func butterflyArch(x, y *float32, n int)                 { panic("asm: no assembly in this build") }

@@ -327,3 +327,48 @@ func ropeHalfGeneric(v, cos, sin []float32) {
 		ropeGeneric(v[h:h+half], v[h+half:h+2*half], cos, sin)
 	}
 }
+
+// ---------------------------------------------------------------------------
+// Butterfly and Hadamard
+
+// Butterfly replaces x[j], y[j] by x[j]+y[j], x[j]−y[j] for j < len(x):
+// one stage of a fast Walsh–Hadamard transform. Each result is one float32
+// rounding, so all tiers give the same bits. It panics if y is shorter
+// than x; x and y must not overlap.
+func Butterfly(x, y []float32) {
+	n := len(x)
+	y = y[:n]
+	nb := 0
+	if vecCur != vecGeneric && n >= vecBlock {
+		nb = n &^ (vecBlock - 1)
+		butterflyArch(&x[0], &y[0], nb)
+	}
+	butterflyGeneric(x[nb:], y[nb:])
+}
+
+func butterflyGeneric(x, y []float32) {
+	y = y[:len(x)]
+	for j, a := range x {
+		b := y[j]
+		x[j], y[j] = a+b, a-b
+	}
+}
+
+// Hadamard applies the unnormalised Walsh–Hadamard matrix of order b
+// (a power of two) across the b chunks of x, i.e. x ← (H_b ⊗ I_m)·x with
+// m = len(x)/b: chunk i becomes Σ_k ±chunk k, the sign (−1)^popcount(i&k).
+// Mixing whole chunks instead of adjacent elements keeps every butterfly
+// on contiguous runs of m or more floats, so all of it vectorises. The
+// transform is symmetric and H·H = b·I. It panics unless b is a power of
+// two that divides len(x).
+func Hadamard(x []float32, b int) {
+	if b < 1 || b&(b-1) != 0 || len(x)%b != 0 {
+		panic(fmt.Sprintf("asm: Hadamard: order %d does not divide len(x)=%d into a power-of-two number of chunks", b, len(x)))
+	}
+	m := len(x) / b
+	for h := 1; h < b; h *= 2 {
+		for i := 0; i < b; i += 2 * h {
+			Butterfly(x[i*m:(i+h)*m], x[(i+h)*m:(i+2*h)*m])
+		}
+	}
+}

@@ -95,3 +95,17 @@ func ropeArch(v, cos, sin *float32, half, heads, hb int) {
 		ropeAvx2(v, cos, sin, half, heads, hb)
 	}
 }
+
+//go:noescape
+func butterflyAvx512(x, y *float32, n int)
+
+//go:noescape
+func butterflyAvx2(x, y *float32, n int)
+
+func butterflyArch(x, y *float32, n int) {
+	if vecCur == vecAvx512 {
+		butterflyAvx512(x, y, n)
+	} else {
+		butterflyAvx2(x, y, n)
+	}
+}

@@ -549,3 +549,48 @@ rope2loop:
 	JNZ     rope2head
 	VZEROUPPER
 	RET
+
+// func butterflyAvx512(x, y *float32, n int)
+// x[j], y[j] = x[j]+y[j], x[j]−y[j].
+TEXT ·butterflyAvx512(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+bfly512loop:
+	VMOVUPS (DI)(AX*4), Z0
+	VMOVUPS (SI)(AX*4), Z1
+	VADDPS  Z1, Z0, Z2
+	VSUBPS  Z1, Z0, Z3
+	VMOVUPS Z2, (DI)(AX*4)
+	VMOVUPS Z3, (SI)(AX*4)
+	ADDQ    $16, AX
+	CMPQ    AX, CX
+	JLT     bfly512loop
+	VZEROUPPER
+	RET
+
+// func butterflyAvx2(x, y *float32, n int)
+TEXT ·butterflyAvx2(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ AX, AX
+bfly2loop:
+	VMOVUPS (DI)(AX*4), Y0
+	VMOVUPS 32(DI)(AX*4), Y1
+	VMOVUPS (SI)(AX*4), Y2
+	VMOVUPS 32(SI)(AX*4), Y3
+	VADDPS  Y2, Y0, Y4
+	VADDPS  Y3, Y1, Y5
+	VSUBPS  Y2, Y0, Y6
+	VSUBPS  Y3, Y1, Y7
+	VMOVUPS Y4, (DI)(AX*4)
+	VMOVUPS Y5, 32(DI)(AX*4)
+	VMOVUPS Y6, (SI)(AX*4)
+	VMOVUPS Y7, 32(SI)(AX*4)
+	ADDQ    $16, AX
+	CMPQ    AX, CX
+	JLT     bfly2loop
+	VZEROUPPER
+	RET

@@ -40,3 +40,8 @@ func addSquaresArch(h, y *float32, n int, ss *float32) { addSquaresNeon(h, y, n,
 func scaleArch(x *float32, n int, s float32) { scaleNeon(x, n, s) }
 
 func ropeArch(v, cos, sin *float32, half, heads, hb int) { ropeNeon(v, cos, sin, half, heads, hb) }
+
+//go:noescape
+func butterflyNeon(x, y *float32, n int)
+
+func butterflyArch(x, y *float32, n int) { butterflyNeon(x, y, n) }

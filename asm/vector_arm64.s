@@ -322,3 +322,26 @@ ropeloop:
 	SUBS   $1, R4, R4
 	BNE    ropehead
 	RET
+
+// func butterflyNeon(x, y *float32, n int)
+// x[j], y[j] = x[j]+y[j], x[j]−y[j], 16 at a time.
+TEXT ·butterflyNeon(SB), NOSPLIT, $0-24
+	MOVD x+0(FP), R0
+	MOVD y+8(FP), R1
+	MOVD n+16(FP), R2
+bflyloop:
+	VLD1   (R0), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1   (R1), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD $0x4e24d410 // fadd v16.4s, v0.4s, v4.4s
+	WORD $0x4e25d431 // fadd v17.4s, v1.4s, v5.4s
+	WORD $0x4e26d452 // fadd v18.4s, v2.4s, v6.4s
+	WORD $0x4e27d473 // fadd v19.4s, v3.4s, v7.4s
+	WORD $0x4ea4d414 // fsub v20.4s, v0.4s, v4.4s
+	WORD $0x4ea5d435 // fsub v21.4s, v1.4s, v5.4s
+	WORD $0x4ea6d456 // fsub v22.4s, v2.4s, v6.4s
+	WORD $0x4ea7d477 // fsub v23.4s, v3.4s, v7.4s
+	VST1.P [V16.S4, V17.S4, V18.S4, V19.S4], 64(R0)
+	VST1.P [V20.S4, V21.S4, V22.S4, V23.S4], 64(R1)
+	SUBS   $16, R2, R2
+	BNE    bflyloop
+	RET

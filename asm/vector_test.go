@@ -555,3 +555,82 @@ func quantizeRowS8Ref(dst []int8, src []float32) (scale float32) {
 	}
 	return scale
 }
+
+func TestButterfly(t *testing.T) {
+	eachTier(t, FamilyVector, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(41, 42))
+		for _, n := range vecLens() {
+			x, y := make([]float32, n+1), make([]float32, n+1)
+			for kind := 0; kind < 5; kind++ {
+				randVec(r, x[:n], kind)
+				randVec(r, y[:n], (kind+1)%5)
+				x[n], y[n] = 7, 7
+				wx, wy := make([]float32, n), make([]float32, n)
+				for j := 0; j < n; j++ { // the definition, element by element
+					wx[j], wy[j] = x[j]+y[j], x[j]-y[j]
+				}
+				Butterfly(x[:n], y[:n])
+				checkSameF32(t, fmt.Sprintf("Butterfly x n=%d", n), x[:n], wx)
+				checkSameF32(t, fmt.Sprintf("Butterfly y n=%d", n), y[:n], wy)
+				if x[n] != 7 || y[n] != 7 {
+					t.Fatalf("n=%d: wrote past the end", n)
+				}
+			}
+		}
+	})
+}
+
+// TestHadamard checks Hadamard against the matrix definition, in float64,
+// and that applying it twice gives b times the input.
+func TestHadamard(t *testing.T) {
+	eachTier(t, FamilyVector, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(43, 44))
+		for _, c := range []struct{ b, m int }{{1, 5}, {2, 1}, {2, 16}, {4, 3}, {8, 16}, {16, 17}, {64, 4}, {64, 24}, {32, 48}} {
+			n := c.b * c.m
+			x := make([]float32, n)
+			randVec(r, x, 0)
+			got := append([]float32(nil), x...)
+			Hadamard(got, c.b)
+			for i := 0; i < c.b; i++ {
+				for e := 0; e < c.m; e++ {
+					var want, mag float64
+					for k := 0; k < c.b; k++ {
+						v := float64(x[k*c.m+e])
+						if bitsOdd(i & k) {
+							v = -v
+						}
+						want += v
+						mag += math.Abs(v)
+					}
+					if d := math.Abs(float64(got[i*c.m+e]) - want); d > 1e-6*mag {
+						t.Fatalf("b=%d m=%d: [%d] = %g, want %g", c.b, c.m, i*c.m+e, got[i*c.m+e], want)
+					}
+				}
+			}
+			Hadamard(got, c.b)
+			for i := range x {
+				if d := math.Abs(float64(got[i]) - float64(c.b)*float64(x[i])); d > 1e-5*float64(c.b)*(1+math.Abs(float64(x[i]))) {
+					t.Fatalf("b=%d m=%d: H·H·x [%d] = %g, want %g", c.b, c.m, i, got[i], float64(c.b)*float64(x[i]))
+				}
+			}
+		}
+	})
+	for _, c := range []struct{ n, b int }{{12, 3}, {12, 8}, {16, 0}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("Hadamard(len %d, %d) did not panic", c.n, c.b)
+				}
+			}()
+			Hadamard(make([]float32, c.n), c.b)
+		}()
+	}
+}
+
+func bitsOdd(v int) bool {
+	odd := false
+	for ; v != 0; v &= v - 1 {
+		odd = !odd
+	}
+	return odd
+}

@@ -39,6 +39,11 @@ type Model struct {
 
 	ropeCos, ropeSin []float32 // [T, d/2]: columns j and j+d/2 share angle j
 
+	// downRot is the order of the Walsh–Hadamard rotation applied to the
+	// down projections' input (their int8 weights hold its transpose; see
+	// quantConfig); 0 for none.
+	downRot int
+
 	closer func() error
 }
 
@@ -179,6 +184,9 @@ func (m *Model) rowOp(op int, dst, src []float32, r0, r1 int) {
 	case opSwiGLU:
 		for r := r0; r < r1; r++ {
 			asm.SwiGLU(dst[r*F:(r+1)*F], src[r*2*F:r*2*F+F], src[r*2*F+F:(r+1)*2*F])
+			if m.downRot > 0 {
+				asm.Hadamard(dst[r*F:(r+1)*F], m.downRot)
+			}
 		}
 	}
 }
