@@ -8,7 +8,7 @@ BIN     := bin
 CMDS    := hrm-run hrm-convert hrm-train hrm-bench
 FUZZTIME ?= 5s
 
-.PHONY: all build run test unit race vet cross fuzz kernel-matrix clean train-demo train-sudoku9
+.PHONY: all build run test unit race vet cross fuzz kernel-matrix clean train-demo train-sudoku9 train-maze
 
 all: build
 
@@ -71,6 +71,11 @@ train-sudoku9: build
 	$(BIN)/hrm-train -task sudoku9 -blanks 30 -hidden 128 -heads 4 -h-layers 2 -l-layers 2 \
 		-max-steps 8 -batch 32 -lr 1e-3 -warmup 100 -lr-min-ratio 0.1 -steps 10500 \
 		-loss softmax_cross_entropy -eval-every 1500 -out runs/sudoku9
+
+train-maze: build
+	$(BIN)/hrm-train -task maze -hidden 64 -heads 2 -h-layers 2 -l-layers 2 \
+		-max-steps 4 -batch 32 -lr 1e-3 -warmup 100 -lr-min-ratio 0.1 -steps 20000 \
+		-loss softmax_cross_entropy -eval-every 2000 -time 60m -out runs/maze
 
 clean:
 	rm -rf $(BIN)

@@ -147,3 +147,33 @@ func TestDownRotationLayer(t *testing.T) {
 	t.Logf("relative error: plain %.5f, rotated %.5f", plain, rotated)
 	require.Less(t, 3*rotated, plain)
 }
+
+// BenchmarkDownRotation prices the rotation: one full-size int8 segment
+// (batch 1, 1 thread) with the plain scheme and with the rotation, side by
+// side.
+func BenchmarkDownRotation(b *testing.B) {
+	m, err := NewRandom(FullSizeConfig(81), 42)
+	require.NoError(b, err)
+	for _, tc := range []struct {
+		name string
+		rot  int
+	}{{"plain", 0}, {"rotated", downHadamardOrder(m.Cfg.Inter())}} {
+		b.Run(tc.name, func(b *testing.B) {
+			q, err := m.quantize(tc.rot)
+			require.NoError(b, err)
+			s, err := q.NewSession(1, 1)
+			require.NoError(b, err)
+			defer s.Close()
+			tokens := make([]int32, 81)
+			for i := range tokens {
+				tokens[i] = int32(1 + i%10)
+			}
+			require.NoError(b, s.Begin(tokens, []int32{0}))
+			s.Segment()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				s.Segment()
+			}
+		})
+	}
+}
