@@ -105,8 +105,8 @@ func parseARCStd(name string, data []byte) (*ARCTask, error) {
 	if !utf8.Valid(data) {
 		return nil, arcErr(name, "", "%v", errNotUTF8)
 	}
-	if i := badSurrogate(data); i >= 0 {
-		return nil, arcErr(name, "", "invalid JSON: unpaired UTF-16 surrogate escape at byte %d", i)
+	if i, why := badString(data); i >= 0 {
+		return nil, arcErr(name, "", "invalid JSON: %s at byte %d", why, i)
 	}
 	p := &stdParser{name: name, dec: json.NewDecoder(bytes.NewReader(data))}
 	p.dec.UseNumber()
@@ -317,12 +317,15 @@ func (p *stdParser) grid(path string) (ARCGrid, error) {
 	return g, nil
 }
 
-// badSurrogate returns the offset of the first \u escape inside a string
-// that encodes an unpaired UTF-16 surrogate, or -1. encoding/json silently
-// replaces those with U+FFFD while simdjson rejects some and accepts
-// others; both parsers check first so that they accept the same files. Only string contents
-// are scanned; other syntax errors are left to the decoder.
-func badSurrogate(data []byte) int {
+// badString returns the offset of the first malformed string content and
+// what is wrong with it, or -1: an escape other than \" \\ \/ \b \f \n \r
+// \t \uXXXX, a \u without four hex digits, a raw control character, or a
+// \u escape encoding an unpaired UTF-16 surrogate. simdjson-go does not
+// check strings it is not asked to decode (a value under an ignored key),
+// and encoding/json replaces unpaired surrogates with U+FFFD where
+// simdjson rejects some; both parsers run this first so that they accept
+// exactly the same files. Other syntax errors are left to the decoders.
+func badString(data []byte) (int, string) {
 	hex4 := func(i int) (rune, bool) {
 		if i+4 > len(data) {
 			return 0, false
@@ -351,30 +354,42 @@ func badSurrogate(data []byte) int {
 			}
 			continue
 		}
-		switch c {
-		case '"':
+		switch {
+		case c == '"':
 			inStr = false
-		case '\\':
-			if i+1 < len(data) && data[i+1] == 'u' {
+		case c < 0x20:
+			return i, "control character in a string"
+		case c == '\\':
+			if i+1 >= len(data) {
+				return i, "unterminated escape"
+			}
+			switch data[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
 				v, ok := hex4(i + 2)
-				if ok && v >= 0xd800 && v < 0xe000 {
+				if !ok {
+					return i, "\\u escape without four hex digits"
+				}
+				if v >= 0xd800 && v < 0xe000 {
 					if v >= 0xdc00 {
-						return i // lone low surrogate
+						return i, "unpaired UTF-16 surrogate escape" // lone low half
 					}
 					if i+7 >= len(data) || data[i+6] != '\\' || data[i+7] != 'u' {
-						return i
+						return i, "unpaired UTF-16 surrogate escape"
 					}
-					w, ok := hex4(i + 8)
-					if !ok || w < 0xdc00 || w >= 0xe000 {
-						return i
+					if w, ok := hex4(i + 8); !ok || w < 0xdc00 || w >= 0xe000 {
+						return i, "unpaired UTF-16 surrogate escape"
 					}
-					i += 6 // skip the high half; the low half is consumed below
+					i += 6 // past the high half: the two steps below then skip the low one
 				}
+				i += 4 // the hex digits
+			default:
+				return i, "invalid escape"
 			}
-			i++ // skip the escaped character
+			i++ // the escaped character
 		}
 	}
-	return -1
+	return -1, ""
 }
 
 // ---- simdjson path ------------------------------------------------------
@@ -383,8 +398,8 @@ func parseARCSimd(name string, data []byte, reuse *simdjson.ParsedJson) (*ARCTas
 	if !utf8.Valid(data) {
 		return nil, reuse, arcErr(name, "", "%v", errNotUTF8)
 	}
-	if i := badSurrogate(data); i >= 0 {
-		return nil, reuse, arcErr(name, "", "invalid JSON: unpaired UTF-16 surrogate escape at byte %d", i)
+	if i, why := badString(data); i >= 0 {
+		return nil, reuse, arcErr(name, "", "invalid JSON: %s at byte %d", why, i)
 	}
 	pj, err := simdjson.Parse(data, reuse)
 	if err != nil {

@@ -111,9 +111,15 @@ func TestARCParseErrors(t *testing.T) {
 		{`{"train":[` + okPair + `],"test":[` + okPair + `],}`, "f: invalid JSON", true},
 		{"{\"x\":\"\xff\"," + task(okPair, okPair)[1:], "f: file is not valid UTF-8", false},
 		{`{"x":"\udc00",` + task(okPair, okPair)[1:], "unpaired UTF-16 surrogate", false},
+		{`{"x":"\u00 0",` + task(okPair, okPair)[1:], "f: invalid JSON: \\u escape without four hex digits at byte 6", false},
+		{`{"x":"\q",` + task(okPair, okPair)[1:], "f: invalid JSON: invalid escape at byte 6", false},
+		{"{\"x\":\"a\tb\"," + task(okPair, okPair)[1:], "f: invalid JSON: control character in a string at byte 7", false},
 		{``, "f: ", true},
 		{`5`, "f: ", true},
 	}
+	// Escapes that are valid, around keys that are ignored, still parse.
+	_, err := parseBoth(t, "f", []byte(`{"x":"\ud800\udc00\"\\\/\b\f\n\r\t","\u00e9":1,`+task(okPair, okPair)[1:]))
+	require.NoError(t, err)
 	for _, c := range cases {
 		_, err := parseBoth(t, "f", []byte(c.in))
 		require.Error(t, err, c.in)
