@@ -139,6 +139,7 @@ func fixtures() []fixture {
 		bad("lone_high_surrogate", rawFile(`{"\ud800":{}}`, nil), "unpaired UTF-16 surrogate"),
 		bad("lone_low_surrogate", rawFile(`{"__metadata__":{"k":"\udc00"}}`, nil), "unpaired UTF-16 surrogate"),
 		bad("reversed_surrogates", rawFile(`{"\udc00\ud800":{}}`, nil), "unpaired UTF-16 surrogate"),
+		bad("short_u_escape", rawFile(`{"\u 000":{}}`, nil), `\u escape without four hex digits`),
 		bad("deep_nesting_shape", rawFile(`{"w":{"dtype":"F32","shape":`+deep+`,"data_offsets":[0,0]}}`, nil)),
 		bad("deep_nesting_metadata", rawFile(`{"__metadata__":{"k":`+deep+`}}`, nil)),
 		bad("deep_nesting_top", rawFile(`{"w":`+deep+`}`, nil)),

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/hrmgo/hrm/internal/jsonstr"
 	"github.com/minio/simdjson-go"
 )
 
@@ -138,9 +139,10 @@ func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c =
 
 // precheckHeader runs the checks shared by both parsers before parsing, so
 // that they see exactly the same input: UTF-8 validity, leading '{', only
-// JSON whitespace after the final '}', and no lone UTF-16 surrogate escapes
-// (encoding/json would replace them by U+FFFD, simdjson rejects them). It
-// returns b without the trailing whitespace.
+// JSON whitespace after the final '}', and well-formed string contents
+// (jsonstr.Check: simdjson-go does not validate escapes, encoding/json
+// replaces unpaired surrogates). It returns b without the trailing
+// whitespace.
 func precheckHeader(b []byte) ([]byte, error) {
 	if len(b) == 0 {
 		return nil, syntaxErrorf("empty header")
@@ -167,77 +169,10 @@ func precheckHeader(b []byte) ([]byte, error) {
 		return nil, syntaxErrorf("header does not end with '}' followed by whitespace padding")
 	}
 	b = b[:end]
-	if err := checkSurrogates(b); err != nil {
-		return nil, err
+	if i, why := jsonstr.Check(b); i >= 0 {
+		return nil, syntaxErrorf("invalid JSON: header string: %s at byte %d", why, i)
 	}
 	return b, nil
-}
-
-func hex4(b []byte) (rune, bool) {
-	if len(b) < 4 {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[:4] {
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c = c - 'a' + 10
-		case 'A' <= c && c <= 'F':
-			c = c - 'A' + 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
-	}
-	return r, true
-}
-
-// checkSurrogates rejects \uD800-\uDFFF escapes that are not a high surrogate
-// immediately followed by a low one. Malformed escapes are left to the parsers.
-func checkSurrogates(b []byte) error {
-	inString := false
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if !inString {
-			if c == '"' {
-				inString = true
-			}
-			continue
-		}
-		switch c {
-		case '"':
-			inString = false
-		case '\\':
-			if i+1 >= len(b) {
-				return nil
-			}
-			i++
-			if b[i] != 'u' {
-				continue
-			}
-			r, ok := hex4(b[i+1:])
-			if !ok {
-				continue
-			}
-			i += 4
-			switch {
-			case 0xD800 <= r && r < 0xDC00:
-				r2, ok := rune(0), false
-				if i+2 < len(b) && b[i+1] == '\\' && b[i+2] == 'u' {
-					r2, ok = hex4(b[i+3:])
-				}
-				if !ok || r2 < 0xDC00 || r2 >= 0xE000 {
-					return syntaxErrorf("header string has an unpaired UTF-16 surrogate escape at byte %d", i-5)
-				}
-				i += 6
-			case 0xDC00 <= r && r < 0xE000:
-				return syntaxErrorf("header string has an unpaired UTF-16 surrogate escape at byte %d", i-5)
-			}
-		}
-	}
-	return nil
 }
 
 // numKind classifies a JSON number where a non-negative integer is expected.

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/hrmgo/hrm/internal/jsonstr"
 	"github.com/minio/simdjson-go"
 )
 
@@ -105,7 +106,7 @@ func parseARCStd(name string, data []byte) (*ARCTask, error) {
 	if !utf8.Valid(data) {
 		return nil, arcErr(name, "", "%v", errNotUTF8)
 	}
-	if i, why := badString(data); i >= 0 {
+	if i, why := jsonstr.Check(data); i >= 0 {
 		return nil, arcErr(name, "", "invalid JSON: %s at byte %d", why, i)
 	}
 	p := &stdParser{name: name, dec: json.NewDecoder(bytes.NewReader(data))}
@@ -317,88 +318,13 @@ func (p *stdParser) grid(path string) (ARCGrid, error) {
 	return g, nil
 }
 
-// badString returns the offset of the first malformed string content and
-// what is wrong with it, or -1: an escape other than \" \\ \/ \b \f \n \r
-// \t \uXXXX, a \u without four hex digits, a raw control character, or a
-// \u escape encoding an unpaired UTF-16 surrogate. simdjson-go does not
-// check strings it is not asked to decode (a value under an ignored key),
-// and encoding/json replaces unpaired surrogates with U+FFFD where
-// simdjson rejects some; both parsers run this first so that they accept
-// exactly the same files. Other syntax errors are left to the decoders.
-func badString(data []byte) (int, string) {
-	hex4 := func(i int) (rune, bool) {
-		if i+4 > len(data) {
-			return 0, false
-		}
-		var v rune
-		for _, c := range data[i : i+4] {
-			switch {
-			case c >= '0' && c <= '9':
-				v = v<<4 | rune(c-'0')
-			case c >= 'a' && c <= 'f':
-				v = v<<4 | rune(c-'a'+10)
-			case c >= 'A' && c <= 'F':
-				v = v<<4 | rune(c-'A'+10)
-			default:
-				return 0, false
-			}
-		}
-		return v, true
-	}
-	inStr := false
-	for i := 0; i < len(data); i++ {
-		c := data[i]
-		if !inStr {
-			if c == '"' {
-				inStr = true
-			}
-			continue
-		}
-		switch {
-		case c == '"':
-			inStr = false
-		case c < 0x20:
-			return i, "control character in a string"
-		case c == '\\':
-			if i+1 >= len(data) {
-				return i, "unterminated escape"
-			}
-			switch data[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-			case 'u':
-				v, ok := hex4(i + 2)
-				if !ok {
-					return i, "\\u escape without four hex digits"
-				}
-				if v >= 0xd800 && v < 0xe000 {
-					if v >= 0xdc00 {
-						return i, "unpaired UTF-16 surrogate escape" // lone low half
-					}
-					if i+7 >= len(data) || data[i+6] != '\\' || data[i+7] != 'u' {
-						return i, "unpaired UTF-16 surrogate escape"
-					}
-					if w, ok := hex4(i + 8); !ok || w < 0xdc00 || w >= 0xe000 {
-						return i, "unpaired UTF-16 surrogate escape"
-					}
-					i += 6 // past the high half: the two steps below then skip the low one
-				}
-				i += 4 // the hex digits
-			default:
-				return i, "invalid escape"
-			}
-			i++ // the escaped character
-		}
-	}
-	return -1, ""
-}
-
 // ---- simdjson path ------------------------------------------------------
 
 func parseARCSimd(name string, data []byte, reuse *simdjson.ParsedJson) (*ARCTask, *simdjson.ParsedJson, error) {
 	if !utf8.Valid(data) {
 		return nil, reuse, arcErr(name, "", "%v", errNotUTF8)
 	}
-	if i, why := badString(data); i >= 0 {
+	if i, why := jsonstr.Check(data); i >= 0 {
 		return nil, reuse, arcErr(name, "", "invalid JSON: %s at byte %d", why, i)
 	}
 	pj, err := simdjson.Parse(data, reuse)
