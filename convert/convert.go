@@ -153,21 +153,49 @@ func detectPrefix(tensors []loader.Tensor) (string, error) {
 	return "", fmt.Errorf("no token embedding tensor (%s, with or without the prefixes _orig_mod.model.inner., model.inner., inner.): not an HRM checkpoint", runtime.KeyEmbed)
 }
 
-// configKeys are the official architecture fields the runtime uses.
+// configKeys are the official architecture fields the runtime uses, plus
+// "arch" (hrm or trm, or an official arch.name) and TRM's no_ACT_continue,
+// which are checked and then consumed.
 var configKeys = map[string]bool{
 	"seq_len": true, "vocab_size": true, "hidden_size": true, "num_heads": true,
 	"H_layers": true, "L_layers": true, "H_cycles": true, "L_cycles": true,
 	"expansion": true, "puzzle_emb_ndim": true, "num_puzzle_identifiers": true,
 	"pos_encodings": true, "rms_norm_eps": true, "rope_theta": true,
 	"halt_max_steps": true, "halt_exploration_prob": true,
+	"mlp_t": true, "puzzle_emb_len": true, "arch": true, "no_ACT_continue": true,
+}
+
+// Official model classes (arch.name: module@class) of the two architectures.
+// The TRM repository's copy of HRM (recursive_reasoning.hrm) is HRM ACT-v1
+// with TRM's optional mlp_t.
+var archNames = map[string]string{
+	"hrm.hrm_act_v1@HierarchicalReasoningModel_ACTV1":           runtime.ArchHRM,
+	"recursive_reasoning.hrm@HierarchicalReasoningModel_ACTV1":  runtime.ArchHRM,
+	"recursive_reasoning.trm@TinyRecursiveReasoningModel_ACTV1": runtime.ArchTRM,
+	runtime.ArchHRM: runtime.ArchHRM, "hrm": runtime.ArchHRM, runtime.ArchTRM: runtime.ArchTRM,
+}
+
+// archOf maps an arch value (ours or an official arch.name) to the
+// runtime's name.
+func archOf(v any) (string, error) {
+	s, _ := v.(string)
+	if a, ok := archNames[s]; ok {
+		return a, nil
+	}
+	return "", fmt.Errorf("config: arch %q is not HRM ACT-v1 (hrm.hrm_act_v1@HierarchicalReasoningModel_ACTV1) or TRM (recursive_reasoning.trm@TinyRecursiveReasoningModel_ACTV1); other variants (trm_singlez, trm_hier6, ...) are not supported", fmt.Sprint(v))
 }
 
 // ignoredKeys are official fields that do not change inference numerics.
 // forward_dtype is ignored on purpose: this runtime computes in float32,
 // which the official config allows too.
-var ignoredKeys = map[string]bool{"name": true, "loss": true, "batch_size": true, "forward_dtype": true, "causal": true}
+var ignoredKeys = map[string]bool{"loss": true, "batch_size": true, "forward_dtype": true, "causal": true}
 
 var layerRe = regexp.MustCompile(`^(H_level|L_level)\.layers\.(\d+)\.`)
+
+// defaultTRMPrefix is TRM's puzzle_emb_len default: 16 prefix rows, of
+// which the puzzle vector fills the first; only an explicit 0 falls back to
+// HRM's ceil(puzzle_emb_ndim / hidden_size).
+const defaultTRMPrefix = 16
 
 func resolveConfig(byName map[string]loader.Tensor, opt Options) (runtime.Config, runtime.Vocab, error) {
 	fields := map[string]any{}
@@ -226,6 +254,42 @@ func resolveConfig(byName map[string]loader.Tensor, opt Options) (runtime.Config
 			layers[m[1]] = max(layers[m[1]], i+1)
 		}
 	}
+	_, tokenMLP := byName[runtime.BlockKey(runtime.StackL, 0, runtime.KeyTokGateUp)]
+	derived["mlp_t"] = tokenMLP
+	// One stack means TRM, two HRM; a config that says otherwise is refused.
+	arch := runtime.ArchHRM
+	if layers[runtime.StackH] == 0 {
+		arch = runtime.ArchTRM
+	}
+	if a, ok := fields["arch"]; ok {
+		given, err := archOf(a)
+		if err != nil {
+			return runtime.Config{}, runtime.Vocab{}, err
+		}
+		if given != arch {
+			return runtime.Config{}, runtime.Vocab{}, fmt.Errorf("config arch = %s, but the tensors are a %s model (%d H_level layers)", given, arch, layers[runtime.StackH])
+		}
+	}
+	fields["arch"] = arch
+	if arch == runtime.ArchTRM {
+		// TRM ignores H_layers (its config keeps HRM's field); the runtime
+		// stores 0.
+		delete(fields, "H_layers")
+		if v, ok := fields["no_ACT_continue"]; ok && v != true {
+			return runtime.Config{}, runtime.Vocab{}, fmt.Errorf("config no_ACT_continue = %v: only true is supported (the official TRM crashes with false, and its Q-continue head is unused)", v)
+		}
+		if _, ok := fields["puzzle_emb_len"]; !ok {
+			fields["puzzle_emb_len"] = defaultTRMPrefix
+		}
+	} else {
+		if _, ok := fields["no_ACT_continue"]; ok {
+			return runtime.Config{}, runtime.Vocab{}, fmt.Errorf("config no_ACT_continue is a TRM field; HRM halts on q_halt > q_continue")
+		}
+		if v, ok := fields["puzzle_emb_len"]; ok && !sameValue(v, 0) {
+			return runtime.Config{}, runtime.Vocab{}, fmt.Errorf("config puzzle_emb_len = %v: HRM's prefix is always ceil(puzzle_emb_ndim / hidden_size)", v)
+		}
+	}
+	delete(fields, "no_ACT_continue")
 	derived["H_layers"] = layers[runtime.StackH]
 	derived["L_layers"] = layers[runtime.StackL]
 	for k, v := range derived {
@@ -266,6 +330,26 @@ func resolveConfig(byName map[string]loader.Tensor, opt Options) (runtime.Config
 	}
 	if gu, ok := byName[runtime.BlockKey(runtime.StackL, 0, runtime.KeyGateUp)]; ok && len(gu.Shape) == 2 && gu.Shape[0] != 2*cfg.Inter() {
 		return runtime.Config{}, runtime.Vocab{}, fmt.Errorf("tensor %s has %d rows, but expansion %v gives an MLP width of %d (%d rows)", gu.Name, gu.Shape[0], cfg.Expansion, cfg.Inter(), 2*cfg.Inter())
+	}
+	// The position count T = seq_len + prefix is visible in the token
+	// mixer's and the position table's shapes; name the fields if it
+	// disagrees.
+	T := cfg.TotalLen()
+	for _, k := range []string{runtime.BlockKey(runtime.StackL, 0, runtime.KeyTokGateUp), runtime.KeyPos} {
+		t, ok := byName[k]
+		if !ok || len(t.Shape) != 2 {
+			continue
+		}
+		n := t.Shape[1]
+		if k == runtime.KeyPos {
+			n = t.Shape[0]
+		}
+		if n != T {
+			return runtime.Config{}, runtime.Vocab{}, fmt.Errorf("tensor %s covers %d positions, but seq_len %d + puzzle_emb_len %d = %d", t.Name, n, cfg.SeqLen, cfg.PrefixLen(), T)
+		}
+	}
+	if tu, ok := byName[runtime.BlockKey(runtime.StackL, 0, runtime.KeyTokGateUp)]; ok && len(tu.Shape) == 2 && tu.Shape[0] != 2*cfg.TokenInter() {
+		return runtime.Config{}, runtime.Vocab{}, fmt.Errorf("tensor %s has %d rows, but expansion %v over %d positions gives a token-MLP width of %d (%d rows)", tu.Name, tu.Shape[0], cfg.Expansion, T, cfg.TokenInter(), 2*cfg.TokenInter())
 	}
 	vocab, err := runtime.VocabFor(task)
 	if err != nil {
@@ -327,20 +411,27 @@ func readConfigFile(path string) (map[string]any, string, error) {
 		return nil, "", fmt.Errorf("%s: %w", path, err)
 	}
 	section := doc
-	if a, ok := doc["arch"]; ok {
-		if section, ok = a.(map[string]any); !ok {
-			return nil, "", fmt.Errorf("%s: arch is not a mapping", path)
+	archName := ""
+	switch a := doc["arch"].(type) {
+	case map[string]any: // all_config.yaml: the arch section, named by arch.name
+		section = a
+		archName, _ = a["name"].(string)
+		if archName == "" {
+			return nil, "", fmt.Errorf("%s: arch.name is missing", path)
 		}
-		if name, _ := section["name"].(string); name != "" && !strings.Contains(name, "hrm_act_v1") {
-			return nil, "", fmt.Errorf("%s: arch.name %q is not HRM ACT-v1", path, name)
+	case nil:
+		if c, ok := doc["config"].(map[string]any); ok {
+			section = c
 		}
-	} else if c, ok := doc["config"].(map[string]any); ok {
-		section = c
+	case string: // a flat object of fields with our "arch" key
+	default:
+		return nil, "", fmt.Errorf("%s: arch is neither a mapping nor a name", path)
 	}
 	fields := map[string]any{}
 	var unknown []string
 	for k, v := range section {
 		switch {
+		case k == "name":
 		case ignoredKeys[k]:
 		case configKeys[k]:
 			fields[k] = v
@@ -348,14 +439,27 @@ func readConfigFile(path string) (map[string]any, string, error) {
 			unknown = append(unknown, k)
 		}
 	}
+	if archName != "" {
+		a, err := archOf(archName)
+		if err != nil {
+			return nil, "", fmt.Errorf("%s: %w", path, err)
+		}
+		fields["arch"] = a
+	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
 		return nil, "", fmt.Errorf("%s: unknown arch fields %s (refusing to guess their effect)", path, strings.Join(unknown, ", "))
 	}
+	// The task shows in the dataset path: HRM's data_path, TRM's data_paths.
+	paths := []any{doc["data_path"]}
+	if dps, ok := doc["data_paths"].([]any); ok {
+		paths = append(paths, dps...)
+	}
 	task := ""
-	if dp, _ := doc["data_path"].(string); dp != "" {
+	for _, p := range paths {
+		dp, _ := p.(string)
 		for _, t := range []string{"sudoku", "maze", "arc"} {
-			if strings.Contains(strings.ToLower(dp), t) {
+			if dp != "" && strings.Contains(strings.ToLower(dp), t) {
 				task = t
 			}
 		}

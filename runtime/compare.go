@@ -3,6 +3,8 @@ package runtime
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"slices"
 )
 
 // StepAgreement compares two models on one ACT step.
@@ -12,6 +14,8 @@ type StepAgreement struct {
 	LogitsMaxAbs float64 `json:"logits_max_abs"`
 	QMaxAbs      float64 `json:"q_max_abs"`
 	ArgmaxAgree  float64 `json:"argmax_agree"` // fraction of positions with the same prediction
+	// RelErr is ‖Δlogits‖ / ‖ref logits‖ over the step's whole batch.
+	RelErr float64 `json:"rel_err"`
 }
 
 // Compare runs ref and test on the same batch, teacher-forced as in the
@@ -76,6 +80,7 @@ func Compare(ref, test *Model, tokens, puzzleIDs []int32, steps int) ([]StepAgre
 			}
 		}
 		st.LogitsCosine = dot / math.Sqrt(na*nb)
+		st.RelErr = math.Sqrt(max(0, na-2*dot+nb) / na)
 		if na == 0 && nb == 0 {
 			st.LogitsCosine = 1
 		}
@@ -83,4 +88,38 @@ func Compare(ref, test *Model, tokens, puzzleIDs []int32, steps int) ([]StepAgre
 		out = append(out, st)
 	}
 	return out, nil
+}
+
+// WithWeightNoise returns a float32 copy of m whose linear weights carry
+// independent uniform noise of ±half an int8 step of their row
+// (max|w|/127/2): the error of int8 weight rounding, without its
+// determinism and without activation quantization. How far that moves the
+// outputs measures the model's own sensitivity (random-weight recurrences
+// amplify any error many times within one segment), which is the yardstick
+// int8 is judged against: an int8 model whose error is a small multiple of
+// this reference loses nothing a model of that sensitivity could keep.
+func (m *Model) WithWeightNoise(seed uint64) (*Model, error) {
+	if m.quantized() {
+		return nil, fmt.Errorf("model is int8; the noise reference perturbs float32 weights")
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x9e3779b9))
+	d := *m
+	d.closer = nil
+	d.H, d.L = slices.Clone(m.H), slices.Clone(m.L)
+	for _, l := range d.linears() {
+		w := slices.Clone(l.W)
+		for r := 0; r < l.Out; r++ {
+			row := w[r*l.In : (r+1)*l.In]
+			var amax float32
+			for _, x := range row {
+				amax = max(amax, float32(math.Abs(float64(x))))
+			}
+			step := amax / 127
+			for i := range row {
+				row[i] += step * float32(rng.Float64()-0.5)
+			}
+		}
+		l.W = w
+	}
+	return &d, nil
 }

@@ -12,8 +12,9 @@ import (
 const (
 	// ArchHRM is the official HRM ACT-v1: two stacks, H and L.
 	ArchHRM = "hrm_act_v1"
-	// ArchTRM is TRM: one stack (L) serves both updates. Reserved: the
-	// loader refuses it until its schedule is implemented and tested.
+	// ArchTRM is TRM (TinyRecursiveReasoningModel_ACTV1): one stack (L)
+	// serves both updates, optionally with a token-mixing MLP (mlp_t) in
+	// place of attention.
 	ArchTRM = "trm"
 )
 
@@ -33,6 +34,7 @@ type Config struct {
 	Expansion            float64 `json:"expansion"`
 	PuzzleEmbNdim        int     `json:"puzzle_emb_ndim"`
 	PuzzleEmbLen         int     `json:"puzzle_emb_len,omitempty"` // 0: derived, ceil(ndim/D)
+	MLPT                 bool    `json:"mlp_t,omitempty"`          // token-mixing SwiGLU over positions instead of attention (TRM's code, for both archs)
 	NumPuzzleIdentifiers int     `json:"num_puzzle_identifiers"`
 	PosEncodings         string  `json:"pos_encodings"`
 	RMSNormEps           float64 `json:"rms_norm_eps"`
@@ -84,6 +86,42 @@ func (c Config) Inter() int {
 	return 256 * ((r + 255) / 256)
 }
 
+// TokenInter is the width I_t of the token-mixing SwiGLU (mlp_t), the
+// same rounding as Inter over T = S + P positions instead of D channels.
+func (c Config) TokenInter() int {
+	r := int(math.RoundToEven(c.Expansion * float64(c.TotalLen()) * 2 / 3))
+	return 256 * ((r + 255) / 256)
+}
+
+// Attention reports whether the blocks mix tokens by self-attention (the
+// alternative is TRM's mlp_t).
+func (c Config) Attention() bool { return !c.MLPT }
+
+// BlockApplications is the number of block applications in one segment:
+// every L and H update runs its stack once.
+func (c Config) BlockApplications() int {
+	answer := c.HLayers
+	if c.Arch == ArchTRM {
+		answer = c.LLayers
+	}
+	return c.HCycles * (c.LCycles*c.LLayers + answer)
+}
+
+// SegmentMACs is the multiply-add count of one segment of one sequence:
+// every block's matrix products (attention's scores and weighted sums
+// included, or mlp_t's two position-axis products) and the heads. The
+// row-wise steps (norms, activations) are not counted.
+func (c Config) SegmentMACs() float64 {
+	T, D, F := float64(c.TotalLen()), float64(c.HiddenSize), float64(c.Inter())
+	perBlock := T * 3 * F * D // the channel MLP: gate_up 2F·D, down D·F
+	if c.MLPT {
+		perBlock += D * 3 * float64(c.TokenInter()) * T
+	} else {
+		perBlock += T*4*D*D + 2*T*T*D
+	}
+	return float64(c.BlockApplications())*perBlock + float64(c.SeqLen)*D*float64(c.VocabSize) + 2*D
+}
+
 // EmbedScale is sqrt(D), applied to the whole input embedding.
 func (c Config) EmbedScale() float32 { return float32(math.Sqrt(float64(c.HiddenSize))) }
 
@@ -93,21 +131,25 @@ func (c Config) Validate() error {
 	bad := func(f string, a ...any) error { return fmt.Errorf("config: "+f, a...) }
 	switch c.Arch {
 	case ArchHRM:
+		if e := inRange("H_layers", c.HLayers, 1, maxLayers); e != nil {
+			return bad("%v", e)
+		}
 	case ArchTRM:
-		return bad("arch %q is not supported by this runtime yet", c.Arch)
+		if c.HLayers != 0 {
+			return bad("H_layers = %d: TRM has one stack (L_level) for both updates, so H_layers must be 0", c.HLayers)
+		}
 	default:
-		return bad("unknown arch %q (want %q)", c.Arch, ArchHRM)
+		return bad("unknown arch %q (want %q or %q)", c.Arch, ArchHRM, ArchTRM)
 	}
 	in := func(name string, v, lo, hi int) error {
-		if v < lo || v > hi {
-			return bad("%s = %d, want %d..%d", name, v, lo, hi)
+		if e := inRange(name, v, lo, hi); e != nil {
+			return bad("%v", e)
 		}
 		return nil
 	}
 	for _, e := range []error{
 		in("hidden_size", c.HiddenSize, 1, maxHidden),
 		in("num_heads", c.NumHeads, 1, maxHeads),
-		in("H_layers", c.HLayers, 1, maxLayers),
 		in("L_layers", c.LLayers, 1, maxLayers),
 		in("H_cycles", c.HCycles, 1, maxCycles),
 		in("L_cycles", c.LCycles, 1, maxCycles),
@@ -125,7 +167,7 @@ func (c Config) Validate() error {
 	if c.HiddenSize%c.NumHeads != 0 {
 		return bad("hidden_size %d is not a multiple of num_heads %d", c.HiddenSize, c.NumHeads)
 	}
-	if c.HeadDim()%2 != 0 {
+	if c.PosEncodings == "rope" && c.Attention() && c.HeadDim()%2 != 0 {
 		return bad("head dim %d must be even for rotary embeddings", c.HeadDim())
 	}
 	if !(c.Expansion > 0 && c.Expansion <= 64) {
@@ -143,14 +185,22 @@ func (c Config) Validate() error {
 			return bad("rope_theta = %v, want > 1", c.RopeTheta)
 		}
 	case "learned":
+	case "none": // TRM's mlp_t configs: the token mixer carries positions
 	default:
-		return bad("pos_encodings %q, want rope or learned", c.PosEncodings)
+		return bad("pos_encodings %q, want rope, learned or none", c.PosEncodings)
 	}
 	if !(c.RMSNormEps > 0 && c.RMSNormEps < 1) {
 		return bad("rms_norm_eps = %v, want (0, 1)", c.RMSNormEps)
 	}
 	if !(c.HaltExplorationProb >= 0 && c.HaltExplorationProb <= 1) {
 		return bad("halt_exploration_prob = %v, want [0, 1]", c.HaltExplorationProb)
+	}
+	return nil
+}
+
+func inRange(name string, v, lo, hi int) error {
+	if v < lo || v > hi {
+		return fmt.Errorf("%s = %d, want %d..%d", name, v, lo, hi)
 	}
 	return nil
 }

@@ -197,7 +197,7 @@ func FromFile(f *loader.File) (*Model, error) {
 	}
 	m, err := build(cfg, vocab, tensors, linears)
 	if err == nil && rotated {
-		m.downRot = downHadamardOrder(cfg.Inter())
+		m.downRot = downOrder(cfg)
 	}
 	return m, err
 }
@@ -205,12 +205,32 @@ func FromFile(f *loader.File) (*Model, error) {
 // isLinear reports whether a tensor is a block's linear weight, the
 // tensors int8 quantization applies to.
 func isLinear(name string) bool {
-	for _, k := range []string{KeyQKV, KeyO, KeyGateUp, KeyDown} {
-		if strings.HasSuffix(name, "."+k) && (strings.HasPrefix(name, StackH+".") || strings.HasPrefix(name, StackL+".")) {
+	if !strings.HasPrefix(name, StackH+".") && !strings.HasPrefix(name, StackL+".") {
+		return false
+	}
+	for _, k := range []string{KeyQKV, KeyO, KeyTokGateUp, KeyTokDown, KeyGateUp, KeyDown} {
+		if strings.HasSuffix(name, "."+k) {
 			return true
 		}
 	}
 	return false
+}
+
+// isDown reports whether a linear layer takes a SwiGLU output as its input
+// (the channel MLP's or mlp_t's down projection): the layers whose input
+// int8 rotates (see quantConfig).
+func isDown(name string) bool {
+	return strings.HasSuffix(name, "."+KeyDown) || strings.HasSuffix(name, "."+KeyTokDown)
+}
+
+// downOrder is the rotation order for every down projection of c: the
+// largest that divides each SwiGLU width.
+func downOrder(c Config) int {
+	b := downHadamardOrder(c.Inter())
+	if c.MLPT {
+		b = min(b, downHadamardOrder(c.TokenInter()))
+	}
+	return b
 }
 
 // packedShape is the 4-D shape of a packed int8 [n, k] matrix in the file:
@@ -289,7 +309,6 @@ func build(cfg Config, vocab Vocab, tensors map[string][]float32, linears map[st
 			return nil, fmt.Errorf("tensor %s: not part of a %s model with this config", name, cfg.Arch)
 		}
 	}
-	D, F := cfg.HiddenSize, cfg.Inter()
 	m := &Model{
 		Cfg: cfg, Vocab: vocab,
 		embed:     tensors[KeyEmbed],
@@ -301,17 +320,12 @@ func build(cfg Config, vocab Vocab, tensors map[string][]float32, linears map[st
 		hInit:     tensors[KeyHInit],
 		lInit:     tensors[KeyLInit],
 	}
-	lin := func(name string, out, in int) Linear {
-		return Linear{W: tensors[name], Q: linears[name], Out: out, In: in}
-	}
 	blocks := func(stack string, n int) []Block {
 		bs := make([]Block, n)
 		for i := range bs {
-			bs[i] = Block{
-				QKV:    lin(BlockKey(stack, i, KeyQKV), 3*D, D),
-				O:      lin(BlockKey(stack, i, KeyO), D, D),
-				GateUp: lin(BlockKey(stack, i, KeyGateUp), 2*F, D),
-				Down:   lin(BlockKey(stack, i, KeyDown), D, F),
+			for _, k := range cfg.BlockLinearKeys() {
+				name, sh := BlockKey(stack, i, k), cfg.LinearShape(k)
+				*bs[i].linear(k) = Linear{W: tensors[name], Q: linears[name], Out: sh[0], In: sh[1]}
 			}
 		}
 		return bs
@@ -339,11 +353,9 @@ func (m *Model) linears() map[string]*Linear {
 		blocks []Block
 	}{{StackH, m.H}, {StackL, m.L}} {
 		for i := range st.blocks {
-			b := &st.blocks[i]
-			out[BlockKey(st.name, i, KeyQKV)] = &b.QKV
-			out[BlockKey(st.name, i, KeyO)] = &b.O
-			out[BlockKey(st.name, i, KeyGateUp)] = &b.GateUp
-			out[BlockKey(st.name, i, KeyDown)] = &b.Down
+			for _, k := range m.Cfg.BlockLinearKeys() {
+				out[BlockKey(st.name, i, k)] = st.blocks[i].linear(k)
+			}
 		}
 	}
 	return out
@@ -402,7 +414,7 @@ func (m *Model) Metadata() map[string]string {
 // quantConfig); embeddings, heads, positions and H_init/L_init stay
 // float32 (they are tiny). The result shares those float32 tensors with m.
 func (m *Model) Quantize() (*Model, error) {
-	return m.quantize(downHadamardOrder(m.Cfg.Inter()))
+	return m.quantize(downOrder(m.Cfg))
 }
 
 // quantize quantizes with a down-input rotation of order rot (0: none, the
@@ -417,7 +429,7 @@ func (m *Model) quantize(rot int) (*Model, error) {
 	q.downRot = rot
 	for name, l := range q.linears() {
 		w := l.W
-		if rot > 0 && strings.HasSuffix(name, KeyDown) {
+		if rot > 0 && isDown(name) {
 			// y = W·x = (W·H/b)·(H·x) since H·H = b·I and H is symmetric;
 			// the rows of W·H are H applied to the rows of W, and 1/b is a
 			// power of two, so the scaling is exact.
@@ -451,7 +463,7 @@ func (m *Model) Dequantize() *Model {
 	for name, l := range d.linears() {
 		if l.Q != nil {
 			l.W, l.Q = l.Q.Dequantize(), nil
-			if m.downRot > 0 && strings.HasSuffix(name, KeyDown) {
+			if m.downRot > 0 && isDown(name) {
 				// Undo the folded rotation: (W·H/b)·H = W.
 				for r := 0; r < l.Out; r++ {
 					asm.Hadamard(l.W[r*l.In:(r+1)*l.In], m.downRot)

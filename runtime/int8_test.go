@@ -12,26 +12,27 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// int8 thresholds on the random-weight golden models, per teacher-forced
-// segment. Measured over all cases and steps: cosine ≥ 0.9991 and argmax
-// agreement ≥ 0.94 (b_small_puzzle step 1, d_edge step 1); random weights
-// give many near-ties, which is what costs agreement. The bars leave a margin
-// for kernel tiers that round the float epilogue differently.
+// maxNoiseRatio bounds int8's teacher-forced logit error per segment as a
+// multiple of the model's own sensitivity: the error of the same float32
+// model with int8-sized random weight noise (Model.WithWeightNoise, mean of
+// noiseSeeds draws). Absolute bars (cosine ≥ 0.995) cannot be sound:
+// random-weight recurrences are chaotic to very different degrees — the
+// trm_mlp_sudoku case's float32 noise floor is 10× the others', and a
+// full-size random HRM moves 20% under int8-sized noise in one segment —
+// while this ratio is a property of the quantizer. Measured: 1.06–1.77 over
+// every case and step here, 0.87–1.16 on full-size random HRM and TRM-MLP
+// models (one noise draw); a quantizer that loses a factor shows above the
+// bar.
 const (
-	minCosineInt8 = 0.995
-	minAgreeInt8  = 0.90
+	maxNoiseRatio = 2.5
+	noiseSeeds    = 5
 )
 
 func TestInt8Goldens(t *testing.T) {
 	root := goldensDir()
-	entries, err := os.ReadDir(root)
-	require.NoError(t, err)
-	for _, e := range entries {
-		dir := filepath.Join(root, e.Name())
-		if !fileExists(filepath.Join(dir, "case.json")) {
-			continue
-		}
-		t.Run(e.Name(), func(t *testing.T) {
+	for _, name := range forwardCases(t, root) {
+		dir := filepath.Join(root, name)
+		t.Run(name, func(t *testing.T) {
 			var gc goldenCase
 			raw, err := os.ReadFile(filepath.Join(dir, "case.json"))
 			require.NoError(t, err)
@@ -60,14 +61,24 @@ func TestInt8Goldens(t *testing.T) {
 			require.NoError(t, err)
 			wonly, err := runtime.Compare(f32, q8.Dequantize(), tokens, pids, 0)
 			require.NoError(t, err)
+			noise := make([]float64, len(full))
+			for seed := range uint64(noiseSeeds) {
+				nm, err := f32.WithWeightNoise(seed)
+				require.NoError(t, err)
+				r, err := runtime.Compare(f32, nm, tokens, pids, 0)
+				require.NoError(t, err)
+				for i := range r {
+					noise[i] += r[i].RelErr / noiseSeeds
+				}
+			}
 			for i, s := range full {
-				t.Logf("step %d: W8A8 cosine %.5f max|Δ| %.4f q %.4f agree %.3f | weights-only cosine %.5f agree %.3f",
-					s.Step, s.LogitsCosine, s.LogitsMaxAbs, s.QMaxAbs, s.ArgmaxAgree, wonly[i].LogitsCosine, wonly[i].ArgmaxAgree)
-				require.GreaterOrEqual(t, s.LogitsCosine, minCosineInt8, "step %d", s.Step)
-				require.GreaterOrEqual(t, s.ArgmaxAgree, minAgreeInt8, "step %d", s.Step)
-				// Weights-only int8 is at least as close as W8A8 on average:
+				ratio := s.RelErr / noise[i]
+				t.Logf("step %d: W8A8 rel.err %.4f (%.2f× the noise reference %.4f) cosine %.5f agree %.3f q %.4f | weights-only rel.err %.4f",
+					s.Step, s.RelErr, ratio, noise[i], s.LogitsCosine, s.ArgmaxAgree, s.QMaxAbs, wonly[i].RelErr)
+				require.LessOrEqual(t, ratio, maxNoiseRatio, "step %d: int8 error %.4f vs noise reference %.4f", s.Step, s.RelErr, noise[i])
+				// Weights-only int8 is at least as close as W8A8:
 				// activations add error, they do not cancel it.
-				require.GreaterOrEqual(t, wonly[i].LogitsCosine, s.LogitsCosine-1e-3)
+				require.LessOrEqual(t, wonly[i].RelErr, s.RelErr*1.05, "step %d", s.Step)
 			}
 		})
 	}

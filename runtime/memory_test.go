@@ -37,7 +37,15 @@ func TestConstantMemoryRecurrence(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs 1024 segments")
 	}
-	f32, tok, pid := tinyModel(t)
+	for _, load := range []func(testing.TB) (*hrm.Model, []int32, []int32){tinyModel, archModels(t)["trm_mlp"]} {
+		constantMemory(t, load)
+	}
+}
+
+func constantMemory(t *testing.T, load func(testing.TB) (*hrm.Model, []int32, []int32)) {
+	f32, tok, pid := load(t)
+	// One sequence: the trm_mlp model runs 18 blocks a segment.
+	tok, pid = tok[:f32.Cfg.SeqLen], pid[:1]
 	i8, err := f32.Quantize()
 	require.NoError(t, err)
 	for _, m := range []*hrm.Model{f32, i8} {
@@ -61,7 +69,7 @@ func TestConstantMemoryRecurrence(t *testing.T) {
 			rss = append(rss, rssKB(t))
 		}
 		sess.Close()
-		t.Logf("%s: heap after 1/16/1024 segments: %v bytes; RSS %v kB", m.Metadata()[hrm.MetaQuant], heap, rss)
+		t.Logf("%s %s: heap after 1/16/1024 segments: %v bytes; RSS %v kB", m.Cfg.Arch, m.Metadata()[hrm.MetaQuant], heap, rss)
 		// Nothing may grow; a few kB of slack for the Go runtime's own
 		// bookkeeping (timers, GC metadata). Shrinking is fine.
 		require.LessOrEqual(t, heap[2], heap[0]+64<<10)
@@ -73,7 +81,13 @@ func TestConstantMemoryRecurrence(t *testing.T) {
 // Many sessions over one shared model, concurrently (run under -race in
 // CI), give results identical to one session alone.
 func TestConcurrentSessions(t *testing.T) {
-	f32, tok, pid := smallModel(t)
+	for arch, load := range archModels(t) {
+		t.Run(arch, func(t *testing.T) { concurrentSessions(t, load) })
+	}
+}
+
+func concurrentSessions(t *testing.T, load func(testing.TB) (*hrm.Model, []int32, []int32)) {
+	f32, tok, pid := load(t)
 	i8, err := f32.Quantize()
 	require.NoError(t, err)
 	for _, m := range []*hrm.Model{f32, i8} {

@@ -15,10 +15,33 @@ type Linear struct {
 	Out, In int
 }
 
-// Block is one post-norm transformer block: attention then SwiGLU, each
-// followed by a residual add and a weightless RMSNorm.
+// Block is one post-norm block: a token mixer then a SwiGLU MLP, each
+// followed by a residual add and a weightless RMSNorm. The mixer is
+// self-attention (QKV, O) or, for TRM's mlp_t, a SwiGLU over the position
+// axis (TokGateUp, TokDown); the other pair is empty.
 type Block struct {
-	QKV, O, GateUp, Down Linear
+	QKV, O             Linear
+	TokGateUp, TokDown Linear
+	GateUp, Down       Linear
+}
+
+// linear returns the block's linear layer of a tensor key.
+func (b *Block) linear(key string) *Linear {
+	switch key {
+	case KeyQKV:
+		return &b.QKV
+	case KeyO:
+		return &b.O
+	case KeyTokGateUp:
+		return &b.TokGateUp
+	case KeyTokDown:
+		return &b.TokDown
+	case KeyGateUp:
+		return &b.GateUp
+	case KeyDown:
+		return &b.Down
+	}
+	panic("runtime: unknown block tensor " + key)
 }
 
 // Model is an immutable, loaded network. It may be shared by any number of
@@ -49,14 +72,30 @@ type Model struct {
 
 // quantized reports whether any linear layer holds int8 weights.
 func (m *Model) quantized() bool {
-	for _, st := range [][]Block{m.H, m.L} {
-		for _, b := range st {
-			if b.QKV.Q != nil || b.O.Q != nil || b.GateUp.Q != nil || b.Down.Q != nil {
-				return true
-			}
+	for _, l := range m.linears() {
+		if l.Q != nil {
+			return true
 		}
 	}
 	return false
+}
+
+// answerStack is the stack of the z_H update: HRM's H_level, or for TRM
+// the one L_level stack that also does the latent updates.
+func (m *Model) answerStack() []Block {
+	if m.Cfg.Arch == ArchTRM {
+		return m.L
+	}
+	return m.H
+}
+
+// halts is the Q rule of the architecture: HRM halts when q_halt >
+// q_continue, TRM (no_ACT_continue) when q_halt > 0.
+func (m *Model) halts(qHalt, qCont float32) bool {
+	if m.Cfg.Arch == ArchTRM {
+		return qHalt > 0
+	}
+	return qHalt > qCont
 }
 
 // Close releases the weight file mapping. The Model must not be used after.
@@ -72,9 +111,10 @@ func (m *Model) Close() error {
 // RopeTables returns the half-split ("rotate_half") tables [T, d/2] that
 // the official code computes in float32: inv_freq[j] = 1/θ^(2j/d), angle =
 // p·inv_freq[j]; columns j and j+d/2 of a head share angle j. Both nil when
-// the config uses learned positions.
+// the config has no rotary embedding (learned or no positions, or mlp_t,
+// whose blocks ignore them as the official code does).
 func RopeTables(c Config) (cos, sin []float32) {
-	if c.PosEncodings != "rope" {
+	if c.PosEncodings != "rope" || !c.Attention() {
 		return nil, nil
 	}
 	T, half := c.TotalLen(), c.HeadDim()/2
@@ -133,42 +173,68 @@ func (m *Model) stack(s *Session, blocks []Block, z, inj []float32, n int) {
 }
 
 // block applies one post-norm block in place to h [n·T, D]:
-// h ← rms(h + Attn(h)); h ← rms(h + MLP(h)).
+// h ← rms(h + Mix(h)); h ← rms(h + MLP(h)).
 func (m *Model) block(s *Session, b *Block, h []float32, n int) {
 	c := m.Cfg
 	D, F := c.HiddenSize, c.Inter()
 	rows := n * c.TotalLen()
 
-	qkv := s.qkv[:rows*3*D]
-	s.linear(&b.QKV, qkv, h, rows)
-	if c.PosEncodings == "rope" {
-		s.rowwise(opRoPE, qkv, nil, rows)
+	if c.MLPT {
+		m.tokenMLP(s, b, h, n)
+	} else {
+		qkv := s.qkv[:rows*3*D]
+		s.linear(&b.QKV, qkv, h, rows)
+		if c.PosEncodings == "rope" {
+			s.rowwise(opRoPE, qkv, nil, rows, 3*D)
+		}
+		att := s.att[:rows*D]
+		s.attention(att, qkv, n)
+		tmp := s.tmp[:rows*D]
+		s.linear(&b.O, tmp, att, rows)
+		s.rowwise(opAddRMSNorm, h, tmp, rows, D)
 	}
-	att := s.att[:rows*D]
-	s.attention(att, qkv, n)
-	tmp := s.tmp[:rows*D]
-	s.linear(&b.O, tmp, att, rows)
-	s.rowwise(opAddRMSNorm, h, tmp, rows)
 
+	tmp := s.tmp[:rows*D]
 	gu := s.gu[:rows*2*F]
 	s.linear(&b.GateUp, gu, h, rows)
 	hid := s.hid[:rows*F]
-	s.rowwise(opSwiGLU, hid, gu, rows)
+	s.rowwise(opSwiGLU, hid, gu, rows, F)
 	s.linear(&b.Down, tmp, hid, rows)
-	s.rowwise(opAddRMSNorm, h, tmp, rows)
+	s.rowwise(opAddRMSNorm, h, tmp, rows, D)
+}
+
+// tokenMLP is TRM's mlp_t mixer on h [n·T, D]: per sequence, the SwiGLU
+// runs over the position axis of hᵀ [D, T] and the RMSNorm normalises each
+// channel over positions. The transpose goes to a session buffer so that
+// both matrix products are ordinary row-major GEMMs (rows = n·D channels,
+// K = T or I_t), on the same int8 and float32 kernels as everything else.
+func (m *Model) tokenMLP(s *Session, b *Block, h []float32, n int) {
+	c := m.Cfg
+	T, D, It := c.TotalLen(), c.HiddenSize, c.TokenInter()
+	rows := n * D
+	ht := s.att[:rows*T]
+	s.transpose(ht, h, n, T, D)
+	gu := s.gu[:rows*2*It]
+	s.linear(&b.TokGateUp, gu, ht, rows)
+	hid := s.hid[:rows*It]
+	s.rowwise(opSwiGLU, hid, gu, rows, It)
+	tmp := s.tmp[:rows*T]
+	s.linear(&b.TokDown, tmp, hid, rows)
+	s.rowwise(opAddRMSNorm, ht, tmp, rows, T)
+	s.transpose(h, ht, n, D, T)
 }
 
 // The row-wise steps of a block; Session.rowwise splits rows across workers.
 const (
 	opRoPE       = iota // rotate the q and k heads of qkv rows [r, 3D] in place
-	opAddRMSNorm        // dst ← rms(dst + src), rows of D
-	opSwiGLU            // dst[r, F] ← silu(gate)·up, src rows [gate F | up F]
+	opAddRMSNorm        // dst ← rms(dst + src), rows of width w
+	opSwiGLU            // dst[r, w] ← silu(gate)·up, src rows [gate w | up w]
 )
 
-// rowOp applies a row-wise step to rows [r0, r1).
-func (m *Model) rowOp(op int, dst, src []float32, r0, r1 int) {
+// rowOp applies a row-wise step to rows [r0, r1) of width w.
+func (m *Model) rowOp(op int, dst, src []float32, r0, r1, w int) {
 	c := m.Cfg
-	T, D, F := c.TotalLen(), c.HiddenSize, c.Inter()
+	T, D := c.TotalLen(), c.HiddenSize
 	switch op {
 	case opRoPE:
 		half := c.HeadDim() / 2
@@ -179,25 +245,29 @@ func (m *Model) rowOp(op int, dst, src []float32, r0, r1 int) {
 		}
 	case opAddRMSNorm:
 		for r := r0; r < r1; r++ {
-			asm.AddRMSNorm(dst[r*D:(r+1)*D], src[r*D:(r+1)*D], float32(c.RMSNormEps))
+			asm.AddRMSNorm(dst[r*w:(r+1)*w], src[r*w:(r+1)*w], float32(c.RMSNormEps))
 		}
 	case opSwiGLU:
 		for r := r0; r < r1; r++ {
-			asm.SwiGLU(dst[r*F:(r+1)*F], src[r*2*F:r*2*F+F], src[r*2*F+F:(r+1)*2*F])
+			asm.SwiGLU(dst[r*w:(r+1)*w], src[r*2*w:r*2*w+w], src[r*2*w+w:(r+1)*2*w])
 			if m.downRot > 0 {
-				asm.Hadamard(dst[r*F:(r+1)*F], m.downRot)
+				asm.Hadamard(dst[r*w:(r+1)*w], m.downRot)
 			}
 		}
 	}
 }
 
 // segment runs one ACT segment for the first n sequences of the session:
-// H_cycles × (L_cycles L-updates, then one H-update). At inference the
-// official one-step-gradient split does not matter; this is the plain loop.
+// H_cycles × (L_cycles latent updates z_L ← L(z_L + z_H + x), then one
+// answer update z_H ← H(z_H + z_L)). HRM and TRM share this schedule; TRM's
+// answer update runs the L stack (answerStack). At inference the official
+// gradient split (HRM's one step, TRM's last round) does not matter; this
+// is the plain loop.
 func (m *Model) segment(s *Session, n int) {
 	c := m.Cfg
 	sz := n * c.TotalLen() * c.HiddenSize
 	zH, zL, x, inj := s.zH[:sz], s.zL[:sz], s.x[:sz], s.inj[:sz]
+	answer := m.answerStack()
 	for h := 0; h < c.HCycles; h++ {
 		for l := 0; l < c.LCycles; l++ {
 			for i := range inj {
@@ -205,7 +275,7 @@ func (m *Model) segment(s *Session, n int) {
 			}
 			m.stack(s, m.L, zL, inj, n)
 		}
-		m.stack(s, m.H, zH, zL, n)
+		m.stack(s, answer, zH, zL, n)
 	}
 	m.heads(s, n)
 }

@@ -15,6 +15,7 @@ type opArgs struct {
 	l         *Linear
 	dst, src  []float32
 	rows      int
+	width     int // row-wise steps: row width; transposes: source columns
 	qkv       []float32
 	sequences int
 }
@@ -58,9 +59,9 @@ func (s *Session) runS8(w int) {
 	}
 }
 
-// rowwise applies a row-wise step (Model.rowOp) to rows [0, rows).
-func (s *Session) rowwise(kind int, dst, src []float32, rows int) {
-	s.op = opArgs{kind: kind, dst: dst, src: src, rows: rows}
+// rowwise applies a row-wise step (Model.rowOp) to rows [0, rows) of width w.
+func (s *Session) rowwise(kind int, dst, src []float32, rows, w int) {
+	s.op = opArgs{kind: kind, dst: dst, src: src, rows: rows, width: w}
 	s.pool.run(s.jobRows)
 	s.op = opArgs{}
 }
@@ -68,7 +69,46 @@ func (s *Session) rowwise(kind int, dst, src []float32, rows int) {
 func (s *Session) runRows(w int) {
 	o := &s.op
 	r0, r1 := span(o.rows, s.pool.n, w)
-	s.m.rowOp(o.kind, o.dst, o.src, r0, r1)
+	s.m.rowOp(o.kind, o.dst, o.src, r0, r1, o.width)
+}
+
+// transpose writes dst [n, cols, rows] = src [n, rows, cols] transposed
+// per sequence, split across workers by destination rows.
+func (s *Session) transpose(dst, src []float32, n, rows, cols int) {
+	s.op = opArgs{dst: dst, src: src, rows: rows, width: cols, sequences: n}
+	s.pool.run(s.jobTranspose)
+	s.op = opArgs{}
+}
+
+func (s *Session) runTranspose(w int) {
+	o := &s.op
+	R, C := o.rows, o.width
+	u0, u1 := span(o.sequences*C, s.pool.n, w)
+	for u := u0; u < u1; {
+		i, c0 := u/C, u%C
+		c1 := min(C, c0+u1-u)
+		transposeCols(o.dst[i*R*C:(i+1)*R*C], o.src[i*R*C:(i+1)*R*C], R, C, c0, c1)
+		u += c1 - c0
+	}
+}
+
+// transposeCols writes columns [c0, c1) of src [R, C] as rows of dst [C, R],
+// in 8×8 tiles so that both sides are read and written a cache line at a
+// time.
+func transposeCols(dst, src []float32, R, C, c0, c1 int) {
+	const b = 8
+	for r0 := 0; r0 < R; r0 += b {
+		r1 := min(R, r0+b)
+		for cb := c0; cb < c1; cb += b {
+			ce := min(c1, cb+b)
+			for r := r0; r < r1; r++ {
+				row := src[r*C : r*C+C]
+				for c := cb; c < ce; c++ {
+					dst[c*R+r] = row[c]
+				}
+			}
+		}
+	}
 }
 
 // attention runs non-causal attention for n sequences from qkv into o.

@@ -17,6 +17,19 @@ func FullSizeConfig(seq int) Config {
 	return c
 }
 
+// FullSizeTRMConfig is the TRM of the paper's Sudoku runs (the official
+// README's command line: D 512, 8 heads, L_layers 2, H_cycles 3, L_cycles 6,
+// a 16-row puzzle prefix); mlpT selects TRM-MLP (token-mixing MLP, no
+// positions) over TRM-Att (attention with RoPE).
+func FullSizeTRMConfig(seq int, mlpT bool) Config {
+	c := FullSizeConfig(seq)
+	c.Arch, c.HLayers, c.LLayers, c.HCycles, c.LCycles, c.PuzzleEmbLen = ArchTRM, 0, 2, 3, 6, 16
+	if mlpT {
+		c.MLPT, c.PosEncodings = true, "none"
+	}
+	return c
+}
+
 // NewRandom builds a model of config c with Gaussian weights of standard
 // deviation 1/√fan-in from seed, so that timing and memory can be measured
 // with no weight file. Its vocabulary is Sudoku's for 81 tokens and an

@@ -16,7 +16,8 @@ const (
 	// HaltMax runs every sequence for the full step budget: the official
 	// evaluation behaviour (the Q head is ignored).
 	HaltMax HaltMode = iota
-	// HaltQ stops a sequence once q_halt > q_continue, or at the budget.
+	// HaltQ stops a sequence once its Q head says halt (HRM: q_halt >
+	// q_continue; TRM: q_halt > 0), or at the budget.
 	HaltQ
 )
 
@@ -57,22 +58,50 @@ type Session struct {
 	puzzleIDs []int32 // [B] per slot
 
 	x, zH, zL, inj []float32 // [B, T, D]
-	qkv            []float32 // [B·T, 3D]
-	att, tmp       []float32 // [B·T, D]
-	gu             []float32 // [B·T, 2F]
-	hid            []float32 // [B·T, F]
+	qkv            []float32 // [B·T, 3D]; attention only
+	att, tmp       []float32 // [B·T, D]; att is the mixer's output (mlp_t: hᵀ [B, D, T])
+	gu             []float32 // [B·T, 2F] or mlp_t's [B·D, 2I_t]
+	hid            []float32 // [B·T, F] or [B·D, I_t]
 	logits         []float32 // [B, S, V]
 	q              []float32 // [B, 2]
 	rowBuf         []float32 // [T·D], slot swaps
 
-	// int8 path: activations quantized per token, and int32 products.
-	acts quant.Activations // [B·T, F] and [B·T]
-	acc  []int32           // [B·T, 2F]
+	// int8 path: activations quantized per row (token, or mlp_t channel),
+	// and int32 products; sized for the largest linear layer.
+	acts quant.Activations
+	acc  []int32
 
-	attnWS                                       [][]float32 // per worker
-	pool                                         *pool
-	op                                           opArgs
-	jobF32, jobQuantize, jobS8, jobAttn, jobRows func(int)
+	attnWS                                                     [][]float32 // per worker
+	pool                                                       *pool
+	op                                                         opArgs
+	jobF32, jobQuantize, jobS8, jobAttn, jobRows, jobTranspose func(int)
+}
+
+// sessionSizes are the per-sequence element counts of a Session's buffers:
+// the largest each step of a block needs.
+type sessionSizes struct {
+	qkv, gu, hid, actQ, actRows, acc int
+}
+
+func sizesOf(c Config) sessionSizes {
+	T, D, F := c.TotalLen(), c.HiddenSize, c.Inter()
+	z := sessionSizes{gu: T * 2 * F, hid: T * F, actRows: T}
+	// Linear layers as (rows, in, out) per sequence.
+	lins := [][3]int{{T, D, 2 * F}, {T, F, D}}
+	if c.MLPT {
+		It := c.TokenInter()
+		z.gu, z.hid = max(z.gu, D*2*It), max(z.hid, D*It)
+		z.actRows = max(T, D)
+		lins = append(lins, [3]int{D, T, 2 * It}, [3]int{D, It, T})
+	} else {
+		z.qkv = T * 3 * D
+		lins = append(lins, [3]int{T, D, 3 * D}, [3]int{T, D, D})
+	}
+	for _, l := range lins {
+		z.actQ = max(z.actQ, l[0]*l[1])
+		z.acc = max(z.acc, l[0]*l[2])
+	}
+	return z
 }
 
 // NewSession allocates the buffers for batches of up to maxBatch sequences
@@ -88,26 +117,29 @@ func (m *Model) NewSession(maxBatch, threads int) (*Session, error) {
 		return nil, fmt.Errorf("session: %d threads, at most 1024", threads)
 	}
 	c := m.Cfg
-	B, T, D, F, S, V := maxBatch, c.TotalLen(), c.HiddenSize, c.Inter(), c.SeqLen, c.VocabSize
+	B, T, D, S, V := maxBatch, c.TotalLen(), c.HiddenSize, c.SeqLen, c.VocabSize
+	z := sizesOf(c)
 	f := func(n int) []float32 { return make([]float32, n) }
 	s := &Session{
 		m: m, maxBatch: B,
 		slotOf: make([]int, B), rowOf: make([]int, B), steps: make([]int, B),
 		tokens: make([]int32, B*S), puzzleIDs: make([]int32, B),
 		x: f(B * T * D), zH: f(B * T * D), zL: f(B * T * D), inj: f(B * T * D),
-		qkv: f(B * T * 3 * D), att: f(B * T * D), tmp: f(B * T * D),
-		gu: f(B * T * 2 * F), hid: f(B * T * F),
+		qkv: f(B * z.qkv), att: f(B * T * D), tmp: f(B * T * D),
+		gu: f(B * z.gu), hid: f(B * z.hid),
 		logits: f(B * S * V), q: f(2 * B), rowBuf: f(T * D),
 	}
 	if m.quantized() {
-		s.acts = quant.Activations{Q: make([]int8, B*T*F), Scale: f(B * T)}
-		s.acc = make([]int32, B*T*2*F)
+		s.acts = quant.Activations{Q: make([]int8, B*z.actQ), Scale: f(B * z.actRows)}
+		s.acc = make([]int32, B*z.acc)
 	}
 	s.pool = newPool(threads)
-	for range threads {
-		s.attnWS = append(s.attnWS, f(asm.AttentionWorkspace(T, c.HeadDim())))
+	if c.Attention() {
+		for range threads {
+			s.attnWS = append(s.attnWS, f(asm.AttentionWorkspace(T, c.HeadDim())))
+		}
 	}
-	s.jobF32, s.jobQuantize, s.jobS8, s.jobAttn, s.jobRows = s.runF32, s.runQuantize, s.runS8, s.runAttn, s.runRows
+	s.jobF32, s.jobQuantize, s.jobS8, s.jobAttn, s.jobRows, s.jobTranspose = s.runF32, s.runQuantize, s.runS8, s.runAttn, s.runRows, s.runTranspose
 	return s, nil
 }
 
@@ -217,7 +249,7 @@ func (s *Session) Run(opt Options) error {
 		}
 		for slot := s.nActive - 1; slot >= 0; slot-- {
 			halt := step == budget
-			if opt.Halt == HaltQ && s.q[2*slot] > s.q[2*slot+1] {
+			if opt.Halt == HaltQ && s.m.halts(s.q[2*slot], s.q[2*slot+1]) {
 				halt = true
 			}
 			if halt {

@@ -1,9 +1,11 @@
 package runtime_test
 
 import (
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/hrmgo/hrm/convert"
@@ -26,6 +28,25 @@ func tinyModel(t testing.TB) (*runtime.Model, []int32, []int32) {
 		"num_heads": 2, "H_cycles": 2, "L_cycles": 2, "expansion": 4, "halt_max_steps": 4, "seq_len": 81})
 }
 
+// caseModel is a golden case's model, imported with its case.json config.
+func caseModel(t testing.TB, name string) (*runtime.Model, []int32, []int32) {
+	raw, err := os.ReadFile(filepath.Join("..", "testdata", "goldens", name, "case.json"))
+	require.NoError(t, err)
+	var gc goldenCase
+	require.NoError(t, json.Unmarshal(raw, &gc))
+	return goldenModel(t, name, gc.Config)
+}
+
+// archModels are one model of each block kind: HRM, TRM with attention,
+// TRM with mlp_t.
+func archModels(t testing.TB) map[string]func(testing.TB) (*runtime.Model, []int32, []int32) {
+	return map[string]func(testing.TB) (*runtime.Model, []int32, []int32){
+		"hrm":     smallModel,
+		"trm_att": func(t testing.TB) (*runtime.Model, []int32, []int32) { return caseModel(t, "trm_att_puzzle") },
+		"trm_mlp": func(t testing.TB) (*runtime.Model, []int32, []int32) { return caseModel(t, "trm_mlp_sudoku") },
+	}
+}
+
 func goldenModel(t testing.TB, name string, cfg map[string]any) (*runtime.Model, []int32, []int32) {
 	dir := filepath.Join("..", "testdata", "goldens", name)
 	m, err := convert.Import(filepath.Join(dir, "weights_f32.safetensors"), convert.Options{Config: cfg})
@@ -46,7 +67,16 @@ func goldenModel(t testing.TB, name string, cfg map[string]any) (*runtime.Model,
 // active prefix of the buffers; each must still end exactly where a run of
 // that sequence alone, for that many steps, ends.
 func TestHaltQMatchesSingleRuns(t *testing.T) {
-	m, tok, pid := smallModel(t)
+	for arch, load := range archModels(t) {
+		t.Run(arch, func(t *testing.T) { testHaltQ(t, load) })
+	}
+}
+
+func testHaltQ(t *testing.T, load func(testing.TB) (*runtime.Model, []int32, []int32)) {
+	m, tok, pid := load(t)
+	if m.Cfg.Arch == runtime.ArchTRM {
+		m = haltingTRM(t, m, tok, pid)
+	}
 	S := m.Cfg.SeqLen
 	n := len(pid)
 	sess, err := m.NewSession(n, 2)
@@ -62,7 +92,11 @@ func TestHaltQMatchesSingleRuns(t *testing.T) {
 		steps[k] = true
 		qh, qc := sess.Q(r)
 		if k < 12 {
-			require.Greater(t, qh, qc, "row %d halted early without q_halt > q_continue", r)
+			if m.Cfg.Arch == runtime.ArchTRM {
+				require.Greater(t, qh, float32(0), "row %d halted early without q_halt > 0", r)
+			} else {
+				require.Greater(t, qh, qc, "row %d halted early without q_halt > q_continue", r)
+			}
 		}
 		require.NoError(t, one.Begin(tok[r*S:(r+1)*S], pid[r:r+1]))
 		require.NoError(t, one.Run(runtime.Options{Halt: runtime.HaltMax, Steps: k}))
@@ -72,6 +106,28 @@ func TestHaltQMatchesSingleRuns(t *testing.T) {
 		require.InDeltaSlice(t, toF64(zh1), toF64(zh), 1e-5, "row %d", r)
 	}
 	t.Logf("halting steps seen: %v", steps)
+}
+
+// haltingTRM shifts a random TRM's q_halt bias so that rows cross
+// q_halt > 0 at different steps (random weights leave q_halt far below 0):
+// the threshold is set midway between row 0's q_halt after steps 2 and 3.
+func haltingTRM(t *testing.T, m *runtime.Model, tok, pid []int32) *runtime.Model {
+	s, err := m.NewSession(len(pid), 1)
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.Begin(tok, pid))
+	var q []float32
+	require.NoError(t, s.Run(runtime.Options{Steps: 3, OnSegment: func(int) { h, _ := s.Q(0); q = append(q, h) }}))
+	tensors := map[string][]float32{}
+	for _, x := range m.Tensors() {
+		v, err := x.Float32s()
+		require.NoError(t, err)
+		tensors[x.Name] = slices.Clone(v)
+	}
+	tensors[runtime.KeyQHeadB][0] -= (q[1] + q[2]) / 2
+	h, err := runtime.New(m.Cfg, m.Vocab, tensors)
+	require.NoError(t, err)
+	return h
 }
 
 func toF64(v []float32) []float64 {
@@ -85,19 +141,26 @@ func toF64(v []float32) []float64 {
 // The recurrence runs in buffers allocated once: no allocation per segment,
 // whatever the step budget.
 func TestSegmentAllocatesNothing(t *testing.T) {
-	m, tok, pid := smallModel(t)
-	sess, err := m.NewSession(len(pid), 2)
-	require.NoError(t, err)
-	require.NoError(t, sess.Begin(tok, pid))
-	sess.Segment()
-	allocs := testing.AllocsPerRun(5, sess.Segment)
-	require.Zero(t, allocs)
-	allocs = testing.AllocsPerRun(2, func() {
-		if err := sess.Run(runtime.Options{Steps: 3, Halt: runtime.HaltQ}); err != nil {
-			t.Fatal(err)
+	for arch, load := range archModels(t) {
+		f32, tok, pid := load(t)
+		i8, err := f32.Quantize()
+		require.NoError(t, err)
+		for _, m := range []*runtime.Model{f32, i8} {
+			sess, err := m.NewSession(len(pid), 2)
+			require.NoError(t, err)
+			require.NoError(t, sess.Begin(tok, pid))
+			sess.Segment()
+			allocs := testing.AllocsPerRun(5, sess.Segment)
+			require.Zero(t, allocs, "%s %s", arch, m.Metadata()[runtime.MetaQuant])
+			allocs = testing.AllocsPerRun(2, func() {
+				if err := sess.Run(runtime.Options{Steps: 3, Halt: runtime.HaltQ}); err != nil {
+					t.Fatal(err)
+				}
+			})
+			require.Zero(t, allocs, "%s %s", arch, m.Metadata()[runtime.MetaQuant])
+			sess.Close()
 		}
-	})
-	require.Zero(t, allocs)
+	}
 }
 
 func TestBeginRejectsBadInput(t *testing.T) {
@@ -151,4 +214,18 @@ func TestLoadBytes(t *testing.T) {
 	}
 	_, err = runtime.LoadBytes("junk", []byte("xx"))
 	require.ErrorContains(t, err, "junk:")
+}
+
+func TestSegmentMACs(t *testing.T) {
+	// The TRM paper's effective depths: HRM 2·(2·4 + 4) = 24 block
+	// applications per segment, TRM 3·(6+1)·2 = 42.
+	c := runtime.FullSizeConfig(81)
+	require.Equal(t, 24, c.BlockApplications())
+	T, D, F := 82.0, 512.0, 1536.0
+	require.InDelta(t, 24*(T*3*F*D+T*4*D*D+2*T*T*D)+81*D*11+2*D, c.SegmentMACs(), 1)
+	tm := runtime.FullSizeTRMConfig(81, true)
+	require.Equal(t, 42, tm.BlockApplications())
+	require.Equal(t, 97, tm.TotalLen())
+	require.Equal(t, 512, tm.TokenInter())
+	require.InDelta(t, 42*(97*3*F*D+D*3*512*97)+81*D*11+2*D, tm.SegmentMACs(), 1)
 }

@@ -22,7 +22,39 @@ const (
 	KeyO      = "self_attn.o_proj.weight"
 	KeyGateUp = "mlp.gate_up_proj.weight"
 	KeyDown   = "mlp.down_proj.weight"
+	// TRM's token-mixing SwiGLU (mlp_t), in place of the attention pair.
+	KeyTokGateUp = "mlp_t.gate_up_proj.weight"
+	KeyTokDown   = "mlp_t.down_proj.weight"
 )
+
+// BlockLinearKeys lists the linear layers of one block of config c, in the
+// official save order: the token mixer (attention or mlp_t), then the MLP.
+func (c Config) BlockLinearKeys() []string {
+	if c.MLPT {
+		return []string{KeyTokGateUp, KeyTokDown, KeyGateUp, KeyDown}
+	}
+	return []string{KeyQKV, KeyO, KeyGateUp, KeyDown}
+}
+
+// LinearShape is the [out, in] shape of a block's linear layer.
+func (c Config) LinearShape(key string) []int {
+	D, F, T, It := c.HiddenSize, c.Inter(), c.TotalLen(), c.TokenInter()
+	switch key {
+	case KeyQKV:
+		return []int{3 * D, D}
+	case KeyO:
+		return []int{D, D}
+	case KeyGateUp:
+		return []int{2 * F, D}
+	case KeyDown:
+		return []int{D, F}
+	case KeyTokGateUp:
+		return []int{2 * It, T}
+	case KeyTokDown:
+		return []int{T, It}
+	}
+	panic("runtime: unknown block tensor " + key)
+}
 
 // Top-level tensor names.
 const (
@@ -60,7 +92,7 @@ func (c Config) Stacks() []struct {
 // the official save order. It is the single source of truth for the
 // converter, the loader's checks and the trainer's initialisation.
 func (c Config) TensorSpecs() []TensorSpec {
-	D, V, F := c.HiddenSize, c.VocabSize, c.Inter()
+	D, V := c.HiddenSize, c.VocabSize
 	s := []TensorSpec{
 		{KeyHInit, []int{D}},
 		{KeyLInit, []int{D}},
@@ -77,12 +109,9 @@ func (c Config) TensorSpecs() []TensorSpec {
 	}
 	for _, st := range c.Stacks() {
 		for i := 0; i < st.Layers; i++ {
-			s = append(s,
-				TensorSpec{BlockKey(st.Name, i, KeyQKV), []int{3 * D, D}},
-				TensorSpec{BlockKey(st.Name, i, KeyO), []int{D, D}},
-				TensorSpec{BlockKey(st.Name, i, KeyGateUp), []int{2 * F, D}},
-				TensorSpec{BlockKey(st.Name, i, KeyDown), []int{D, F}},
-			)
+			for _, k := range c.BlockLinearKeys() {
+				s = append(s, TensorSpec{BlockKey(st.Name, i, k), c.LinearShape(k)})
+			}
 		}
 	}
 	return s
