@@ -61,7 +61,7 @@ func (t *Trainer) SaveCheckpoint(path string) error {
 		"rng":              base64.StdEncoding.EncodeToString(rngState),
 	}
 	n := len(t.w.flat)
-	return loader.WriteFile(path, meta, []loader.Tensor{
+	tensors := []loader.Tensor{
 		loader.F32Tensor("params", []int{n}, t.w.flat),
 		loader.F32Tensor("adam_m", []int{n}, t.m1.flat),
 		loader.F32Tensor("adam_v", []int{n}, t.m2.flat),
@@ -72,7 +72,11 @@ func (t *Trainer) SaveCheckpoint(path string) error {
 		loader.I32Tensor("carry_inputs", []int{B, S}, inputs),
 		loader.I32Tensor("carry_labels", []int{B, S}, labels),
 		loader.I32Tensor("carry_pids", []int{B}, pids),
-	})
+	}
+	if t.ema != nil {
+		tensors = append(tensors, loader.F32Tensor("ema", []int{n}, t.ema.flat))
+	}
+	return loader.WriteFile(path, meta, tensors)
 }
 
 // Resume loads a checkpoint written by SaveCheckpoint and continues on src,
@@ -152,6 +156,12 @@ func Resume(path string, src data.Source, threads int) (*Trainer, error) {
 			return nil, e
 		}
 	}
+	if cfg.EMA > 0 {
+		t.ema = newWeights[float32](mc)
+		if err := f32("ema", []int{n}, t.ema.flat); err != nil {
+			return nil, err
+		}
+	}
 	if err := t.setup(); err != nil {
 		return nil, err
 	}
@@ -192,12 +202,13 @@ func Resume(path string, src data.Source, threads int) (*Trainer, error) {
 	return t, nil
 }
 
-// Export writes the current weights as an hrm weight file (float32).
-func (t *Trainer) Export(path string) error { return t.rt.Save(path) }
+// Export writes the weights to evaluate (EvalModel: with EMA, the moving
+// average) as an hrm weight file (float32).
+func (t *Trainer) Export(path string) error { return t.EvalModel().Save(path) }
 
-// ExportCheckpoint writes the weights held in a training checkpoint as an
-// hrm weight file, float32 or (int8 true) quantized, without needing the
-// run's data.
+// ExportCheckpoint writes the weights held in a training checkpoint (with
+// EMA, their moving average) as an hrm weight file, float32 or (int8 true)
+// quantized, without needing the run's data.
 func ExportCheckpoint(ckpt, out string, int8 bool) error {
 	f, err := loader.Open(ckpt)
 	if err != nil {
@@ -225,6 +236,20 @@ func ExportCheckpoint(ckpt, out string, int8 bool) error {
 		return err
 	}
 	copy(w.flat, v)
+	if cfg.EMA > 0 {
+		// The run evaluates and ships its moving average (see EvalModel).
+		x, ok := f.Tensor("ema")
+		if !ok || len(x.Shape) != 1 || x.Shape[0] != len(w.flat) {
+			return fmt.Errorf("%s: ema tensor missing or of the wrong size", ckpt)
+		}
+		ev, err := x.Float32s()
+		if err != nil {
+			return err
+		}
+		for _, rg := range trainableRanges(cfg.Model) {
+			copy(w.flat[rg[0]:rg[1]], ev[rg[0]:rg[1]])
+		}
+	}
 	m, err := runtime.New(cfg.Model, cfg.Vocab, w.byName)
 	if err != nil {
 		return fmt.Errorf("%s: %w", ckpt, err)

@@ -7,8 +7,9 @@ import (
 )
 
 // blockW holds one block's weights (or gradients) as views into a flat
-// buffer.
-type blockW[T Float] struct{ qkv, o, gu, down []T }
+// buffer: the token mixer (attention's qkv and o, or mlp_t's tgu and
+// tdown; the other pair is nil), then the channel MLP.
+type blockW[T Float] struct{ qkv, o, tgu, tdown, gu, down []T }
 
 // weights views a flat buffer as the named tensors of a config, in
 // runtime.TensorSpecs order. The same layout serves parameters, gradients
@@ -54,10 +55,8 @@ func newWeights[T Float](cfg runtime.Config) *weights[T] {
 	blocks := func(stack string, n int) []blockW[T] {
 		b := make([]blockW[T], n)
 		for i := range b {
-			b[i] = blockW[T]{
-				w.byName[runtime.BlockKey(stack, i, runtime.KeyQKV)], w.byName[runtime.BlockKey(stack, i, runtime.KeyO)],
-				w.byName[runtime.BlockKey(stack, i, runtime.KeyGateUp)], w.byName[runtime.BlockKey(stack, i, runtime.KeyDown)],
-			}
+			k := func(key string) []T { return w.byName[runtime.BlockKey(stack, i, key)] }
+			b[i] = blockW[T]{k(runtime.KeyQKV), k(runtime.KeyO), k(runtime.KeyTokGateUp), k(runtime.KeyTokDown), k(runtime.KeyGateUp), k(runtime.KeyDown)}
 		}
 		return b
 	}
@@ -67,41 +66,65 @@ func newWeights[T Float](cfg runtime.Config) *weights[T] {
 
 // blockCache keeps what one block application's backward needs.
 type blockCache[T Float] struct {
-	in, qkv, lse, att, y1, r1, gu, hid, y2, r2 []T
-	p                                          []T // float32 only: attention probabilities [n, heads, T, T]
+	in, y1, gu, hid, y2, r2 []T
+	// attention
+	qkv, lse, att, r1 []T
+	p                 []T // float32 only: attention probabilities [n, heads, T, T]
+	// mlp_t, in the transposed layout [n·D, T]: its input, gate/up, hidden,
+	// normalised output and the per-channel RMS over positions
+	tin, tgu, thid, ty, tr []T
 }
 
-func newBlockCache[T Float](N, n, heads, D, F int) *blockCache[T] {
+func newBlockCache[T Float](cfg runtime.Config, n int) *blockCache[T] {
+	T_, D, F := cfg.TotalLen(), cfg.HiddenSize, cfg.Inter()
+	N := n * T_
 	f := func(k int) []T { return make([]T, k) }
-	c := &blockCache[T]{in: f(N * D), qkv: f(N * 3 * D), lse: f(N * heads), att: f(N * D),
-		y1: f(N * D), r1: f(N), gu: f(N * 2 * F), hid: f(N * F), y2: f(N * D), r2: f(N)}
+	c := &blockCache[T]{in: f(N * D), y1: f(N * D), gu: f(N * 2 * F), hid: f(N * F), y2: f(N * D), r2: f(N)}
+	if cfg.MLPT {
+		It := cfg.TokenInter()
+		c.tin, c.tgu, c.thid, c.ty, c.tr = f(N*D), f(n*D*2*It), f(n*D*It), f(N*D), f(n*D)
+		return c
+	}
+	heads := cfg.NumHeads
+	c.qkv, c.lse, c.att, c.r1 = f(N*3*D), f(N*heads), f(N*D), f(N)
 	if _, ok := any(c.in).([]float32); ok {
-		T := N / n
-		c.p = f(n * heads * T * T)
+		c.p = f(n * heads * T_ * T_)
 	}
 	return c
 }
 
 // net is the training-time model over n sequences: forward with saved
-// activations for the one-step gradient, and the backward.
+// activations where the recipe takes gradients, and the backward.
+//
+// Both recipes back-propagate through the last latent updates and the last
+// answer update of a segment, and treat everything before as constants:
+// HRM's one-step gradient is the last L update (gradL = 1) and the last H
+// update; TRM's is the whole last round, its L_cycles latent updates and
+// its answer update, all through the one L stack.
 type net[T Float] struct {
 	cfg              runtime.Config
 	n, T, D, F       int
 	heads, d, P      int
+	gradL            int // latent updates with gradient, at the end of the last round
 	ropeCos, ropeSin []float32
 	w, g             *weights[T]
+	aw, ag           []blockW[T] // the answer update's stack: H (HRM) or L (TRM)
 
 	// activations
 	x            []T // [n,T,D] input embedding
 	zH, zL       []T // carry in/out
 	tmp, inj     []T
-	logits       []T // [n,S,V]
-	q            []T // [n,2]
-	lc, hc       []*blockCache[T]
-	scratch      *blockCache[T] // no-grad blocks
+	logits       []T                // [n,S,V]
+	q            []T                // [n,2]
+	lc           [][]*blockCache[T] // [gradL][L layers]
+	hc           []*blockCache[T]   // the answer update
+	scratch      *blockCache[T]     // no-grad blocks
 	dh, dh2, dy1 []T
 	datt, dhid   []T
 	dgu, dqkv    []T
+	dx           []T // gradient of x, summed over the latent updates
+	dt, dthid    []T // mlp_t backward: [n·D, T] and [n·D, I_t]
+	dtgu         []T // [n·D, 2·I_t]
 	dlogits, dq  []T
 	ws           *attnScratch // float32 attention operands
 	tokens       []int32
@@ -116,19 +139,34 @@ func newNet[T Float](cfg runtime.Config, w, g *weights[T], n int) *net[T] {
 	m := &net[T]{cfg: cfg, n: n, T: T_, D: D, F: F, heads: cfg.NumHeads, d: cfg.HeadDim(), P: cfg.PrefixLen(), w: w, g: g,
 		x: f(N * D), zH: f(N * D), zL: f(N * D), tmp: f(N * D), inj: f(N * D),
 		logits: f(n * cfg.SeqLen * cfg.VocabSize), q: f(2 * n),
-		dh: f(N * D), dh2: f(N * D), dy1: f(N * D), datt: f(N * D), dhid: f(N * F), dgu: f(N * 2 * F), dqkv: f(N * 3 * D),
+		dh: f(N * D), dh2: f(N * D), dy1: f(N * D), dhid: f(N * F), dgu: f(N * 2 * F), dx: f(N * D),
 		dlogits: f(n * cfg.SeqLen * cfg.VocabSize), dq: f(2 * n),
 		tokens: make([]int32, n*cfg.SeqLen), pids: make([]int32, n), dpuzzle: f(n * cfg.PuzzleEmbNdim),
 	}
 	m.ropeCos, m.ropeSin = runtime.RopeTables(cfg)
-	for range cfg.LLayers {
-		m.lc = append(m.lc, newBlockCache[T](N, n, cfg.NumHeads, D, F))
+	m.gradL, m.aw, m.ag = 1, w.H, g.H
+	answerLayers := cfg.HLayers
+	if cfg.Arch == runtime.ArchTRM {
+		m.gradL, m.aw, m.ag, answerLayers = cfg.LCycles, w.L, g.L, cfg.LLayers
 	}
-	for range cfg.HLayers {
-		m.hc = append(m.hc, newBlockCache[T](N, n, cfg.NumHeads, D, F))
+	if cfg.MLPT {
+		It := cfg.TokenInter()
+		m.dt, m.dthid, m.dtgu = f(N*D), f(n*D*It), f(n*D*2*It)
+	} else {
+		m.datt, m.dqkv = f(N*D), f(N*3*D)
+		m.ws = newAttnScratch(T_, cfg.HeadDim())
 	}
-	m.scratch = newBlockCache[T](N, n, cfg.NumHeads, D, F)
-	m.ws = newAttnScratch(T_, cfg.HeadDim())
+	for range m.gradL {
+		var cs []*blockCache[T]
+		for range cfg.LLayers {
+			cs = append(cs, newBlockCache[T](cfg, n))
+		}
+		m.lc = append(m.lc, cs)
+	}
+	for range answerLayers {
+		m.hc = append(m.hc, newBlockCache[T](cfg, n))
+	}
+	m.scratch = newBlockCache[T](cfg, n)
 	return m
 }
 
@@ -193,6 +231,25 @@ func (m *net[T]) block(w *blockW[T], c *blockCache[T], h []T) {
 	N, D, F := m.n*m.T, m.D, m.F
 	eps := T(m.cfg.RMSNormEps)
 	copy(c.in, h)
+	if m.cfg.MLPT {
+		m.tokenMLP(w, c, h)
+	} else {
+		m.attention(w, c, h)
+	}
+	copy(c.y1, h)
+	linearFwd(c.gu, h, w.gu, N, 2*F, D)
+	swigluFwd(c.hid, c.gu, N, F)
+	linearFwd(m.tmp, c.hid, w.down, N, D, F)
+	for j := range h {
+		h[j] += m.tmp[j]
+	}
+	rmsFwd(h, c.r2, D, eps)
+	copy(c.y2, h)
+}
+
+// attention is the attention sub-block: h ← rms(h + O·Attn(QKV·h)).
+func (m *net[T]) attention(w *blockW[T], c *blockCache[T], h []T) {
+	N, D := m.n*m.T, m.D
 	linearFwd(c.qkv, h, w.qkv, N, 3*D, D)
 	if m.ropeCos != nil {
 		ropeApply(c.qkv, m.ropeCos, m.ropeSin, N, m.T, m.heads, m.d, 1)
@@ -209,16 +266,53 @@ func (m *net[T]) block(w *blockW[T], c *blockCache[T], h []T) {
 	for j := range h {
 		h[j] += m.tmp[j]
 	}
-	rmsFwd(h, c.r1, D, eps)
-	copy(c.y1, h)
-	linearFwd(c.gu, h, w.gu, N, 2*F, D)
-	swigluFwd(c.hid, c.gu, N, F)
-	linearFwd(m.tmp, c.hid, w.down, N, D, F)
-	for j := range h {
-		h[j] += m.tmp[j]
+	rmsFwd(h, c.r1, D, T(m.cfg.RMSNormEps))
+}
+
+// tokenMLP is TRM's mlp_t sub-block: per sequence, with u = hᵀ [D, T],
+// u ← rms_T(u + SwiGLU_T(u)) and h ← uᵀ; the norm runs over positions.
+func (m *net[T]) tokenMLP(w *blockW[T], c *blockCache[T], h []T) {
+	T_, D, It := m.T, m.D, m.cfg.TokenInter()
+	R := m.n * D // rows of the transposed layout: one per (sequence, channel)
+	transposeSeqs(c.tin, h, m.n, T_, D)
+	linearFwd(c.tgu, c.tin, w.tgu, R, 2*It, T_)
+	swigluFwd(c.thid, c.tgu, R, It)
+	linearFwd(c.ty, c.thid, w.tdown, R, T_, It)
+	for j := range c.ty {
+		c.ty[j] += c.tin[j]
 	}
-	rmsFwd(h, c.r2, D, eps)
-	copy(c.y2, h)
+	rmsFwd(c.ty, c.tr, T_, T(m.cfg.RMSNormEps))
+	transposeSeqs(h, c.ty, m.n, D, T_)
+}
+
+// tokenMLPBwd turns dy (gradient of tokenMLP's output, [N, D]) into the
+// gradient of its input, in place, accumulating into g.
+func (m *net[T]) tokenMLPBwd(w, g *blockW[T], c *blockCache[T], dy []T) {
+	T_, D, It := m.T, m.D, m.cfg.TokenInter()
+	R := m.n * D
+	du := m.dt
+	transposeSeqs(du, dy, m.n, T_, D)
+	rmsBwd(du, c.ty, c.tr, T_) // du = d(u + SwiGLU_T(u))
+	linearBwd(m.dthid, g.tdown, du, c.thid, w.tdown, R, T_, It, false)
+	swigluBwd(m.dtgu, m.dthid, c.tgu, R, It)
+	linearBwd(du, g.tgu, m.dtgu, c.tin, w.tgu, R, 2*It, T_, true) // the residual keeps du
+	transposeSeqs(dy, du, m.n, D, T_)
+}
+
+// transposeSeqs writes dst [n, C, R] = src [n, R, C] transposed per sequence.
+func transposeSeqs[T Float](dst, src []T, n, R, C int) {
+	for i := 0; i < n; i++ {
+		s, d := src[i*R*C:(i+1)*R*C], dst[i*R*C:(i+1)*R*C]
+		for r0 := 0; r0 < R; r0 += 8 {
+			for c0 := 0; c0 < C; c0 += 8 {
+				for r := r0; r < min(R, r0+8); r++ {
+					for c := c0; c < min(C, c0+8); c++ {
+						d[c*R+r] = s[r*C+c]
+					}
+				}
+			}
+		}
+	}
 }
 
 // blockBwd turns dh (gradient of the block output) into the gradient of
@@ -230,6 +324,11 @@ func (m *net[T]) blockBwd(w, g *blockW[T], c *blockCache[T], dh []T) {
 	swigluBwd(m.dgu, m.dhid, c.gu, N, F)
 	copy(m.dy1, dh)
 	linearBwd(m.dy1, g.gu, m.dgu, c.y1, w.gu, N, 2*F, D, true)
+	if m.cfg.MLPT {
+		m.tokenMLPBwd(w, g, c, m.dy1)
+		copy(dh, m.dy1)
+		return
+	}
 	rmsBwd(m.dy1, c.y1, c.r1, D)
 	linearBwd(m.datt, g.o, m.dy1, c.att, w.o, N, D, D, false)
 	clear(m.dqkv)
@@ -263,28 +362,36 @@ func (m *net[T]) stack(blocks []blockW[T], caches []*blockCache[T], z, inj []T) 
 	}
 }
 
-// forward runs one segment from the carry in zH/zL: every cycle but the last
-// L and H updates without saving activations, those two with (the official
-// one-step gradient), then the heads.
+// stackBwd back-propagates dz through a stack applied with caches: dz
+// becomes the gradient of z + inj.
+func (m *net[T]) stackBwd(blocks, grads []blockW[T], caches []*blockCache[T], dz []T) {
+	for i := len(blocks) - 1; i >= 0; i-- {
+		m.blockBwd(&blocks[i], &grads[i], caches[i], dz)
+	}
+}
+
+// forward runs one segment from the carry in zH/zL: every update without
+// saving activations except the last gradL latent updates and the last
+// answer update (see net), then the heads.
 func (m *net[T]) forward() {
 	c := m.cfg
 	m.embed()
 	for h := 0; h < c.HCycles; h++ {
+		last := h == c.HCycles-1
 		for l := 0; l < c.LCycles; l++ {
-			last := h == c.HCycles-1 && l == c.LCycles-1
 			for j := range m.inj {
 				m.inj[j] = m.zH[j] + m.x[j]
 			}
-			if last {
-				m.stack(m.w.L, m.lc, m.zL, m.inj)
-			} else {
-				m.stack(m.w.L, nil, m.zL, m.inj)
+			var caches []*blockCache[T]
+			if k := l - (c.LCycles - m.gradL); last && k >= 0 {
+				caches = m.lc[k]
 			}
+			m.stack(m.w.L, caches, m.zL, m.inj)
 		}
-		if h == c.HCycles-1 {
-			m.stack(m.w.H, m.hc, m.zH, m.zL)
+		if last {
+			m.stack(m.aw, m.hc, m.zH, m.zL)
 		} else {
-			m.stack(m.w.H, nil, m.zH, m.zL)
+			m.stack(m.aw, nil, m.zH, m.zL)
 		}
 	}
 	S, V, D, P := c.SeqLen, c.VocabSize, m.D, m.P
@@ -312,13 +419,17 @@ func (m *net[T]) backward() {
 		m.g.qB[0] += m.dq[2*i]
 		m.g.qB[1] += m.dq[2*i+1]
 	}
-	for i := len(m.w.H) - 1; i >= 0; i-- {
-		m.blockBwd(&m.w.H[i], &m.g.H[i], m.hc[i], dz)
+	m.stackBwd(m.aw, m.ag, m.hc, dz)
+	// dz is now d(z_H + z_L): z_H entered the round as a constant; z_L is
+	// the last latent update's output.
+	clear(m.dx)
+	for k := m.gradL - 1; k >= 0; k-- {
+		m.stackBwd(m.w.L, m.g.L, m.lc[k], dz)
+		// dz is d(z_L + z_H + x): x takes it, and z_L carries it on to the
+		// previous latent update (the first one's z_L is a constant).
+		for j, v := range dz {
+			m.dx[j] += v
+		}
 	}
-	// dz is now d(z_H + z_L_g): z_H is a constant, z_L_g carries gradient.
-	for i := len(m.w.L) - 1; i >= 0; i-- {
-		m.blockBwd(&m.w.L[i], &m.g.L[i], m.lc[i], dz)
-	}
-	// dz is d(z_L + z_H + x): only x carries gradient.
-	m.embedBwd(dz)
+	m.embedBwd(m.dx)
 }

@@ -137,12 +137,25 @@ func tinyCfg(pos string) runtime.Config {
 	return c
 }
 
+// tinyTRM is tinyCfg as a TRM: one H round, so the whole round's gradient
+// is the segment's, with two latent updates through a two-block stack and a
+// three-row prefix (two puzzle rows, one of zero padding).
+func tinyTRM(pos string, mlpT bool) runtime.Config {
+	c := tinyCfg(pos)
+	c.Arch, c.HLayers, c.LLayers, c.LCycles, c.PuzzleEmbLen, c.MLPT = runtime.ArchTRM, 0, 2, 2, 3, mlpT
+	return c
+}
+
 // The whole segment's backward against finite differences, for every
-// tensor, with both position encodings and a two-row puzzle prefix.
+// tensor: HRM and TRM, attention with both position encodings, and the
+// token-mixing MLP (with and without positions), all with a puzzle prefix.
 func TestGradSegment(t *testing.T) {
-	for _, pos := range []string{"rope", "learned"} {
-		t.Run(pos, func(t *testing.T) {
-			cfg := tinyCfg(pos)
+	for name, cfg := range map[string]runtime.Config{
+		"hrm/rope": tinyCfg("rope"), "hrm/learned": tinyCfg("learned"),
+		"trm/rope": tinyTRM("rope", false), "trm/learned": tinyTRM("learned", false),
+		"trm/mlp_t": tinyTRM("none", true), "trm/mlp_t+learned": tinyTRM("learned", true),
+	} {
+		t.Run(name, func(t *testing.T) {
 			require.NoError(t, cfg.Validate())
 			rng := rand.New(rand.NewPCG(11, 12))
 			w, g := newWeights[float64](cfg), newWeights[float64](cfg)
@@ -183,6 +196,31 @@ func TestGradSegment(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The token-mixing MLP sub-block alone (transpose, SwiGLU over positions,
+// residual, RMSNorm over positions, transpose back) against finite
+// differences, for its input and both weight matrices.
+func TestGradTokenMLP(t *testing.T) {
+	cfg := tinyTRM("none", true)
+	rng := rand.New(rand.NewPCG(15, 16))
+	w, g := newWeights[float64](cfg), newWeights[float64](cfg)
+	for i := range w.flat {
+		w.flat[i] = rng.NormFloat64() * 0.5
+	}
+	n := 2
+	m := newNet(cfg, w, g, n)
+	N, D := n*m.T, m.D
+	h0, r := randVec(rng, N*D, 1), randVec(rng, N*D, 1)
+	h := make([]float64, N*D)
+	c := m.lc[0][0]
+	f := func() float64 { copy(h, h0); m.tokenMLP(&w.L[0], c, h); return dot(h, r) }
+	f()
+	dh := append([]float64(nil), r...)
+	m.tokenMLPBwd(&w.L[0], &g.L[0], c, dh)
+	fdCheck(t, "h", h0, dh, f, 60, rng)
+	fdCheck(t, "mlp_t.gate_up", w.L[0].tgu, g.L[0].tgu, f, 60, rng)
+	fdCheck(t, "mlp_t.down", w.L[0].tdown, g.L[0].tdown, f, 60, rng)
 }
 
 // The float32 GEMM attention of training equals the generic one.

@@ -74,3 +74,11 @@ func signSGD(w, g []float32, lr, wd float64) {
 		w[i] = w[i]*decay - float32(lr)*s
 	}
 }
+
+// emaUpdate is the official EMAHelper.update: avg ← (1 − μ)·p + μ·avg.
+func emaUpdate(avg, p []float32, mu float64) {
+	a, b := float32(1-mu), float32(mu)
+	for i := range avg {
+		avg[i] = a*p[i] + b*avg[i]
+	}
+}

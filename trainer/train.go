@@ -15,22 +15,25 @@ import (
 
 // Config is a training run's hyperparameters (spec §4.5 names).
 type Config struct {
-	Model        runtime.Config `json:"model"`
-	Vocab        runtime.Vocab  `json:"vocab"`
-	Batch        int            `json:"global_batch_size"`
-	Steps        int            `json:"total_steps"`
-	LR           float64        `json:"lr"`
-	PuzzleLR     float64        `json:"puzzle_emb_lr"`
-	WeightDecay  float64        `json:"weight_decay"`
-	PuzzleWD     float64        `json:"puzzle_emb_weight_decay"`
-	Beta1        float64        `json:"beta1"`
-	Beta2        float64        `json:"beta2"`
-	Warmup       int            `json:"lr_warmup_steps"`
-	LRMinRatio   float64        `json:"lr_min_ratio"`
-	Loss         string         `json:"loss_type"` // stablemax_cross_entropy or softmax_cross_entropy
-	Seed         uint64         `json:"seed"`
-	Threads      int            `json:"-"`
-	DataPosition uint64         `json:"-"`
+	Model       runtime.Config `json:"model"`
+	Vocab       runtime.Vocab  `json:"vocab"`
+	Batch       int            `json:"global_batch_size"`
+	Steps       int            `json:"total_steps"`
+	LR          float64        `json:"lr"`
+	PuzzleLR    float64        `json:"puzzle_emb_lr"`
+	WeightDecay float64        `json:"weight_decay"`
+	PuzzleWD    float64        `json:"puzzle_emb_weight_decay"`
+	Beta1       float64        `json:"beta1"`
+	Beta2       float64        `json:"beta2"`
+	Warmup      int            `json:"lr_warmup_steps"`
+	LRMinRatio  float64        `json:"lr_min_ratio"`
+	Loss        string         `json:"loss_type"` // stablemax_cross_entropy or softmax_cross_entropy
+	// EMA is the rate of an exponential moving average of the trainable
+	// weights (TRM's recipe: 0.999), used for evaluation and export; 0 off.
+	EMA          float64 `json:"ema_rate,omitempty"`
+	Seed         uint64  `json:"seed"`
+	Threads      int     `json:"-"`
+	DataPosition uint64  `json:"-"`
 }
 
 // Validate checks the hyperparameters.
@@ -56,6 +59,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("warm-up %d / min ratio %g out of range", c.Warmup, c.LRMinRatio)
 	case c.Loss != "stablemax_cross_entropy" && c.Loss != "softmax_cross_entropy":
 		return fmt.Errorf("loss %q: want stablemax_cross_entropy or softmax_cross_entropy", c.Loss)
+	case !(c.EMA >= 0 && c.EMA < 1):
+		return fmt.Errorf("ema rate %g: want [0, 1) (0: no EMA)", c.EMA)
 	}
 	return nil
 }
@@ -66,7 +71,7 @@ type worker struct {
 	lo, hi int
 	net    *net[float32]
 	g      *weights[float32]
-	sess   *runtime.Session // the extra no-grad segment for the Q target
+	sess   *runtime.Session // HRM: the extra no-grad segment for the Q target
 	labels []int32
 	stats  rowStats
 }
@@ -79,18 +84,23 @@ type rowStats struct {
 	steps                        int
 }
 
-// Trainer runs the HRM training loop: one optimizer step per ACT segment,
-// with the carry persisting across steps (deep supervision).
+// Trainer runs the training loop of HRM or TRM: one optimizer step per ACT
+// segment, with the carry persisting across steps (deep supervision).
 type Trainer struct {
 	Cfg Config
 
 	w, m1, m2 *weights[float32]
 	rt        *runtime.Model // inference view over w (shared memory)
-	workers   []*worker
-	src       data.Source
-	pos       uint64 // next data position
-	step      int
-	rng       *rand.PCG // exploration draws
+	// ema is the moving average of w's trainable ranges (nil without EMA);
+	// evalW is w with those ranges replaced by it, and evalRT the model
+	// over evalW that evaluation and export use.
+	ema, evalW *weights[float32]
+	evalRT     *runtime.Model
+	workers    []*worker
+	src        data.Source
+	pos        uint64 // next data position
+	step       int
+	rng        *rand.PCG // exploration draws
 
 	steps  []int
 	halted []bool
@@ -129,7 +139,31 @@ func New(cfg Config, src data.Source) (*Trainer, error) {
 			truncNormal(v, std, rng)
 		}
 	}
+	if cfg.EMA > 0 {
+		// As the official EMAHelper.register: the average starts at the
+		// initial weights.
+		t.ema = newWeights[float32](mc)
+		copy(t.ema.flat, t.w.flat)
+	}
 	return t, t.setup()
+}
+
+// trainableRanges are the ranges of a weights flat buffer that the
+// optimizer updates (and EMA averages): every tensor but the H_init/L_init
+// buffers and the puzzle table, which sign-SGD trains.
+func trainableRanges(mc runtime.Config) [][2]int {
+	var out [][2]int
+	off := 0
+	for _, sp := range mc.TensorSpecs() {
+		n := numel(sp.Shape)
+		switch sp.Name {
+		case runtime.KeyHInit, runtime.KeyLInit, runtime.KeyPuzzleEmb:
+		default:
+			out = append(out, [2]int{off, off + n})
+		}
+		off += n
+	}
+	return out
 }
 
 // setup builds the workers and the trainable ranges; everything else is
@@ -140,15 +174,13 @@ func (t *Trainer) setup() error {
 	if t.rt, err = runtime.New(mc, t.Cfg.Vocab, t.w.byName); err != nil {
 		return err
 	}
-	off := 0
-	for _, sp := range mc.TensorSpecs() {
-		n := numel(sp.Shape)
-		switch sp.Name {
-		case runtime.KeyHInit, runtime.KeyLInit, runtime.KeyPuzzleEmb:
-		default:
-			t.trainable = append(t.trainable, [2]int{off, off + n})
+	t.trainable = trainableRanges(mc)
+	if t.ema != nil {
+		t.evalW = newWeights[float32](mc)
+		copy(t.evalW.flat, t.w.flat)
+		if t.evalRT, err = runtime.New(mc, t.Cfg.Vocab, t.evalW.byName); err != nil {
+			return err
 		}
-		off += n
 	}
 	nw := t.Cfg.Threads
 	if nw <= 0 {
@@ -159,9 +191,11 @@ func (t *Trainer) setup() error {
 	for k := 0; k < nw; k++ {
 		lo, hi := k*t.Cfg.Batch/nw, (k+1)*t.Cfg.Batch/nw
 		g := newWeights[float32](mc)
-		sess, err := t.rt.NewSession(hi-lo, 1) // the trainer's workers are the parallelism
-		if err != nil {
-			return err
+		var sess *runtime.Session
+		if mc.Arch == runtime.ArchHRM {
+			if sess, err = t.rt.NewSession(hi-lo, 1); err != nil { // the trainer's workers are the parallelism
+				return err
+			}
 		}
 		t.workers = append(t.workers, &worker{lo: lo, hi: hi, net: newNet(mc, t.w, g, hi-lo), g: g, sess: sess,
 			labels: make([]int32, (hi-lo)*mc.SeqLen)})
@@ -177,6 +211,21 @@ func (t *Trainer) setup() error {
 // Model is an inference model over the current weights (shared memory: it
 // changes as training proceeds).
 func (t *Trainer) Model() *runtime.Model { return t.rt }
+
+// EvalModel is the model to evaluate and export: the current weights, or
+// with EMA their moving average (the puzzle table and H_init/L_init, which
+// EMA does not average, are the current ones). It shares memory with the
+// trainer and is refreshed by each call; do not use it across Steps.
+func (t *Trainer) EvalModel() *runtime.Model {
+	if t.ema == nil {
+		return t.rt
+	}
+	copy(t.evalW.flat, t.w.flat)
+	for _, rg := range t.trainable {
+		copy(t.evalW.flat[rg[0]:rg[1]], t.ema.flat[rg[0]:rg[1]])
+	}
+	return t.evalRT
+}
 
 // StepCount is the number of optimizer steps taken.
 func (t *Trainer) StepCount() int { return t.step }
@@ -258,6 +307,9 @@ func (t *Trainer) Step() (StepResult, error) {
 	}
 	for _, rg := range t.trainable {
 		adamATan2(t.w.flat[rg[0]:rg[1]], g0[rg[0]:rg[1]], t.m1.flat[rg[0]:rg[1]], t.m2.flat[rg[0]:rg[1]], lr, c.WeightDecay, c.Beta1, c.Beta2, t.step)
+		if t.ema != nil {
+			emaUpdate(t.ema.flat[rg[0]:rg[1]], t.w.flat[rg[0]:rg[1]], c.EMA)
+		}
 	}
 	t.updatePuzzleEmb(plr)
 
@@ -314,17 +366,21 @@ func (t *Trainer) runWorker(w *worker, minSteps []int) error {
 	clear(w.g.flat)
 	m.forward()
 
-	// The Q-continue target needs one more segment from the new carry,
-	// without gradient (spec §2.2).
-	if err := w.sess.Begin(m.tokens, m.pids); err != nil {
-		return err
-	}
-	for i := 0; i < n; i++ {
-		if err := w.sess.SetCarry(i, m.zH[i*TD:(i+1)*TD], m.zL[i*TD:(i+1)*TD]); err != nil {
+	// HRM's Q-continue target needs one more segment from the new carry,
+	// without gradient (spec §2.2). TRM has no Q-continue loss
+	// (no_ACT_continue): its halting head learns "this answer is right".
+	trm := mc.Arch == runtime.ArchTRM
+	if !trm {
+		if err := w.sess.Begin(m.tokens, m.pids); err != nil {
 			return err
 		}
+		for i := 0; i < n; i++ {
+			if err := w.sess.SetCarry(i, m.zH[i*TD:(i+1)*TD], m.zL[i*TD:(i+1)*TD]); err != nil {
+				return err
+			}
+		}
+		w.sess.Segment()
 	}
-	w.sess.Segment()
 
 	B := float64(t.Cfg.Batch)
 	w.stats = rowStats{}
@@ -360,22 +416,24 @@ func (t *Trainer) runWorker(w *worker, minSteps []int) error {
 		seqCorrect := correct == count
 		qh, qc := float64(m.q[2*i]), float64(m.q[2*i+1])
 		isLast := t.steps[r] >= mc.HaltMaxSteps
-		halt := isLast || qh > qc
+		halt := isLast || (!trm && qh > qc) || (trm && qh > 0)
 		if minSteps[r] > 0 {
 			halt = halt && t.steps[r] >= minSteps[r]
 		}
-		nqh, nqc := w.sess.Q(i)
-		target := float64(nqh)
-		if !isLast {
-			target = math.Max(float64(nqh), float64(nqc))
-		}
-		target = 1 / (1 + math.Exp(-target))
 		sc := 0.0
 		if seqCorrect {
 			sc = 1
 		}
 		lh, gh := bceLogits(qh, sc)
-		lc, gc := bceLogits(qc, target)
+		var lc, gc float64
+		if !trm {
+			nqh, nqc := w.sess.Q(i)
+			target := float64(nqh)
+			if !isLast {
+				target = math.Max(float64(nqh), float64(nqc))
+			}
+			lc, gc = bceLogits(qc, 1/(1+math.Exp(-target)))
+		}
 		m.dq[2*i], m.dq[2*i+1] = float32(0.5*gh/B), float32(0.5*gc/B)
 		w.stats.lmLoss += lm / div
 		w.stats.qHaltLoss += lh

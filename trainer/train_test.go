@@ -27,6 +27,20 @@ func tinyRun(t testing.TB, blanks int, seed uint64) (Config, data.Source) {
 		Loss: "stablemax_cross_entropy", Seed: seed, Threads: 2}, src
 }
 
+// tinyTRMRun is tinyRun as a TRM (two blocks, one round of two latent
+// updates, a 4-row prefix, EMA), with attention or the token-mixing MLP.
+func tinyTRMRun(t testing.TB, blanks int, seed uint64, mlpT bool) (Config, data.Source) {
+	cfg, src := tinyRun(t, blanks, seed)
+	mc := &cfg.Model
+	mc.Arch, mc.HLayers, mc.LLayers, mc.HCycles, mc.LCycles, mc.MLPT = runtime.ArchTRM, 0, 2, 1, 2, mlpT
+	mc.PuzzleEmbNdim, mc.PuzzleEmbLen = mc.HiddenSize, 4
+	if mlpT {
+		mc.PosEncodings = "none"
+	}
+	cfg.EMA = 0.99
+	return cfg, src
+}
+
 func testSet(t testing.TB, src data.Source, from, n int) []data.Example {
 	var out []data.Example
 	for i := 0; i < n; i++ {
@@ -40,24 +54,40 @@ func testSet(t testing.TB, src data.Source, from, n int) []data.Example {
 // A tiny run must learn: the loss falls and the held-out token accuracy
 // passes a bar no untrained model reaches.
 func TestTrainingLearns(t *testing.T) {
-	cfg, src := tinyRun(t, 1, 7)
+	for name, run := range map[string]func() (Config, data.Source){
+		"hrm":     func() (Config, data.Source) { return tinyRun(t, 1, 7) },
+		"trm_att": func() (Config, data.Source) { return tinyTRMRun(t, 1, 7, false) },
+		"trm_mlp": func() (Config, data.Source) { return tinyTRMRun(t, 1, 7, true) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg, src := run()
+			steps := 300
+			if cfg.Model.Arch == runtime.ArchTRM {
+				steps = 150 // twice the block applications per step; it learns in fewer
+			}
+			trainingLearns(t, cfg, src, steps)
+		})
+	}
+}
+
+func trainingLearns(t *testing.T, cfg Config, src data.Source, steps int) {
 	tr, err := New(cfg, src)
 	require.NoError(t, err)
 	held := testSet(t, src, 1<<40, 200)
-	before, err := Evaluate(tr.Model(), held, 0, 2, 32)
+	before, err := Evaluate(tr.EvalModel(), held, 0, 2, 32)
 	require.NoError(t, err)
 	var first, last float64
-	for i := 0; i < 300; i++ {
+	for i := 0; i < steps; i++ {
 		r, err := tr.Step()
 		require.NoError(t, err)
 		if i < 10 {
 			first += r.LMLoss / 10
 		}
-		if i >= 290 {
+		if i >= steps-10 {
 			last += r.LMLoss / 10
 		}
 	}
-	after, err := Evaluate(tr.Model(), held, 0, 2, 32)
+	after, err := Evaluate(tr.EvalModel(), held, 0, 2, 32)
 	require.NoError(t, err)
 	t.Logf("lm loss %.3f → %.3f; held-out token accuracy %.3f → %.3f, exact %.3f → %.3f",
 		first, last, before.Accuracy, after.Accuracy, before.ExactAccuracy, after.ExactAccuracy)
@@ -69,7 +99,18 @@ func TestTrainingLearns(t *testing.T) {
 // for bit, with the same number of threads (another thread count changes the
 // order of float sums in the gradient reduction).
 func TestResumeDeterminism(t *testing.T) {
-	cfg, src := tinyRun(t, 2, 3)
+	for name, run := range map[string]func() (Config, data.Source){
+		"hrm":         func() (Config, data.Source) { return tinyRun(t, 2, 3) },
+		"trm_mlp+ema": func() (Config, data.Source) { return tinyTRMRun(t, 2, 3, true) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg, src := run()
+			resumeDeterminism(t, cfg, src)
+		})
+	}
+}
+
+func resumeDeterminism(t *testing.T, cfg Config, src data.Source) {
 	a, err := New(cfg, src)
 	require.NoError(t, err)
 	var want []StepResult
@@ -95,6 +136,25 @@ func TestResumeDeterminism(t *testing.T) {
 		require.Equal(t, want[i], r, "step %d", i+1)
 	}
 	require.Equal(t, a.w.flat, c.w.flat)
+	if cfg.EMA > 0 {
+		require.Equal(t, a.ema.flat, c.ema.flat)
+		require.NotEqual(t, c.w.flat, c.ema.flat)
+		// Export and the checkpoint export ship the average.
+		dir := t.TempDir()
+		require.NoError(t, c.SaveCheckpoint(path))
+		require.NoError(t, c.Export(filepath.Join(dir, "live.safetensors")))
+		require.NoError(t, ExportCheckpoint(path, filepath.Join(dir, "ckpt.safetensors"), false))
+		x, err := os.ReadFile(filepath.Join(dir, "live.safetensors"))
+		require.NoError(t, err)
+		y, err := os.ReadFile(filepath.Join(dir, "ckpt.safetensors"))
+		require.NoError(t, err)
+		require.Equal(t, x, y)
+		m, err := runtime.Load(filepath.Join(dir, "live.safetensors"))
+		require.NoError(t, err)
+		defer m.Close()
+		ema := c.EvalModel()
+		require.Equal(t, ema.Tensors()[len(ema.Tensors())-1].Data, m.Tensors()[len(m.Tensors())-1].Data)
+	}
 
 	// Resuming on another data stream is refused.
 	other, _ := data.NewSudokuStream(2, 3, 99, nil)
