@@ -205,6 +205,20 @@ func inRange(name string, v, lo, hi int) error {
 	return nil
 }
 
+// Describe is a one-line summary of the architecture for people.
+func (c Config) Describe() string {
+	mixer := fmt.Sprintf("attention %d heads", c.NumHeads)
+	if c.MLPT {
+		mixer = fmt.Sprintf("mlp_t width %d", c.TokenInter())
+	}
+	sched := fmt.Sprintf("H %d cycles × %d layers, L %d cycles × %d layers", c.HCycles, c.HLayers, c.LCycles, c.LLayers)
+	if c.Arch == ArchTRM {
+		sched = fmt.Sprintf("%d rounds × (%d latent + 1 answer) updates of %d layers", c.HCycles, c.LCycles, c.LLayers)
+	}
+	return fmt.Sprintf("%s: hidden %d, %s, pos %s, %s, %d prefix + %d tokens, %d ACT steps",
+		c.Arch, c.HiddenSize, mixer, c.PosEncodings, sched, c.PrefixLen(), c.SeqLen, c.HaltMaxSteps)
+}
+
 // String is the JSON encoding stored in a weight file's metadata.
 func (c Config) String() string {
 	b, _ := json.Marshal(c)

@@ -101,7 +101,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return fail("writing %s: %v", *out, err)
 	}
 	c := m.Cfg
-	fmt.Fprintf(stdout, "wrote %s: %s, task %s, hidden %d, %d heads, H %d×%d layers, L %d×%d layers, seq %d+%d, vocab %d, %s\n",
-		*out, c.Arch, m.Vocab.Task, c.HiddenSize, c.NumHeads, c.HCycles, c.HLayers, c.LCycles, c.LLayers, c.PrefixLen(), c.SeqLen, c.VocabSize, *quantize)
+	fmt.Fprintf(stdout, "wrote %s: task %s, vocab %d, %s; %s\n", *out, m.Vocab.Task, c.VocabSize, *quantize, c.Describe())
 	return 0
 }

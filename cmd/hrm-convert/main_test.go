@@ -21,7 +21,7 @@ func TestConvert(t *testing.T) {
 	out := filepath.Join(dir, "m.safetensors")
 	code, stdout, stderr := runCLI("-o", out, "../../testdata/checkpoint")
 	require.Equal(t, 0, code, stderr)
-	require.Contains(t, stdout, "task sudoku, hidden 64, 2 heads")
+	require.Contains(t, stdout, "task sudoku, vocab 11, f32; hrm_act_v1: hidden 64, attention 2 heads")
 	m, err := runtime.Load(out)
 	require.NoError(t, err)
 	require.Equal(t, 4, m.Cfg.HaltMaxSteps)

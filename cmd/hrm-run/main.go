@@ -161,9 +161,7 @@ func solve(c config, stdout, stderr io.Writer) error {
 		return badInput("model %s was trained for %s with %d cells; hrm-run reads 9×9 or 4×4 Sudoku puzzles", c.model, m.Vocab.Task, mc.SeqLen)
 	}
 	if c.verbose {
-		fmt.Fprintf(stderr, "model %s: %s, hidden %d, %d heads, H %d×%d, L %d×%d, seq %d+%d, %d steps; loaded in %v\n",
-			c.model, mc.Arch, mc.HiddenSize, mc.NumHeads, mc.HCycles, mc.HLayers, mc.LCycles, mc.LLayers,
-			mc.PrefixLen(), mc.SeqLen, mc.HaltMaxSteps, time.Since(t0).Round(time.Microsecond))
+		fmt.Fprintf(stderr, "model %s: %s; loaded in %v\n", c.model, mc.Describe(), time.Since(t0).Round(time.Microsecond))
 		fmt.Fprintf(stderr, "kernels: %s\n", asm.Describe())
 	}
 

@@ -1,6 +1,6 @@
-// Command hrm-train trains an HRM model on the CPU with the official recipe
-// on generated Sudoku (4×4 or 9×9) or maze data, and exports weight files
-// that hrm-run loads.
+// Command hrm-train trains an HRM or TRM model on the CPU with the official
+// recipe of its architecture on generated Sudoku (4×4 or 9×9) or maze data,
+// and exports weight files that hrm-run loads.
 //
 //	hrm-train -task sudoku4 -out runs/s4 -time 15m
 //	hrm-train -out runs/s4 -resume                # continue after a stop
@@ -44,6 +44,10 @@ func bad(format string, a ...any) error { return usageError{fmt.Errorf(format, a
 // options are the command's flags; a JSON file given with -config sets
 // them too (flags on the command line win).
 type options struct {
+	Arch      string  `json:"arch,omitempty"` // hrm or trm
+	MLPT      bool    `json:"mlp_t,omitempty"`
+	PrefixLen int     `json:"puzzle_emb_len,omitempty"`
+	EMA       float64 `json:"ema_rate,omitempty"`
 	Task      string  `json:"task"`
 	Blanks    int     `json:"blanks"`
 	MinBlanks int     `json:"min_blanks,omitempty"`
@@ -83,7 +87,7 @@ type options struct {
 }
 
 func defaults() options {
-	return options{Task: "sudoku4", Blanks: 6, MazeCells: data.DefaultMazeConfig().Cells, MazeMin: data.DefaultMazeConfig().MinPathLen, TestSize: 1000,
+	return options{Arch: "hrm", PrefixLen: -1, EMA: -1, Task: "sudoku4", Blanks: 6, MazeCells: data.DefaultMazeConfig().Cells, MazeMin: data.DefaultMazeConfig().MinPathLen, TestSize: 1000,
 		Hidden: 128, Heads: 4, HLayers: 2, LLayers: 2, HCycles: 2, LCycles: 2, Expansion: 4, MaxSteps: 8, Explore: 0.1,
 		Pos: "rope", Batch: 64, Steps: 100000, LR: 1e-3, WD: 0.1, Warmup: 200, MinRatio: 1, Loss: "stablemax_cross_entropy", Seed: 1,
 		EvalEvery: 500, SaveEvery: 2 * time.Minute}
@@ -94,6 +98,10 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("hrm-train", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfgFile := fs.String("config", "", "JSON file of training options (flags override it)")
+	fs.StringVar(&o.Arch, "arch", o.Arch, "architecture: hrm (H and L stacks, one-step gradient, Q-learning halting) or trm (one stack, gradient through the last round, EMA)")
+	fs.BoolVar(&o.MLPT, "mlp-t", o.MLPT, "mix tokens with an MLP over positions instead of attention (TRM-MLP; implies -pos none unless given)")
+	fs.IntVar(&o.PrefixLen, "puzzle-emb-len", o.PrefixLen, "TRM: puzzle-prefix rows in front of the tokens (default 16, as the official TRM; 0: none)")
+	fs.Float64Var(&o.EMA, "ema", o.EMA, "EMA rate of the weights evaluated and exported (default 0.999 for trm, 0 = off for hrm)")
 	fs.StringVar(&o.Task, "task", o.Task, "sudoku4, sudoku9 or maze")
 	fs.IntVar(&o.Blanks, "blanks", o.Blanks, "blank cells per sudoku")
 	fs.IntVar(&o.MinBlanks, "min-blanks", o.MinBlanks, "train on blanks drawn uniformly from [min-blanks, blanks] (0: always -blanks); the held-out set keeps -blanks")
@@ -109,7 +117,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.Float64Var(&o.Expansion, "expansion", o.Expansion, "MLP expansion")
 	fs.IntVar(&o.MaxSteps, "max-steps", o.MaxSteps, "halt_max_steps (ACT segments)")
 	fs.Float64Var(&o.Explore, "explore", o.Explore, "halt exploration probability")
-	fs.StringVar(&o.Pos, "pos", o.Pos, "position encodings: rope or learned")
+	fs.StringVar(&o.Pos, "pos", o.Pos, "position encodings: rope, learned or none")
 	fs.IntVar(&o.Batch, "batch", o.Batch, "global batch size")
 	fs.IntVar(&o.Steps, "steps", o.Steps, "optimizer steps (the schedule's length)")
 	fs.Float64Var(&o.LR, "lr", o.LR, "learning rate (puzzle embeddings use it too)")
@@ -137,6 +145,13 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	}
 	if fs.NArg() > 0 {
 		return o, bad("unexpected argument %q", fs.Arg(0))
+	}
+	if o.MLPT {
+		posSet := false
+		fs.Visit(func(f *flag.Flag) { posSet = posSet || f.Name == "pos" })
+		if !posSet {
+			o.Pos = "none" // the official TRM-MLP recipe: the mixer carries positions
+		}
 	}
 	if *cfgFile != "" {
 		b, err := os.ReadFile(*cfgFile)
@@ -297,13 +312,13 @@ func train(o options, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 	if err != nil {
 		return err
 	}
-	mc := runtime.DefaultConfig()
-	mc.SeqLen, mc.VocabSize, mc.HiddenSize, mc.NumHeads = seqLen, len(vocab.Tokens), o.Hidden, o.Heads
-	mc.HLayers, mc.LLayers, mc.HCycles, mc.LCycles, mc.Expansion = o.HLayers, o.LLayers, o.HCycles, o.LCycles, o.Expansion
-	mc.NumPuzzleIdentifiers, mc.HaltMaxSteps, mc.HaltExplorationProb, mc.PosEncodings = 1, o.MaxSteps, o.Explore, o.Pos
+	mc, ema, err := modelConfig(o, seqLen, vocab)
+	if err != nil {
+		return err
+	}
 	cfg := trainer.Config{Model: mc, Vocab: vocab, Batch: o.Batch, Steps: o.Steps, LR: o.LR, PuzzleLR: o.LR,
 		WeightDecay: o.WD, PuzzleWD: o.WD, Beta1: 0.9, Beta2: 0.95, Warmup: o.Warmup, LRMinRatio: o.MinRatio,
-		Loss: o.Loss, Seed: o.Seed, Threads: o.Threads}
+		Loss: o.Loss, EMA: ema, Seed: o.Seed, Threads: o.Threads}
 	if err := cfg.Validate(); err != nil {
 		return bad("%v", err)
 	}
@@ -348,11 +363,15 @@ func train(o options, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 		threads = goruntime.GOMAXPROCS(0)
 	}
 	evaluate := func() (trainer.EvalResult, error) {
-		return trainer.Evaluate(tr.Model(), test, 0, threads, 32)
+		return trainer.Evaluate(tr.EvalModel(), test, 0, threads, 32)
 	}
 	p := mc.TotalLen()
-	fmt.Fprintf(stderr, "hrm-train: %s, hidden %d, %d heads, H %d×%d, L %d×%d, T %d, %d ACT steps; batch %d, lr %g, %d threads; %d held-out puzzles\n",
-		o.Task, mc.HiddenSize, mc.NumHeads, mc.HCycles, mc.HLayers, mc.LCycles, mc.LLayers, p, mc.HaltMaxSteps, o.Batch, o.LR, threads, len(test))
+	mixer := "attention"
+	if mc.MLPT {
+		mixer = "mlp_t"
+	}
+	fmt.Fprintf(stderr, "hrm-train: %s %s (%s, pos %s), hidden %d, %d heads, H %d×%d, L %d×%d, T %d, %d ACT steps; batch %d, lr %g, ema %g, %d threads; %d held-out puzzles\n",
+		o.Task, mc.Arch, mixer, mc.PosEncodings, mc.HiddenSize, mc.NumHeads, mc.HCycles, mc.HLayers, mc.LCycles, mc.LLayers, p, mc.HaltMaxSteps, o.Batch, o.LR, cfg.EMA, threads, len(test))
 
 	start, lastSave, lastLog := time.Now(), time.Now(), time.Now()
 	bar := newProgress(stderr, o.Quiet)
@@ -421,6 +440,43 @@ loop:
 	fmt.Fprintf(stdout, "%s after %d steps in %v: held-out exact accuracy %.4f, token accuracy %.4f on %d puzzles\ncheckpoint %s\nmodel %s\n",
 		reason, tr.StepCount(), time.Since(start).Round(time.Second), final.ExactAccuracy, final.Accuracy, final.Count, ckpt, model)
 	return nil
+}
+
+// modelConfig is the architecture of a run and its EMA rate. TRM follows the
+// official TRM defaults: one stack (H layers unused), a 16-row puzzle
+// prefix whose first row is a learned vector, and EMA 0.999.
+func modelConfig(o options, seqLen int, vocab runtime.Vocab) (runtime.Config, float64, error) {
+	mc := runtime.DefaultConfig()
+	mc.SeqLen, mc.VocabSize, mc.HiddenSize, mc.NumHeads = seqLen, len(vocab.Tokens), o.Hidden, o.Heads
+	mc.HLayers, mc.LLayers, mc.HCycles, mc.LCycles, mc.Expansion = o.HLayers, o.LLayers, o.HCycles, o.LCycles, o.Expansion
+	mc.NumPuzzleIdentifiers, mc.HaltMaxSteps, mc.HaltExplorationProb, mc.PosEncodings = 1, o.MaxSteps, o.Explore, o.Pos
+	mc.MLPT = o.MLPT
+	ema := o.EMA
+	switch o.Arch {
+	case "hrm", "":
+		if o.PrefixLen > 0 {
+			return mc, 0, bad("-puzzle-emb-len is a TRM option")
+		}
+		ema = max(ema, 0)
+	case "trm":
+		mc.Arch, mc.HLayers = runtime.ArchTRM, 0
+		mc.PuzzleEmbLen = 16
+		if o.PrefixLen >= 0 {
+			mc.PuzzleEmbLen = o.PrefixLen
+		}
+		if mc.PuzzleEmbLen > 0 {
+			mc.PuzzleEmbNdim = mc.HiddenSize // the official Sudoku/maze setting: one row of the prefix
+		}
+		if ema < 0 {
+			ema = 0.999
+		}
+	default:
+		return mc, 0, bad("-arch %q: want hrm or trm", o.Arch)
+	}
+	if err := mc.Validate(); err != nil {
+		return mc, 0, bad("%v", err)
+	}
+	return mc, ema, nil
 }
 
 // evalOnly evaluates a weight file (float32 or int8) on the held-out set of

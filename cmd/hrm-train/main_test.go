@@ -132,3 +132,43 @@ func TestTrainMaze(t *testing.T) {
 	require.Equal(t, 36, m.Cfg.SeqLen) // 6×6 squares
 	m.Close()
 }
+
+// -arch trm trains a TRM (with -mlp-t its token-mixing variant): the model
+// file has one stack and the official 16-row prefix, the checkpoint holds
+// the EMA weights, and export ships them.
+func TestTrainTRM(t *testing.T) {
+	for _, mlp := range []bool{false, true} {
+		dir := filepath.Join(t.TempDir(), "trm")
+		args := []string{"-arch", "trm", "-task", "sudoku4", "-blanks", "8", "-hidden", "32", "-heads", "2", "-l-layers", "2",
+			"-h-cycles", "2", "-l-cycles", "2", "-max-steps", "2", "-batch", "8", "-test-size", "20", "-lr", "3e-3", "-warmup", "2",
+			"-q", "-out", dir, "-steps", "4", "-eval-every", "2"}
+		if mlp {
+			args = append(args, "-mlp-t")
+		}
+		code, out, stderr := runCLI(nil, args...)
+		require.Equal(t, 0, code, stderr)
+		require.Contains(t, out, "after 4 steps")
+		require.Contains(t, stderr, "ema 0.999")
+		m, err := runtime.Load(filepath.Join(dir, "model.safetensors"))
+		require.NoError(t, err)
+		require.Equal(t, runtime.ArchTRM, m.Cfg.Arch)
+		require.Equal(t, 0, m.Cfg.HLayers)
+		require.Equal(t, 16, m.Cfg.PrefixLen())
+		require.Equal(t, mlp, m.Cfg.MLPT)
+		if mlp {
+			require.Equal(t, "none", m.Cfg.PosEncodings)
+		}
+		m.Close()
+		exp := filepath.Join(t.TempDir(), "exported.safetensors")
+		code, _, stderr = runCLI(nil, "-export", exp, "-from", filepath.Join(dir, "checkpoint.safetensors"))
+		require.Equal(t, 0, code, stderr)
+		a, _ := os.ReadFile(exp)
+		c, _ := os.ReadFile(filepath.Join(dir, "model.safetensors"))
+		require.Equal(t, c, a)
+		code, _, stderr = runCLI(nil, "-out", dir, "-resume", "-q")
+		require.Equal(t, 0, code, stderr)
+	}
+	code, _, stderr := runCLI(nil, "-arch", "hrx", "-out", t.TempDir())
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, `-arch "hrx": want hrm or trm`)
+}
