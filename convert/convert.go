@@ -37,14 +37,18 @@ type Options struct {
 
 // Import reads an official checkpoint and returns a float32 Model. path is a
 // safetensors file, a torch.save zip file, or a directory holding a file
-// named "checkpoint" (and usually all_config.yaml).
+// named "checkpoint" (the released HRM checkpoints) or step_<N> files (what
+// the trainers write; the largest N is taken), usually beside an
+// all_config.yaml.
 func Import(path string, opt Options) (*runtime.Model, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, err
 	}
 	if st.IsDir() {
-		path = filepath.Join(path, "checkpoint")
+		if path, err = checkpointIn(path); err != nil {
+			return nil, err
+		}
 	}
 	if opt.ConfigPath == "" {
 		if y := filepath.Join(filepath.Dir(path), "all_config.yaml"); fileExists(y) {
@@ -70,6 +74,29 @@ func Import(path string, opt Options) (*runtime.Model, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return m, nil
+}
+
+// checkpointIn names the checkpoint file of a directory.
+func checkpointIn(dir string) (string, error) {
+	if p := filepath.Join(dir, "checkpoint"); fileExists(p) {
+		return p, nil
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return "", err
+	}
+	best, bestStep := "", -1
+	for _, e := range entries {
+		n, ok := strings.CutPrefix(e.Name(), "step_")
+		step, err := strconv.Atoi(n)
+		if ok && err == nil && step > bestStep && fileExists(filepath.Join(dir, e.Name())) {
+			best, bestStep = e.Name(), step
+		}
+	}
+	if best == "" {
+		return "", fmt.Errorf("%s: no checkpoint file (named checkpoint or step_<N>)", dir)
+	}
+	return filepath.Join(dir, best), nil
 }
 
 func fileExists(p string) bool {

@@ -2,6 +2,7 @@ package convert
 
 import (
 	"archive/zip"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -215,4 +216,61 @@ func TestReadConfigFileStrict(t *testing.T) {
 	require.NoError(t, os.WriteFile(p, []byte(strings.Replace(string(b), "hrm.hrm_act_v1@", "trm@", 1)), 0o644))
 	_, err = Import(filepath.Join(tinyDir, "weights_ckpt.safetensors"), Options{ConfigPath: p})
 	require.ErrorContains(t, err, "is not HRM ACT-v1")
+}
+
+// The TRM layout pretrain.py writes — a step_<N> torch.save zip of the
+// (EMA) state dict with the _orig_mod. prefix, bf16 H_init/L_init, the
+// mlp_t weights, and its all_config.yaml (arch.name, mlp_t, puzzle_emb_len,
+// no_ACT_continue, data_paths) — imports to exactly the golden model.
+func TestImportTRMCheckpoint(t *testing.T) {
+	const dir = "../testdata/goldens/trm_mlp_sudoku"
+	raw, err := os.ReadFile(filepath.Join(dir, "case.json"))
+	require.NoError(t, err)
+	var gc struct {
+		Config map[string]any `json:"config"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &gc))
+	gc.Config["halt_exploration_prob"] = 0.1 // the training setting all_config.yaml records
+	want, err := Import(filepath.Join(dir, "weights_f32.safetensors"), Options{Config: gc.Config})
+	require.NoError(t, err)
+	require.Equal(t, runtime.ArchTRM, want.Cfg.Arch)
+	require.True(t, want.Cfg.MLPT)
+	for _, path := range []string{"../testdata/checkpoint_trm", "../testdata/checkpoint_trm/step_1000"} {
+		got, err := Import(path, Options{})
+		require.NoError(t, err, path)
+		requireSameModel(t, want, got)
+		require.Equal(t, "sudoku", got.Vocab.Task)
+	}
+	// The same weights under the uncompiled prefix (DISABLE_COMPILE).
+	got, err := Import(filepath.Join(dir, "weights_f32.safetensors"), Options{ConfigPath: "../testdata/checkpoint_trm/all_config.yaml"})
+	require.NoError(t, err)
+	requireSameModel(t, want, got)
+}
+
+// A TRM config that disagrees with the tensors is refused with the field
+// named.
+func TestImportTRMRefusesMismatches(t *testing.T) {
+	const y = "../testdata/checkpoint_trm/all_config.yaml"
+	b, err := os.ReadFile(y)
+	require.NoError(t, err)
+	for _, tc := range []struct{ from, to, want string }{
+		{"puzzle_emb_len: 16", "puzzle_emb_len: 8", "covers 97 positions, but seq_len 81 + puzzle_emb_len 8 = 89"},
+		{"mlp_t: true", "mlp_t: false", "config mlp_t = false, but the tensors imply true"},
+		{"no_ACT_continue: true", "no_ACT_continue: false", "no_ACT_continue = false: only true is supported"},
+		{"recursive_reasoning.trm@", "recursive_reasoning.trm_singlez@", "trm_singlez, trm_hier6, ...) are not supported"},
+		{"L_layers: 2", "L_layers: 3", "config L_layers = 3, but the tensors imply 2"},
+		{"expansion: 4", "expansion: 2", "expansion 2 over 97 positions gives a token-MLP width of 256 (512 rows)"},
+	} {
+		p := filepath.Join(t.TempDir(), "all_config.yaml")
+		require.NoError(t, os.WriteFile(p, []byte(strings.Replace(string(b), tc.from, tc.to, 1)), 0o644))
+		_, err := Import("../testdata/checkpoint_trm/step_1000", Options{ConfigPath: p})
+		require.ErrorContains(t, err, tc.want, tc.to)
+	}
+	// An HRM checkpoint with a TRM config, and the reverse.
+	_, err = Import(filepath.Join(tinyDir, "weights_f32.safetensors"), Options{ConfigPath: y})
+	require.ErrorContains(t, err, "config arch = trm, but the tensors are a hrm_act_v1 model")
+	_, err = Import("../testdata/checkpoint_trm/step_1000", Options{ConfigPath: tinyYAML})
+	require.ErrorContains(t, err, "config arch = hrm_act_v1, but the tensors are a trm model")
+	_, err = Import(t.TempDir(), Options{})
+	require.ErrorContains(t, err, "no checkpoint file")
 }

@@ -92,3 +92,28 @@ func TestConvertInt8(t *testing.T) {
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, `-quant "int4"`)
 }
+
+// A TRM checkpoint (the layout pretrain.py writes) converts to float32 and
+// int8, the token-mixing weights quantized too, and runs.
+func TestConvertTRM(t *testing.T) {
+	dir := t.TempDir()
+	i8 := filepath.Join(dir, "trm8.safetensors")
+	code, stdout, stderr := runCLI("-quant", "int8", "-o", i8, "../../testdata/checkpoint_trm")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stdout, "trm: hidden 64, mlp_t width 512")
+	m, err := runtime.Load(i8)
+	require.NoError(t, err)
+	defer m.Close()
+	require.Equal(t, runtime.QuantInt8, m.Metadata()[runtime.MetaQuant])
+	names := map[string]bool{}
+	for _, x := range m.Tensors() {
+		names[x.Name] = true
+	}
+	require.True(t, names["L_level.layers.0.mlp_t.gate_up_proj.weight.q"], "mlp_t weights are int8")
+	require.True(t, names["L_level.layers.1.mlp_t.down_proj.weight.q"])
+	s, err := m.NewSession(1, 1)
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.Begin(make([]int32, 81), []int32{0}))
+	require.NoError(t, s.Run(runtime.Options{}))
+}
