@@ -7,10 +7,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// fullSizeModel is the random full-size Sudoku HRM of hrm-bench -random
-// (82 tokens with the puzzle prefix).
-func fullSizeModel(b *testing.B, int8 bool) *runtime.Model {
-	m, err := runtime.NewRandom(runtime.FullSizeConfig(81), 42)
+// fullSizeModel is a random full-size Sudoku model of hrm-bench -random:
+// HRM (82 tokens with the puzzle prefix) or TRM (97).
+func fullSizeModel(b *testing.B, c runtime.Config, int8 bool) *runtime.Model {
+	m, err := runtime.NewRandom(c, 42)
 	require.NoError(b, err)
 	if int8 {
 		m, err = m.Quantize()
@@ -20,7 +20,11 @@ func fullSizeModel(b *testing.B, int8 bool) *runtime.Model {
 }
 
 func benchSegment(b *testing.B, int8 bool, threads, batch int) {
-	m := fullSizeModel(b, int8)
+	benchSegmentOf(b, runtime.FullSizeConfig(81), int8, threads, batch)
+}
+
+func benchSegmentOf(b *testing.B, c runtime.Config, int8 bool, threads, batch int) {
+	m := fullSizeModel(b, c, int8)
 	s, err := m.NewSession(batch, threads)
 	require.NoError(b, err)
 	defer s.Close()
@@ -42,3 +46,15 @@ func BenchmarkSegmentF32T1(b *testing.B)     { benchSegment(b, false, 1, 1) }
 func BenchmarkSegmentInt8T1(b *testing.B)    { benchSegment(b, true, 1, 1) }
 func BenchmarkSegmentInt8T2(b *testing.B)    { benchSegment(b, true, 2, 1) }
 func BenchmarkSegmentInt8T1B16(b *testing.B) { benchSegment(b, true, 1, 16) }
+
+// The full-size TRMs of the TRM paper's Sudoku runs (3 rounds of 6+1
+// updates through 2 blocks): attention, and the token-mixing MLP.
+func BenchmarkSegmentTRMAttInt8T1(b *testing.B) {
+	benchSegmentOf(b, runtime.FullSizeTRMConfig(81, false), true, 1, 1)
+}
+func BenchmarkSegmentTRMMLPInt8T1(b *testing.B) {
+	benchSegmentOf(b, runtime.FullSizeTRMConfig(81, true), true, 1, 1)
+}
+func BenchmarkSegmentTRMMLPF32T1(b *testing.B) {
+	benchSegmentOf(b, runtime.FullSizeTRMConfig(81, true), false, 1, 1)
+}

@@ -138,9 +138,10 @@ func model(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("hrm-bench model", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := fs.String("model", "", "weight file to measure")
-	random := fs.Bool("random", false, "build a random full-size Sudoku HRM (D 512, 8 heads, 4+4 layers, puzzle prefix)")
+	random := fs.Bool("random", false, "build random full-size Sudoku models (see -arch)")
+	archF := fs.String("arch", "hrm", "random models: hrm (D 512, 8 heads, 4+4 layers), trm-att, trm-mlp (D 512, 2 layers, 3×(6+1) updates, 16-row prefix), comma-separated, or all")
 	seq := fs.Int("seq", 81, "sequence length of the -random model (81: Sudoku; 900: 30×30)")
-	quantize := fs.String("quant", "", "convert the model before measuring: f32 or int8 (default: as stored)")
+	quantF := fs.String("quant", "", "convert the model before measuring: f32, int8 or both (f32,int8) (default: as stored)")
 	threadsF := fs.String("threads", "1", "thread counts to measure, e.g. 1,2")
 	batchF := fs.String("batch", "1", "batch sizes to measure, e.g. 1,16")
 	steps := fs.Int("steps", 16, "ACT segments per puzzle")
@@ -160,6 +161,15 @@ func model(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var quants []string
+	if *quantF != "" {
+		for _, q := range strings.Split(*quantF, ",") {
+			if q != "f32" && q != "int8" {
+				return bad("-quant %q: want f32, int8 or f32,int8", *quantF)
+			}
+			quants = append(quants, q)
+		}
+	}
 	switch {
 	case (*path == "") == !*random:
 		return bad("give -model FILE or -random")
@@ -167,61 +177,74 @@ func model(args []string, stdout, stderr io.Writer) error {
 		return bad("-steps and -reps must be positive")
 	case *seq < 1 || *seq > 4096:
 		return bad("-seq %d: want 1..4096", *seq)
-	case *quantize != "" && *quantize != "f32" && *quantize != "int8":
-		return bad("-quant %q: want f32 or int8", *quantize)
 	}
-
-	t0 := time.Now()
-	var m *runtime.Model
-	name := *path
+	type source struct {
+		name string
+		m    *runtime.Model
+		load time.Duration
+	}
+	var sources []source
 	if *random {
-		name = fmt.Sprintf("random HRM D512 T%d", *seq+1)
-		if m, err = runtime.NewRandom(runtime.FullSizeConfig(*seq), 42); err != nil {
-			return err
+		archs := strings.Split(*archF, ",")
+		if *archF == "all" {
+			archs = []string{"hrm", "trm-att", "trm-mlp"}
 		}
-	} else {
-		if m, err = runtime.Load(*path); err != nil {
-			return usageError{err}
-		}
-		defer m.Close()
-	}
-	if *quantize == "int8" && m.Metadata()[runtime.MetaQuant] != runtime.QuantInt8 {
-		if m, err = m.Quantize(); err != nil {
-			return err
-		}
-	} else if *quantize == "f32" && m.Metadata()[runtime.MetaQuant] == runtime.QuantInt8 {
-		m = m.Dequantize()
-	}
-	// The load time is that of the file as it will run: write it and map it.
-	if *random || *quantize != "" {
-		dir, err := os.MkdirTemp("", "hrm-bench")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		p := filepath.Join(dir, "model.safetensors")
-		if err := m.Save(p); err != nil {
-			return err
-		}
-		t0 = time.Now()
-		if m, err = runtime.Load(p); err != nil {
-			return err
-		}
-		defer m.Close()
-	}
-	load := time.Since(t0)
-	q := m.Metadata()[runtime.MetaQuant]
-	wmb := float64(weightBytes(m)) / 1e6
-
-	var results []modelResult
-	for _, th := range threads {
-		for _, b := range batches {
-			r, err := measure(m, th, b, *steps, *reps)
+		for _, a := range archs {
+			var c runtime.Config
+			switch a {
+			case "hrm":
+				c = runtime.FullSizeConfig(*seq)
+			case "trm-att":
+				c = runtime.FullSizeTRMConfig(*seq, false)
+			case "trm-mlp":
+				c = runtime.FullSizeTRMConfig(*seq, true)
+			default:
+				return bad("-arch %q: want hrm, trm-att, trm-mlp or all", a)
+			}
+			m, err := runtime.NewRandom(c, 42)
 			if err != nil {
 				return err
 			}
-			r.Model, r.Quant, r.LoadMS, r.WeightMB = name, q, float64(load.Microseconds())/1e3, wmb
-			results = append(results, r)
+			sources = append(sources, source{fmt.Sprintf("random %s D%d T%d", a, c.HiddenSize, c.TotalLen()), m, 0})
+		}
+	} else {
+		t0 := time.Now()
+		m, err := runtime.Load(*path)
+		if err != nil {
+			return usageError{err}
+		}
+		defer m.Close()
+		sources = append(sources, source{*path, m, time.Since(t0)})
+	}
+	if len(quants) == 0 {
+		quants = []string{""}
+	}
+
+	var results []modelResult
+	for _, src := range sources {
+		for _, qn := range quants {
+			m, load, err := prepare(src.m, qn, *random)
+			if err != nil {
+				return err
+			}
+			if m == src.m {
+				load = src.load
+			}
+			q := m.Metadata()[runtime.MetaQuant]
+			wmb := float64(weightBytes(m)) / 1e6
+			for _, th := range threads {
+				for _, b := range batches {
+					r, err := measure(m, th, b, *steps, *reps)
+					if err != nil {
+						return err
+					}
+					r.Model, r.Quant, r.LoadMS, r.WeightMB = src.name, q, float64(load.Microseconds())/1e3, wmb
+					results = append(results, r)
+				}
+			}
+			if m != src.m {
+				m.Close()
+			}
 		}
 	}
 	if *asJSON {
@@ -233,18 +256,48 @@ func model(args []string, stdout, stderr io.Writer) error {
 		}
 		return nil
 	}
-	fmt.Fprintf(stdout, "model %s (%s, %.1f MB weights), loaded in %.1f ms; kernels %s\n\n", name, q, wmb, results[0].LoadMS, asm.Describe())
+	fmt.Fprintf(stdout, "kernels %s; ms per ACT segment of the whole batch\n\n", asm.Describe())
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "quant\tthreads\tbatch\ttokens\tms/segment (median)\tmin..max\tms/puzzle\tpuzzles/s\tGOP/s\t% peak\tpeak RSS MB\t")
+	fmt.Fprintln(tw, "model\tquant\tMB\tload ms\tthreads\tbatch\ttokens\tms/segment (median)\tmin..max\tms/puzzle\tpuzzles/s\tGOP/s\t% peak\tpeak RSS MB\t")
 	for _, r := range results {
 		pct := "-"
 		if r.PctPeak > 0 {
 			pct = fmt.Sprintf("%.0f", r.PctPeak)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.2f\t%.2f..%.2f\t%.1f\t%.2f\t%.1f\t%s\t%.1f\t\n", r.Quant, r.Threads, r.Batch, r.SeqLen,
+		fmt.Fprintf(tw, "%s\t%s\t%.1f\t%.1f\t%d\t%d\t%d\t%.2f\t%.2f..%.2f\t%.1f\t%.2f\t%.1f\t%s\t%.1f\t\n", r.Model, r.Quant, r.WeightMB, r.LoadMS, r.Threads, r.Batch, r.SeqLen,
 			r.SegmentMS, r.SegmentMin, r.SegmentMax, r.PuzzleMS, r.PuzzlesPerSec, r.GOPS, pct, r.PeakRSSMB)
 	}
 	return tw.Flush()
+}
+
+// prepare converts m to the quantization q ("" keeps it) and, when it made
+// a new model (or m is a random one), writes and maps it, so that the model
+// measured and its load time are those of a weight file as it will run.
+func prepare(m *runtime.Model, q string, random bool) (*runtime.Model, time.Duration, error) {
+	var err error
+	stored := m.Metadata()[runtime.MetaQuant]
+	switch {
+	case q == runtime.QuantInt8 && stored != runtime.QuantInt8:
+		if m, err = m.Quantize(); err != nil {
+			return nil, 0, err
+		}
+	case q == runtime.QuantF32 && stored == runtime.QuantInt8:
+		m = m.Dequantize()
+	case !random:
+		return m, 0, nil
+	}
+	dir, err := os.MkdirTemp("", "hrm-bench")
+	if err != nil {
+		return nil, 0, err
+	}
+	defer os.RemoveAll(dir)
+	p := filepath.Join(dir, "model.safetensors")
+	if err := m.Save(p); err != nil {
+		return nil, 0, err
+	}
+	t0 := time.Now()
+	mm, err := runtime.Load(p)
+	return mm, time.Since(t0), err
 }
 
 // measure times single segments after one warm-up segment; one puzzle is
