@@ -107,19 +107,24 @@ func (c Config) BlockApplications() int {
 	return c.HCycles * (c.LCycles*c.LLayers + answer)
 }
 
-// SegmentMACs is the multiply-add count of one segment of one sequence:
-// every block's matrix products (attention's scores and weighted sums
-// included, or mlp_t's two position-axis products) and the heads. The
+// BlockMACs is the multiply-add count of one block application on one
+// sequence: the channel MLP and the token mixer (attention's projections,
+// scores and weighted sums, or mlp_t's two position-axis products). The
 // row-wise steps (norms, activations) are not counted.
-func (c Config) SegmentMACs() float64 {
+func (c Config) BlockMACs() float64 {
 	T, D, F := float64(c.TotalLen()), float64(c.HiddenSize), float64(c.Inter())
-	perBlock := T * 3 * F * D // the channel MLP: gate_up 2F·D, down D·F
+	macs := T * 3 * F * D // gate_up 2F·D, down D·F per token
 	if c.MLPT {
-		perBlock += D * 3 * float64(c.TokenInter()) * T
-	} else {
-		perBlock += T*4*D*D + 2*T*T*D
+		return macs + D*3*float64(c.TokenInter())*T
 	}
-	return float64(c.BlockApplications())*perBlock + float64(c.SeqLen)*D*float64(c.VocabSize) + 2*D
+	return macs + T*4*D*D + 2*T*T*D
+}
+
+// SegmentMACs is the multiply-add count of one segment of one sequence:
+// every block application and the heads.
+func (c Config) SegmentMACs() float64 {
+	D := float64(c.HiddenSize)
+	return float64(c.BlockApplications())*c.BlockMACs() + float64(c.SeqLen)*D*float64(c.VocabSize) + 2*D
 }
 
 // EmbedScale is sqrt(D), applied to the whole input embedding.

@@ -339,6 +339,21 @@ func (t *Trainer) Step() (StepResult, error) {
 	return res, nil
 }
 
+// StepMACs is the multiply-add count of one training step per row of the
+// batch: the segment's forward, the backward of the blocks the recipe
+// differentiates (twice their forward: the input and the weight gradients)
+// and, for HRM, the extra no-grad segment of its Q-continue target.
+func StepMACs(mc runtime.Config) float64 {
+	grad := mc.LLayers + mc.HLayers // HRM: the last L and the last H update
+	fwd := mc.SegmentMACs()
+	if mc.Arch == runtime.ArchTRM {
+		grad = (mc.LCycles + 1) * mc.LLayers
+	} else {
+		fwd *= 2
+	}
+	return fwd + 2*float64(grad)*mc.BlockMACs()
+}
+
 func (t *Trainer) workerOf(r int) *worker {
 	for _, w := range t.workers {
 		if r < w.hi {

@@ -90,3 +90,23 @@ func TestAccuracyHarness(t *testing.T) {
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, "must be the float32 model")
 }
+
+// hrm-bench train measures every recipe side by side and reports
+// throughput against the f32 GEMM yardstick.
+func TestTrainBench(t *testing.T) {
+	code, out, stderr := runCLI("train", "-task", "sudoku4", "-hidden", "16", "-heads", "2", "-batch", "4", "-steps", "1", "-threads", "1", "-json")
+	require.Equal(t, 0, code, stderr)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 3)
+	for i, want := range []string{"hrm", "trm-att", "trm-mlp"} {
+		var r trainResult
+		require.NoError(t, json.Unmarshal([]byte(lines[i]), &r))
+		require.Equal(t, want, r.Recipe)
+		require.Greater(t, r.RowSegments, 0.0)
+		require.Greater(t, r.GFLOPS, 0.0)
+		require.Greater(t, r.ShareOfGemm, 0.0)
+	}
+	code, _, stderr = runCLI("train", "-recipe", "rnn")
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, `-recipe "rnn"`)
+}
