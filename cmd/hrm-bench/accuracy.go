@@ -16,6 +16,11 @@ type accuracyReport struct {
 	Puzzles      int                     `json:"puzzles"`
 	Steps        []runtime.StepAgreement `json:"steps"`        // W8A8, teacher-forced
 	WeightsOnly  []runtime.StepAgreement `json:"weights_only"` // dequantized int8 weights, f32 activations
+	// NoiseRelErr is, per step, the relative logit error of the f32 model
+	// with int8-sized random weight noise (runtime.Model.WithWeightNoise,
+	// mean of 3 draws): the model's own sensitivity, which W8A8's RelErr is
+	// judged against.
+	NoiseRelErr []float64 `json:"noise_rel_err"`
 	SolvedF32    int                     `json:"solved_f32"`
 	SolvedInt8   int                     `json:"solved_int8"`
 	SolvedBoth   int                     `json:"solved_both"`
@@ -100,6 +105,21 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 	if rep.WeightsOnly, err = runtime.Compare(f32, q.Dequantize(), tokens, pids, 0); err != nil {
 		return err
 	}
+	rep.NoiseRelErr = make([]float64, len(rep.Steps))
+	const draws = 3
+	for seed := range uint64(draws) {
+		nm, err := f32.WithWeightNoise(seed)
+		if err != nil {
+			return err
+		}
+		r, err := runtime.Compare(f32, nm, tokens, pids, 0)
+		if err != nil {
+			return err
+		}
+		for i := range r {
+			rep.NoiseRelErr[i] += r[i].RelErr / draws
+		}
+	}
 	solved := func(m *runtime.Model) ([]bool, error) {
 		s, err := m.NewSession(len(pids), 0)
 		if err != nil {
@@ -149,10 +169,11 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%d generated %d×%d puzzles with %d blanks; teacher-forced per ACT step, int8 vs f32 logits\n\n", *n, box*box, box*box, *blanks)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "step\tW8A8 cosine\tmax|Δ| logits\tmax|Δ| q\targmax agree\tweights-only cosine\tweights-only agree\t")
+	fmt.Fprintln(tw, "step\tW8A8 cosine\trel.err\t× noise ref.\tmax|Δ| logits\tmax|Δ| q\targmax agree\tweights-only cosine\tweights-only agree\t")
 	for i, s := range rep.Steps {
 		w := rep.WeightsOnly[i]
-		fmt.Fprintf(tw, "%d\t%.6f\t%.4f\t%.4f\t%.4f\t%.6f\t%.4f\t\n", s.Step, s.LogitsCosine, s.LogitsMaxAbs, s.QMaxAbs, s.ArgmaxAgree, w.LogitsCosine, w.ArgmaxAgree)
+		fmt.Fprintf(tw, "%d\t%.6f\t%.4f\t%.2f\t%.4f\t%.4f\t%.4f\t%.6f\t%.4f\t\n", s.Step, s.LogitsCosine, s.RelErr, s.RelErr/rep.NoiseRelErr[i],
+			s.LogitsMaxAbs, s.QMaxAbs, s.ArgmaxAgree, w.LogitsCosine, w.ArgmaxAgree)
 	}
 	tw.Flush()
 	fmt.Fprintf(stdout, "\nsolved: f32 %d/%d, int8 %d/%d; int8 solves %.2f%% of the puzzles f32 solves\n",

@@ -89,6 +89,20 @@ func TestAccuracyHarness(t *testing.T) {
 	code, _, stderr = runCLI("accuracy", "-model", p8)
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, "must be the float32 model")
+
+	// A TRM-MLP model, through the same harness.
+	tm, err := convert.Import("../../testdata/checkpoint_trm", convert.Options{})
+	require.NoError(t, err)
+	pt := filepath.Join(dir, "trm.safetensors")
+	require.NoError(t, tm.Save(pt))
+	code, out, stderr = runCLI("accuracy", "-model", pt, "-n", "3", "-json")
+	require.Equal(t, 0, code, stderr)
+	rep = accuracyReport{}
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	require.Len(t, rep.Steps, 4)
+	for i, s := range rep.Steps {
+		require.Less(t, s.RelErr, 2.5*rep.NoiseRelErr[i], "step %d", s.Step)
+	}
 }
 
 // hrm-bench train measures every recipe side by side and reports
