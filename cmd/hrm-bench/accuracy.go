@@ -13,18 +13,18 @@ import (
 
 // accuracyReport compares an int8 model with its float32 original.
 type accuracyReport struct {
-	Puzzles      int                     `json:"puzzles"`
-	Steps        []runtime.StepAgreement `json:"steps"`        // W8A8, teacher-forced
-	WeightsOnly  []runtime.StepAgreement `json:"weights_only"` // dequantized int8 weights, f32 activations
+	Puzzles     int                     `json:"puzzles"`
+	Steps       []runtime.StepAgreement `json:"steps"`        // W8A8, teacher-forced
+	WeightsOnly []runtime.StepAgreement `json:"weights_only"` // dequantized int8 weights, f32 activations
 	// NoiseRelErr is, per step, the relative logit error of the f32 model
 	// with int8-sized random weight noise (runtime.Model.WithWeightNoise,
 	// mean of 3 draws): the model's own sensitivity, which W8A8's RelErr is
 	// judged against.
-	NoiseRelErr []float64 `json:"noise_rel_err"`
-	SolvedF32    int                     `json:"solved_f32"`
-	SolvedInt8   int                     `json:"solved_int8"`
-	SolvedBoth   int                     `json:"solved_both"`
-	KeptFraction float64                 `json:"int8_solves_of_f32_solved"`
+	NoiseRelErr  []float64 `json:"noise_rel_err"`
+	SolvedF32    int       `json:"solved_f32"`
+	SolvedInt8   int       `json:"solved_int8"`
+	SolvedBoth   int       `json:"solved_both"`
+	KeptFraction float64   `json:"int8_solves_of_f32_solved"`
 }
 
 // accuracy runs the int8 accuracy harness on generated Sudoku puzzles of the
