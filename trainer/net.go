@@ -122,9 +122,10 @@ type net[T Float] struct {
 	dh, dh2, dy1 []T
 	datt, dhid   []T
 	dgu, dqkv    []T
-	dx           []T // gradient of x, summed over the latent updates
-	dt, dthid    []T // mlp_t backward: [n·D, T] and [n·D, I_t]
-	dtgu         []T // [n·D, 2·I_t]
+	dx           []T       // gradient of x, summed over the latent updates
+	dt, dthid    []T       // mlp_t backward: [n·D, T] and [n·D, I_t]
+	dtgu         []T       // [n·D, 2·I_t]
+	swScratch    []float32 // swigluBwd's, 2·max(F, I_t)
 	dlogits, dq  []T
 	ws           *attnScratch // float32 attention operands
 	tokens       []int32
@@ -144,6 +145,7 @@ func newNet[T Float](cfg runtime.Config, w, g *weights[T], n int) *net[T] {
 		tokens: make([]int32, n*cfg.SeqLen), pids: make([]int32, n), dpuzzle: f(n * cfg.PuzzleEmbNdim),
 	}
 	m.ropeCos, m.ropeSin = runtime.RopeTables(cfg)
+	m.swScratch = make([]float32, 2*max(F, cfg.TokenInter()))
 	m.gradL, m.aw, m.ag = 1, w.H, g.H
 	answerLayers := cfg.HLayers
 	if cfg.Arch == runtime.ArchTRM {
@@ -294,7 +296,7 @@ func (m *net[T]) tokenMLPBwd(w, g *blockW[T], c *blockCache[T], dy []T) {
 	transposeSeqs(du, dy, m.n, T_, D)
 	rmsBwd(du, c.ty, c.tr, T_) // du = d(u + SwiGLU_T(u))
 	linearBwd(m.dthid, g.tdown, du, c.thid, w.tdown, R, T_, It, false)
-	swigluBwd(m.dtgu, m.dthid, c.tgu, R, It)
+	swigluBwd(m.dtgu, m.dthid, c.tgu, R, It, m.swScratch)
 	linearBwd(du, g.tgu, m.dtgu, c.tin, w.tgu, R, 2*It, T_, true) // the residual keeps du
 	transposeSeqs(dy, du, m.n, D, T_)
 }
@@ -321,7 +323,7 @@ func (m *net[T]) blockBwd(w, g *blockW[T], c *blockCache[T], dh []T) {
 	N, D, F := m.n*m.T, m.D, m.F
 	rmsBwd(dh, c.y2, c.r2, D)
 	linearBwd(m.dhid, g.down, dh, c.hid, w.down, N, D, F, false)
-	swigluBwd(m.dgu, m.dhid, c.gu, N, F)
+	swigluBwd(m.dgu, m.dhid, c.gu, N, F, m.swScratch)
 	copy(m.dy1, dh)
 	linearBwd(m.dy1, g.gu, m.dgu, c.y1, w.gu, N, 2*F, D, true)
 	if m.cfg.MLPT {

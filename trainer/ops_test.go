@@ -79,7 +79,7 @@ func TestGradSwiGLU(t *testing.T) {
 	hid := make([]float64, n*F)
 	f := func() float64 { swigluFwd(hid, gu, n, F); return dot(hid, r) }
 	dgu := make([]float64, n*2*F)
-	swigluBwd(dgu, r, gu, n, F)
+	swigluBwd(dgu, r, gu, n, F, nil)
 	fdCheck(t, "gu", gu, dgu, f, 100, rng)
 }
 
@@ -251,5 +251,34 @@ func TestAttentionF32MatchesGeneric(t *testing.T) {
 		for i := range g1 {
 			require.InDelta(t, g1[i], g2[i], 1e-4*(1+math.Abs(float64(g1[i]))), "dqkv[%d] shape %v", i, sh)
 		}
+	}
+}
+
+// The float32 SwiGLU backward (exponentials through the vector SwiGLU)
+// equals the plain formula in float64 to float32 precision, including at
+// gate 0 and for large |gate|.
+func TestSwiGLUBwdF32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	n, F := 3, 37
+	gu, dh := make([]float32, n*2*F), make([]float32, n*F)
+	for i := range gu {
+		gu[i] = float32(rng.NormFloat64() * 4)
+	}
+	gu[0], gu[1], gu[2] = 0, 30, -30
+	for i := range dh {
+		dh[i] = float32(rng.NormFloat64())
+	}
+	got := make([]float32, n*2*F)
+	swigluBwd(got, dh, gu, n, F, make([]float32, 2*F))
+	g64, d64, want := make([]float64, len(gu)), make([]float64, len(dh)), make([]float64, len(got))
+	for i, v := range gu {
+		g64[i] = float64(v)
+	}
+	for i, v := range dh {
+		d64[i] = float64(v)
+	}
+	swigluBwd(want, d64, g64, n, F, nil)
+	for i := range got {
+		require.InDelta(t, want[i], float64(got[i]), 1e-5*(1+math.Abs(want[i])), "dgu[%d]", i)
 	}
 }
