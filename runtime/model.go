@@ -268,14 +268,21 @@ func (m *Model) segment(s *Session, n int) {
 	sz := n * c.TotalLen() * c.HiddenSize
 	zH, zL, x, inj := s.zH[:sz], s.zL[:sz], s.x[:sz], s.inj[:sz]
 	answer := m.answerStack()
+	inner := s.obs != nil && s.obs.Updates
 	for h := 0; h < c.HCycles; h++ {
 		for l := 0; l < c.LCycles; l++ {
 			for i := range inj {
 				inj[i] = zH[i] + x[i]
 			}
 			m.stack(s, m.L, zL, inj, n)
+			if inner {
+				s.observe(h, l)
+			}
 		}
 		m.stack(s, answer, zH, zL, n)
+		if inner && h < c.HCycles-1 {
+			s.observe(h, c.LCycles)
+		}
 	}
 	m.heads(s, n)
 }

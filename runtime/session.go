@@ -3,6 +3,7 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"math"
 	goruntime "runtime"
 
 	"github.com/hrmgo/hrm/asm"
@@ -70,6 +71,11 @@ type Session struct {
 	// and int32 products; sized for the largest linear layer.
 	acts quant.Activations
 	acc  []int32
+
+	// obs is the observer of the current Run (nil: none); state is the
+	// view handed to it, reused so that observing allocates nothing.
+	obs   *Observer
+	state State
 
 	attnWS                                                     [][]float32 // per worker
 	pool                                                       *pool
@@ -225,6 +231,86 @@ type Options struct {
 	// OnSegment, if set, is called after every segment with the 1-based
 	// step number, before halted sequences are retired.
 	OnSegment func(step int)
+	// Observer, if set, is shown the state after every segment and, if it
+	// asks, after every inner update.
+	Observer *Observer
+}
+
+// Observer watches a run's intermediate states: the prediction, the
+// confidence of each cell's top choice, the Q values and the raw carry.
+// Without Updates it costs nothing beyond the callback; with Updates every
+// inner update also runs the heads (lm_head over z_H, the Q head) so that
+// its prediction can be read. Either way a run allocates nothing.
+type Observer struct {
+	// Updates asks for a call after every inner update (z_L and z_H
+	// updates) as well as after every segment.
+	Updates bool
+	// OnState is called on the Session's goroutine; st is valid only during
+	// the call.
+	OnState func(st *State)
+}
+
+// State is the view of a session that an Observer is shown.
+type State struct {
+	s *Session
+	// Step is the 1-based ACT segment the state belongs to.
+	Step int
+	// Round and Update place an inner state: round h in [0, H_cycles), and
+	// Update l in [0, L_cycles) for the latent updates or L_cycles for the
+	// answer update. Both are -1 for the state at the end of the segment.
+	Round, Update int
+}
+
+// AtSegmentEnd reports whether the state is the end of a segment (the
+// outputs a run returns), not an inner update.
+func (st *State) AtSegmentEnd() bool { return st.Update < 0 }
+
+// Rows is the batch size; Active tells whether a row is still running (a
+// halted row's state is the one it halted with).
+func (st *State) Rows() int { return st.s.n }
+
+// Active reports whether row still runs.
+func (st *State) Active(row int) bool { return !st.s.Halted(row) }
+
+// Predict writes row's argmax tokens of lm_head(z_H) into dst[S].
+func (st *State) Predict(row int, dst []int32) { st.s.Predict(row, dst) }
+
+// Confidence writes, per cell, the softmax probability of row's top choice
+// into dst[S].
+func (st *State) Confidence(row int, dst []float32) {
+	V := st.s.m.Cfg.VocabSize
+	lg := st.s.Logits(row)
+	for i := range dst[:st.s.m.Cfg.SeqLen] {
+		v := lg[i*V : (i+1)*V]
+		mx := v[0]
+		for _, x := range v[1:] {
+			mx = max(mx, x)
+		}
+		var sum float64
+		for _, x := range v {
+			sum += math.Exp(float64(x - mx))
+		}
+		dst[i] = float32(1 / sum)
+	}
+}
+
+// Q is row's halt and continue logits.
+func (st *State) Q(row int) (halt, cont float32) { return st.s.Q(row) }
+
+// Logits is a view of row's logits [S, V].
+func (st *State) Logits(row int) []float32 { return st.s.Logits(row) }
+
+// Carry is a view of row's recurrent state z_H and z_L, each [T, D].
+func (st *State) Carry(row int) (zH, zL []float32) { return st.s.Carry(row) }
+
+// observe shows the observer the state after inner update (round,
+// update) of the segment running now: the heads run on the current z_H
+// first (the segment's end recomputes them). Active slots are a prefix
+// that started together, so slot 0's count is the segment's.
+func (s *Session) observe(round, update int) {
+	s.m.heads(s, s.nActive)
+	s.state = State{s: s, Step: s.steps[0] + 1, Round: round, Update: update}
+	s.obs.OnState(&s.state)
 }
 
 // ErrNoBatch is returned by Run when Begin has not been called.
@@ -242,10 +328,18 @@ func (s *Session) Run(opt Options) error {
 	if budget < 0 || budget > maxSteps {
 		return fmt.Errorf("steps %d out of range 1..%d", budget, maxSteps)
 	}
+	if opt.Observer != nil && opt.Observer.OnState != nil {
+		s.obs = opt.Observer
+		defer func() { s.obs = nil }()
+	}
 	for step := 1; step <= budget && s.nActive > 0; step++ {
 		s.Segment()
 		if opt.OnSegment != nil {
 			opt.OnSegment(step)
+		}
+		if s.obs != nil {
+			s.state = State{s: s, Step: step, Round: -1, Update: -1}
+			s.obs.OnState(&s.state)
 		}
 		for slot := s.nActive - 1; slot >= 0; slot-- {
 			halt := step == budget

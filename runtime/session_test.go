@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -228,4 +229,57 @@ func TestSegmentMACs(t *testing.T) {
 	require.Equal(t, 97, tm.TotalLen())
 	require.Equal(t, 512, tm.TokenInter())
 	require.InDelta(t, 42*(97*3*F*D+D*3*512*97)+81*D*11+2*D, tm.SegmentMACs(), 1)
+}
+
+// An observer sees every segment and, when it asks, every inner update: a
+// state after each latent and answer update whose logits are the heads over
+// the z_H of that moment, ending with the segment's outputs. Observing
+// allocates nothing and does not change the results.
+func TestObserver(t *testing.T) {
+	for arch, load := range archModels(t) {
+		m, tok, pid := load(t)
+		c := m.Cfg
+		ref, err := m.NewSession(len(pid), 1)
+		require.NoError(t, err)
+		require.NoError(t, ref.Begin(tok, pid))
+		require.NoError(t, ref.Run(runtime.Options{Steps: 2}))
+
+		s, err := m.NewSession(len(pid), 2)
+		require.NoError(t, err)
+		var seen []string
+		pred := make([]int32, c.SeqLen)
+		conf := make([]float32, c.SeqLen)
+		obs := &runtime.Observer{Updates: true, OnState: func(st *runtime.State) {
+			seen = append(seen, fmt.Sprintf("%d/%d/%d", st.Step, st.Round, st.Update))
+			st.Predict(0, pred)
+			st.Confidence(0, conf)
+			for _, p := range conf {
+				if !(p > 0 && p <= 1) {
+					t.Fatalf("confidence %v", p)
+				}
+			}
+		}}
+		require.NoError(t, s.Begin(tok, pid))
+		require.NoError(t, s.Run(runtime.Options{Steps: 2, Observer: obs}))
+		perSeg := c.HCycles*(c.LCycles+1) - 1 + 1 // inner updates but the last answer update, then the segment end
+		require.Len(t, seen, 2*perSeg, arch)
+		require.Equal(t, fmt.Sprintf("1/0/0"), seen[0])
+		require.Equal(t, fmt.Sprintf("1/-1/-1"), seen[perSeg-1])
+		require.Equal(t, fmt.Sprintf("2/-1/-1"), seen[2*perSeg-1])
+		for r := range pid {
+			require.Equal(t, ref.Logits(r), s.Logits(r), "%s row %d", arch, r)
+		}
+		obs.OnState = func(st *runtime.State) { st.Confidence(0, conf) }
+		for _, o := range []*runtime.Observer{obs, {OnState: obs.OnState}} {
+			allocs := testing.AllocsPerRun(2, func() {
+				if err := s.Begin(tok, pid); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Run(runtime.Options{Steps: 2, Observer: o}); err != nil {
+					t.Fatal(err)
+				}
+			})
+			require.Zero(t, allocs, "%s updates=%v", arch, o.Updates)
+		}
+	}
 }
