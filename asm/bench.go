@@ -25,9 +25,8 @@ import (
 // NominalPeak is the per-core peak, in MACs per cycle, that "% peak" is
 // measured against: the figures of the design brief §2.1. For int8:
 // avx512vnni 128 (2 zmm VPDPBUSD per cycle, Zen 5; Zen 4 and Ice Lake
-// client issue 1 per cycle, 64), avxvnni 64 (2 ymm), avx2 32 (this
-// package's sign-extend + VPMADDWD path: 2 ymm VPMADDWD per cycle; the
-// brief's 20 is for the VPMADDUBSW sign trick, not used here), dotprod 32
+// client issue 1 per cycle, 64), avxvnni 64 (2 ymm), avx2 32 (2 ymm
+// VPMADDUBSW+VPMADDWD pairs per cycle; see gemm_s8_avx2_amd64.s), dotprod 32
 // (Cortex-A76: 2 SDOT per cycle), neon 8 (Cortex-A72: SMULL/SMLAL on one
 // pipe). For float32 (MACs, i.e. FMA lanes): avx512 and avx2 16 (two
 // 256-bit FMA pipes on Zen 4/5 and client Intel; 16×2 = 32 flops), neon 8

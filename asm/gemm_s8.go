@@ -30,7 +30,7 @@ const (
 // PackedS8 is an int8 weight matrix W [N,K] in the packed layout above,
 // with RowSum[n] = Σ_k W[n][k] (the VNNI tiers feed a+128 as unsigned
 // bytes and subtract 128·RowSum). Values must be in [-127,127]: -128 would
-// overflow the int16 pair sums of the arm64 NEON tier.
+// overflow the int16 pair sums of the avx2 and arm64 NEON tiers.
 type PackedS8 struct {
 	N, K   int
 	NP, KP int     // padded sizes
@@ -210,10 +210,22 @@ type s8Kernel struct {
 }
 
 const (
-	actU8  = iota // a+128 as unsigned bytes (VPDPBUSD's unsigned operand)
-	actS16        // sign-extended to int16 (VPMADDWD)
-	actS8         // plain int8 (SDOT, SMULL)
+	actU8 = iota // a+128 as unsigned bytes (VPDPBUSD's unsigned operand)
+	actSM        // sign-magnitude for VPMADDUBSW: see actRowBytes
+	actS8        // plain int8 (SDOT, SMULL)
 )
+
+// actRowBytes is the stride of one converted activation row. actSM rows
+// hold, per k-group of 4, the bytes |a| and then the masks (a<0 ? 0xFF : 0),
+// followed at offset 2·kp by corr = Σ_{a<0} |a| as an int32 (see
+// gemm_s8_avx2_amd64.s for why); the 64-byte tail keeps rows apart from
+// 4 KiB strides, where loads of different rows would alias in L1.
+func actRowBytes(act, kp int) int {
+	if act == actSM {
+		return 2*kp + 64
+	}
+	return kp
+}
 
 var s8Cur *s8Kernel // nil: generic
 
@@ -226,11 +238,7 @@ const s8StackBuf = 32 << 10
 
 func gemmS8Driver(kn *s8Kernel, c []int32, a []int8, m int, w *PackedS8, t0, t1 int) {
 	K, N, KP := w.K, w.N, w.KP
-	elt := 1
-	if kn.act == actS16 {
-		elt = 2
-	}
-	lda := KP * elt
+	lda := actRowBytes(kn.act, KP)
 	var stack [s8StackBuf]byte
 	buf := stack[:]
 	rowsPer := s8StackBuf / lda / kn.mrMax * kn.mrMax
@@ -296,17 +304,25 @@ func convertActRow(act int, dst []byte, src []int8) {
 		for j := len(src); j < len(dst); j++ {
 			dst[j] = 0x80
 		}
-	case actS16:
-		d := unsafe.Slice((*int16)(unsafe.Pointer(&dst[0])), len(dst)/2)
-		j := 0
-		if n16 := len(src) &^ 15; n16 > 0 && haveCvtS8S16 {
-			cvtS8S16(&d[0], &src[0], n16)
-			j = n16
+	case actSM:
+		kp := (len(dst) - 64) / 2
+		j, corr := 0, int32(0)
+		if n32 := len(src) &^ 31; n32 > 0 && haveCvtSignMag {
+			corr = cvtSignMag(&dst[0], &src[0], n32)
+			j = n32
 		}
+		clear(dst[2*j:])
 		for ; j < len(src); j++ {
-			d[j] = int16(src[j])
+			x := int32(src[j])
+			g := 2*(j&^3) + j&3
+			if x < 0 {
+				dst[g], dst[g+4] = byte(-x), 0xFF
+				corr -= x
+			} else {
+				dst[g] = byte(x)
+			}
 		}
-		clear(d[len(src):])
+		binary.LittleEndian.PutUint32(dst[2*kp:], uint32(corr))
 	case actS8:
 		if len(src) > 0 {
 			copy(dst, unsafe.Slice((*byte)(unsafe.Pointer(&src[0])), len(src)))

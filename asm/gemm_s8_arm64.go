@@ -30,6 +30,6 @@ func callS8(id int, c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int
 	}
 }
 
-const haveCvtS8S16 = false
+const haveCvtSignMag = false
 
-func cvtS8S16(dst *int16, src *int8, n int) {}
+func cvtSignMag(dst *byte, src *int8, n int) int32 { return 0 }
