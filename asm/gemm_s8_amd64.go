@@ -28,10 +28,10 @@ const (
 )
 
 var (
-	s8Avx512Vnni  = s8Kernel{mrMax: 4, act: actU8, id: idS8Avx512Vnni}
-	s8AvxVnni     = s8Kernel{mrMax: 6, act: actU8, id: idS8AvxVnni}
-	s8Vnni256Evex = s8Kernel{mrMax: 6, act: actU8, id: idS8Vnni256Evex} // tests only
-	s8Avx2        = s8Kernel{mrMax: 2, act: actSM, id: idS8Avx2}
+	s8Avx512Vnni  = s8Kernel{mrMax: 4, tiles: 4, act: actU8, id: idS8Avx512Vnni}
+	s8AvxVnni     = s8Kernel{mrMax: 6, tiles: 1, act: actU8, id: idS8AvxVnni}
+	s8Vnni256Evex = s8Kernel{mrMax: 6, tiles: 1, act: actU8, id: idS8Vnni256Evex} // tests only
+	s8Avx2        = s8Kernel{mrMax: 2, tiles: 2, act: actSM, id: idS8Avx2}
 )
 
 func callS8(id int, c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int) {

@@ -15,8 +15,8 @@ const (
 )
 
 var (
-	s8DotProd = s8Kernel{mrMax: 4, act: actS8, id: idS8DotProd}
-	s8Neon    = s8Kernel{mrMax: 2, act: actS8, id: idS8Neon}
+	s8DotProd = s8Kernel{mrMax: 4, tiles: 1, act: actS8, id: idS8DotProd}
+	s8Neon    = s8Kernel{mrMax: 2, tiles: 1, act: actS8, id: idS8Neon}
 )
 
 func callS8(id int, c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int) {
