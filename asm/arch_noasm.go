@@ -15,7 +15,7 @@ func callF32(id int, c *float32, ldc int, a *float32, lda int, w *float32, ldw i
 	panic("asm: no assembly in this build")
 }
 
-const haveCvtS8S16 = false
+const haveCvtSignMag = false
 
 func installAttentionGeneric() {}
 
@@ -23,7 +23,7 @@ func attentionHeadGenericOnly() bool { return true }
 
 func attentionHeadArch(o, qkv []float32, T, heads, d, h int, ws []float32) {}
 
-func cvtS8S16(dst *int16, src *int8, n int) {}
+func cvtSignMag(dst *byte, src *int8, n int) int32 { return 0 }
 
 func amaxBitsArch(src *float32, n int) uint32 { panic("asm: no assembly in this build") }
 func quantS8Arch(dst *int8, src *float32, n int, inv float64) {

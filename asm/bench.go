@@ -25,9 +25,8 @@ import (
 // NominalPeak is the per-core peak, in MACs per cycle, that "% peak" is
 // measured against: the figures of the design brief §2.1. For int8:
 // avx512vnni 128 (2 zmm VPDPBUSD per cycle, Zen 5; Zen 4 and Ice Lake
-// client issue 1 per cycle, 64), avxvnni 64 (2 ymm), avx2 32 (this
-// package's sign-extend + VPMADDWD path: 2 ymm VPMADDWD per cycle; the
-// brief's 20 is for the VPMADDUBSW sign trick, not used here), dotprod 32
+// client issue 1 per cycle, 64), avxvnni 64 (2 ymm), avx2 32 (2 ymm
+// VPMADDUBSW+VPMADDWD pairs per cycle; see gemm_s8_avx2_amd64.s), dotprod 32
 // (Cortex-A76: 2 SDOT per cycle), neon 8 (Cortex-A72: SMULL/SMLAL on one
 // pipe). For float32 (MACs, i.e. FMA lanes): avx512 and avx2 16 (two
 // 256-bit FMA pipes on Zen 4/5 and client Intel; 16×2 = 32 flops), neon 8
@@ -38,6 +37,35 @@ var NominalPeak = map[string]float64{
 	"gemms8/dotprod": 32, "gemms8/neon": 8,
 	"gemmf32/avx512": 16, "gemmf32/avx2": 16, "gemmf32/neon": 8,
 	"attention/avx512": 16, "attention/avx2": 16, "attention/neon": 8,
+}
+
+// Probe is the measured limit of one tier's inner instruction mix on this
+// CPU: a register-only loop of the instructions a kernel's inner loop
+// issues per multiply-add step, with no loads.
+type Probe struct {
+	Key          string // "family/tier"
+	What         string // the instructions timed
+	MACsPerCycle float64
+}
+
+var (
+	probesOnce sync.Once
+	probes     []Probe
+)
+
+// Probes runs the instruction probes of this CPU's tiers once and returns
+// them (nil without assembly).
+func Probes() []Probe {
+	probesOnce.Do(func() { probes = probeList() })
+	return probes
+}
+
+func probePeaks() map[string]float64 {
+	m := map[string]float64{}
+	for _, p := range Probes() {
+		m[p.Key] = p.MACsPerCycle
+	}
+	return m
 }
 
 // BenchResult is one measured kernel configuration.
@@ -59,7 +87,7 @@ type BenchResult struct {
 }
 
 // BenchConfig chooses what Bench measures. Zero fields mean: all families,
-// every supported tier, HRMGemmShapes / HRMAttentionShapes /
+// every supported tier, HRMGemmShapes and TRMGemmShapes / HRMAttentionShapes /
 // HRMVectorLens, 200 ms each.
 type BenchConfig struct {
 	Families   []string
@@ -80,6 +108,14 @@ func HRMGemmShapes() [][3]int {
 		}
 	}
 	return s
+}
+
+// TRMGemmShapes are the token-mixing products of a TRM ({M, K, N}): the
+// D = 512 hidden rows of one sequence times its positions, 97 (9×9 plus a
+// prefix) or 916 (30×30 plus a prefix), into 512 or 1024 outputs. K is not
+// a multiple of 16 and N is small, which must not leave the fast path.
+func TRMGemmShapes() [][3]int {
+	return [][3]int{{512, 97, 512}, {512, 97, 1024}, {512, 916, 512}, {512, 916, 1024}}
 }
 
 // HRMAttentionShapes are HRM's attention shapes ({T, heads, headDim}).
@@ -216,7 +252,7 @@ func Bench(cfg BenchConfig) ([]BenchResult, error) {
 		cfg.Families = families
 	}
 	if cfg.GemmShapes == nil {
-		cfg.GemmShapes = HRMGemmShapes()
+		cfg.GemmShapes = append(HRMGemmShapes(), TRMGemmShapes()...)
 	}
 	if cfg.AttnShapes == nil {
 		cfg.AttnShapes = HRMAttentionShapes()
@@ -376,10 +412,19 @@ func writeMatrixTable(w io.Writer, rs []BenchResult) error {
 	for _, r := range rs {
 		g := gen[r.Family+r.Shape]
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f\t%.2f\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Family, r.Tier, r.Shape, r.GOPS, r.MACsPerCycle,
-			num(r.Peak, "%.0f"), num(r.PctPeak, "%.0f%%"), num(r.ProbePeak, "%.0f"), num(r.PctProbe, "%.0f%%"),
+			num(r.Peak, "%.0f"), num(r.PctPeak, "%.0f%%"), num(r.ProbePeak, "%.1f"), num(r.PctProbe, "%.0f%%"),
 			num(g, "%.2f"), num(r.GOPS/g*float64(b2i(g > 0)), "%.1fx"))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if ps := Probes(); len(ps) > 0 {
+		fmt.Fprintln(w, "probes (register-only inner instruction mix of each tier, MACs/cycle):")
+		for _, p := range ps {
+			fmt.Fprintf(w, "  %-44s %6.2f  %s\n", p.Key, p.MACsPerCycle, p.What)
+		}
+	}
+	return nil
 }
 
 func b2i(b bool) int {

@@ -30,7 +30,7 @@ const (
 // PackedS8 is an int8 weight matrix W [N,K] in the packed layout above,
 // with RowSum[n] = Σ_k W[n][k] (the VNNI tiers feed a+128 as unsigned
 // bytes and subtract 128·RowSum). Values must be in [-127,127]: -128 would
-// overflow the int16 pair sums of the arm64 NEON tier.
+// overflow the int16 pair sums of the avx2 and arm64 NEON tiers.
 type PackedS8 struct {
 	N, K   int
 	NP, KP int     // padded sizes
@@ -205,15 +205,28 @@ func GemmS8Tiles(c []int32, a []int8, m int, w *PackedS8, t0, t1 int) {
 // a is the tier's activation copy: KP values per row, mrMax rows readable.
 type s8Kernel struct {
 	mrMax int
+	tiles int // tiles per register block: weight blocks are a multiple
 	act   int // actU8, actS16 or actS8
 	id    int // which assembly function callS8 runs
 }
 
 const (
-	actU8  = iota // a+128 as unsigned bytes (VPDPBUSD's unsigned operand)
-	actS16        // sign-extended to int16 (VPMADDWD)
-	actS8         // plain int8 (SDOT, SMULL)
+	actU8 = iota // a+128 as unsigned bytes (VPDPBUSD's unsigned operand)
+	actSM        // sign-magnitude for VPMADDUBSW: see actRowBytes
+	actS8        // plain int8 (SDOT, SMULL)
 )
+
+// actRowBytes is the stride of one converted activation row. actSM rows
+// hold, per k-group of 4, the bytes |a| and then the masks (a<0 ? 0xFF : 0),
+// followed at offset 2·kp by corr = Σ_{a<0} |a| as an int32 (see
+// gemm_s8_avx2_amd64.s for why); the 64-byte tail keeps rows apart from
+// 4 KiB strides, where loads of different rows would alias in L1.
+func actRowBytes(act, kp int) int {
+	if act == actSM {
+		return 2*kp + 64
+	}
+	return kp
+}
 
 var s8Cur *s8Kernel // nil: generic
 
@@ -222,37 +235,51 @@ func installGemmS8Generic() { s8Cur = nil }
 // s8StackBuf bounds the activation copy kept on the stack: rows are
 // converted and multiplied in blocks that fit, so GemmS8 allocates nothing
 // (a pool would let retained memory drift with the number of threads).
-const s8StackBuf = 32 << 10
+// Every row block streams all of the weights once, from L2 or beyond, so
+// larger blocks mean fewer passes: 96 KB is 192 rows of K = 512 for the
+// VNNI tiers (88 for avx2, whose rows take 2 bytes per k), and stays within
+// the compiler's 128 KB limit for stack variables.
+const s8StackBuf = 96 << 10
+
+// s8WeightBlock is the size of the weight blocks that one row block's row
+// groups pass over in turn: small enough to stay in L2 beside the
+// activations (Zen 3 has 512 KB), large enough that each kernel call covers
+// several tiles. On Zen 4, 64-256 KB measured within 1% of each other and
+// about 2% faster than 48 KB at M = 1312.
+const s8WeightBlock = 128 << 10
 
 func gemmS8Driver(kn *s8Kernel, c []int32, a []int8, m int, w *PackedS8, t0, t1 int) {
 	K, N, KP := w.K, w.N, w.KP
-	elt := 1
-	if kn.act == actS16 {
-		elt = 2
-	}
-	lda := KP * elt
+	lda := actRowBytes(kn.act, KP)
 	var stack [s8StackBuf]byte
 	buf := stack[:]
 	rowsPer := s8StackBuf / lda / kn.mrMax * kn.mrMax
-	if rowsPer == 0 { // K beyond a few thousand: not HRM's shapes
+	if rowsPer == 0 { // K over 16,000 or so: not HRM's or TRM's shapes
 		rowsPer = kn.mrMax
 		buf = make([]byte, rowsPer*lda)
 	}
+	// Plain int8 rows with no K padding need no copy: the kernel reads a in
+	// place, except for a last group of fewer than mrMax rows.
+	direct := kn.act == actS8 && K == KP
 
-	// Weight tiles are taken in blocks of ~48 KB (a whole number of the
-	// kernel's register blocks: 4 tiles for avx512vnni) that stay in L1/L2
-	// while the row block passes over them.
-	nb := max(4, 49152/(S8TileN*KP)&^3)
+	nb := max(kn.tiles, s8WeightBlock/(S8TileN*KP)/kn.tiles*kn.tiles)
 	full := N / S8TileN // tiles without padded rows
 	var scratch [8 * S8TileN]int32
 	var rs [S8TileN]int32
 	for i0 := 0; i0 < m; i0 += rowsPer {
 		i1 := min(i0+rowsPer, m)
-		mp := roundUp(i1-i0, kn.mrMax)
+		// Rows below inPlace are read from a; row i >= inPlace from
+		// buf[(i-base)*lda:].
+		inPlace, base := i0, i0
+		if direct {
+			inPlace = i1 - (i1-i0)%kn.mrMax
+			base = inPlace
+		}
+		mp := roundUp(i1-base, kn.mrMax)
 		for i := 0; i < mp; i++ {
 			var src []int8
-			if i0+i < i1 {
-				src = a[(i0+i)*K : (i0+i)*K+K]
+			if base+i < i1 {
+				src = a[(base+i)*K : (base+i)*K+K]
 			}
 			convertActRow(kn.act, buf[i*lda:(i+1)*lda], src)
 		}
@@ -261,15 +288,20 @@ func gemmS8Driver(kn *s8Kernel, c []int32, a []int8, m int, w *PackedS8, t0, t1 
 			fe := min(te, full)
 			for i := i0; i < i1; i += kn.mrMax {
 				mr := min(kn.mrMax, i1-i)
-				ab := &buf[(i-i0)*lda]
+				ab, ld := &buf[0], lda
+				if i < inPlace {
+					ab, ld = (*byte)(unsafe.Pointer(&a[i*K])), K
+				} else {
+					ab = &buf[(i-base)*lda]
+				}
 				if fe > tb {
-					callS8(kn.id, &c[i*N+tb*S8TileN], N, ab, lda, &w.Data[tb*S8TileN*KP], KP, fe-tb, &w.RowSum[tb*S8TileN], mr)
+					callS8(kn.id, &c[i*N+tb*S8TileN], N, ab, ld, &w.Data[tb*S8TileN*KP], KP, fe-tb, &w.RowSum[tb*S8TileN], mr)
 				}
 				if te > full {
 					// The last tile has padded rows: compute it into scratch.
 					t := full
 					copy(rs[:], w.RowSum[t*S8TileN:])
-					callS8(kn.id, &scratch[0], S8TileN, ab, lda, &w.Data[t*S8TileN*KP], KP, 1, &rs[0], mr)
+					callS8(kn.id, &scratch[0], S8TileN, ab, ld, &w.Data[t*S8TileN*KP], KP, 1, &rs[0], mr)
 					nv := N - t*S8TileN
 					for r := 0; r < mr; r++ {
 						copy(c[(i+r)*N+t*S8TileN:(i+r)*N+N], scratch[r*S8TileN:r*S8TileN+nv])
@@ -296,17 +328,25 @@ func convertActRow(act int, dst []byte, src []int8) {
 		for j := len(src); j < len(dst); j++ {
 			dst[j] = 0x80
 		}
-	case actS16:
-		d := unsafe.Slice((*int16)(unsafe.Pointer(&dst[0])), len(dst)/2)
-		j := 0
-		if n16 := len(src) &^ 15; n16 > 0 && haveCvtS8S16 {
-			cvtS8S16(&d[0], &src[0], n16)
-			j = n16
+	case actSM:
+		kp := (len(dst) - 64) / 2
+		j, corr := 0, int32(0)
+		if n32 := len(src) &^ 31; n32 > 0 && haveCvtSignMag {
+			corr = cvtSignMag(&dst[0], &src[0], n32)
+			j = n32
 		}
+		clear(dst[2*j:])
 		for ; j < len(src); j++ {
-			d[j] = int16(src[j])
+			x := int32(src[j])
+			g := 2*(j&^3) + j&3
+			if x < 0 {
+				dst[g], dst[g+4] = byte(-x), 0xFF
+				corr -= x
+			} else {
+				dst[g] = byte(x)
+			}
 		}
-		clear(d[len(src):])
+		binary.LittleEndian.PutUint32(dst[2*kp:], uint32(corr))
 	case actS8:
 		if len(src) > 0 {
 			copy(dst, unsafe.Slice((*byte)(unsafe.Pointer(&src[0])), len(src)))

@@ -28,10 +28,10 @@ const (
 )
 
 var (
-	s8Avx512Vnni  = s8Kernel{mrMax: 4, act: actU8, id: idS8Avx512Vnni}
-	s8AvxVnni     = s8Kernel{mrMax: 6, act: actU8, id: idS8AvxVnni}
-	s8Vnni256Evex = s8Kernel{mrMax: 6, act: actU8, id: idS8Vnni256Evex} // tests only
-	s8Avx2        = s8Kernel{mrMax: 4, act: actS16, id: idS8Avx2}
+	s8Avx512Vnni  = s8Kernel{mrMax: 4, tiles: 4, act: actU8, id: idS8Avx512Vnni}
+	s8AvxVnni     = s8Kernel{mrMax: 6, tiles: 1, act: actU8, id: idS8AvxVnni}
+	s8Vnni256Evex = s8Kernel{mrMax: 6, tiles: 1, act: actU8, id: idS8Vnni256Evex} // tests only
+	s8Avx2        = s8Kernel{mrMax: 2, tiles: 2, act: actSM, id: idS8Avx2}
 )
 
 func callS8(id int, c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int) {
@@ -49,11 +49,11 @@ func callS8(id int, c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int
 	}
 }
 
-// haveCvtS8S16 reports whether cvtS8S16 may run (it is used only by the
-// avx2 tier, so AVX2 is present whenever it is reached).
-var haveCvtS8S16 = hasAVX2
+// haveCvtSignMag reports whether cvtSignMag may run (it is used only by
+// the avx2 tier, so AVX2 is present whenever it is reached).
+var haveCvtSignMag = hasAVX2
 
-func cvtS8S16(dst *int16, src *int8, n int) { cvtS8S16Avx2(dst, src, n) }
+func cvtSignMag(dst *byte, src *int8, n int) int32 { return cvtSignMagAvx2(dst, src, n) }
 
 //go:noescape
-func cvtS8S16Avx2(dst *int16, src *int8, n int)
+func cvtSignMagAvx2(dst *byte, src *int8, n int) (corr int32)

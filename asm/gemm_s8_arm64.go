@@ -15,8 +15,8 @@ const (
 )
 
 var (
-	s8DotProd = s8Kernel{mrMax: 4, act: actS8, id: idS8DotProd}
-	s8Neon    = s8Kernel{mrMax: 2, act: actS8, id: idS8Neon}
+	s8DotProd = s8Kernel{mrMax: 4, tiles: 1, act: actS8, id: idS8DotProd}
+	s8Neon    = s8Kernel{mrMax: 2, tiles: 1, act: actS8, id: idS8Neon}
 )
 
 func callS8(id int, c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int) {
@@ -30,6 +30,6 @@ func callS8(id int, c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int
 	}
 }
 
-const haveCvtS8S16 = false
+const haveCvtSignMag = false
 
-func cvtS8S16(dst *int16, src *int8, n int) {}
+func cvtSignMag(dst *byte, src *int8, n int) int32 { return 0 }

@@ -29,6 +29,7 @@ TEXT ·probeVnniYVex(SB), NOSPLIT, $0-8
 	MOVQ n+0(FP), CX
 	VPXOR Y12, Y12, Y12
 	VPXOR Y13, Y13, Y13
+	PCALIGN $64
 loop:
 	BYTE $0xC4; BYTE $0xC2; BYTE $0x15; BYTE $0x50; BYTE $0xC4 // {vex} vpdpbusd ymm0,ymm13,ymm12
 	BYTE $0xC4; BYTE $0xC2; BYTE $0x15; BYTE $0x50; BYTE $0xCC // {vex} vpdpbusd ymm1,ymm13,ymm12
