@@ -20,24 +20,27 @@ const (
 	// HaltQ stops a sequence once its Q head says halt (HRM: q_halt >
 	// q_continue; TRM: q_halt > 0), or at the budget.
 	HaltQ
+	// HaltValid stops a sequence once its prediction passes the task's
+	// verifier (Options.Accept), or at the budget: for tasks whose answers
+	// are cheap to check (a Sudoku, a maze path).
+	HaltValid
 )
 
-// ParseHaltMode maps "max" and "q" to a HaltMode.
+// ParseHaltMode maps "max", "q" and "valid" to a HaltMode.
 func ParseHaltMode(s string) (HaltMode, error) {
 	switch s {
 	case "max":
 		return HaltMax, nil
 	case "q":
 		return HaltQ, nil
+	case "valid":
+		return HaltValid, nil
 	}
-	return 0, fmt.Errorf("halt mode %q: want max or q", s)
+	return 0, fmt.Errorf("halt mode %q: want max, q or valid", s)
 }
 
 func (h HaltMode) String() string {
-	if h == HaltQ {
-		return "q"
-	}
-	return "max"
+	return [...]string{"max", "q", "valid"}[h]
 }
 
 // Session owns every buffer one inference needs, allocated once for a
@@ -66,6 +69,7 @@ type Session struct {
 	logits         []float32 // [B, S, V]
 	q              []float32 // [B, 2]
 	rowBuf         []float32 // [T·D], slot swaps
+	pred           []int32   // [S], HaltValid's prediction
 
 	// int8 path: activations quantized per row (token, or mlp_t channel),
 	// and int32 products; sized for the largest linear layer.
@@ -133,7 +137,7 @@ func (m *Model) NewSession(maxBatch, threads int) (*Session, error) {
 		x: f(B * T * D), zH: f(B * T * D), zL: f(B * T * D), inj: f(B * T * D),
 		qkv: f(B * z.qkv), att: f(B * T * D), tmp: f(B * T * D),
 		gu: f(B * z.gu), hid: f(B * z.hid),
-		logits: f(B * S * V), q: f(2 * B), rowBuf: f(T * D),
+		logits: f(B * S * V), q: f(2 * B), rowBuf: f(T * D), pred: make([]int32, S),
 	}
 	if m.quantized() {
 		s.acts = quant.Activations{Q: make([]int8, B*z.actQ), Scale: f(B * z.actRows)}
@@ -234,6 +238,10 @@ type Options struct {
 	// Observer, if set, is shown the state after every segment and, if it
 	// asks, after every inner update.
 	Observer *Observer
+	// Accept is HaltValid's verifier: called after every segment for each
+	// running row with its prediction (a view, valid during the call), it
+	// reports whether the answer is acceptable.
+	Accept func(row int, pred []int32) bool
 }
 
 // Observer watches a run's intermediate states: the prediction, the
@@ -328,6 +336,9 @@ func (s *Session) Run(opt Options) error {
 	if budget < 0 || budget > maxSteps {
 		return fmt.Errorf("steps %d out of range 1..%d", budget, maxSteps)
 	}
+	if opt.Halt == HaltValid && opt.Accept == nil {
+		return fmt.Errorf("halt mode valid needs a verifier (Options.Accept)")
+	}
 	if opt.Observer != nil && opt.Observer.OnState != nil {
 		s.obs = opt.Observer
 		defer func() { s.obs = nil }()
@@ -343,8 +354,15 @@ func (s *Session) Run(opt Options) error {
 		}
 		for slot := s.nActive - 1; slot >= 0; slot-- {
 			halt := step == budget
-			if opt.Halt == HaltQ && s.m.halts(s.q[2*slot], s.q[2*slot+1]) {
-				halt = true
+			switch opt.Halt {
+			case HaltQ:
+				halt = halt || s.m.halts(s.q[2*slot], s.q[2*slot+1])
+			case HaltValid:
+				if !halt {
+					pred := s.pred[:s.m.Cfg.SeqLen]
+					s.predictSlot(slot, pred)
+					halt = opt.Accept(s.rowOf[slot], pred)
+				}
 			}
 			if halt {
 				s.retire(slot)
@@ -434,9 +452,11 @@ func (s *Session) SetCarry(row int, zH, zL []float32) error {
 }
 
 // Predict writes row's argmax tokens (first maximum on ties) into dst[S].
-func (s *Session) Predict(row int, dst []int32) {
-	V := s.m.Cfg.VocabSize
-	lg := s.Logits(row)
+func (s *Session) Predict(row int, dst []int32) { s.predictSlot(s.slot(row), dst) }
+
+func (s *Session) predictSlot(slot int, dst []int32) {
+	V, SV := s.m.Cfg.VocabSize, s.m.Cfg.SeqLen*s.m.Cfg.VocabSize
+	lg := s.logits[slot*SV : (slot+1)*SV]
 	for i := range dst[:s.m.Cfg.SeqLen] {
 		v := lg[i*V : (i+1)*V]
 		best := 0

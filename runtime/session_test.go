@@ -283,3 +283,32 @@ func TestObserver(t *testing.T) {
 		}
 	}
 }
+
+// HaltValid stops a row as soon as the verifier accepts its prediction and
+// runs the others to the budget; without a verifier it is an error.
+func TestHaltValid(t *testing.T) {
+	m, tok, pid := smallModel(t)
+	s, err := m.NewSession(len(pid), 1)
+	require.NoError(t, err)
+	require.NoError(t, s.Begin(tok, pid))
+	calls := map[int]int{}
+	accept := func(row int, pred []int32) bool {
+		require.Len(t, pred, m.Cfg.SeqLen)
+		calls[row]++
+		return row%2 == 0
+	}
+	require.NoError(t, s.Run(runtime.Options{Steps: 4, Halt: runtime.HaltValid, Accept: accept}))
+	for r := range pid {
+		want := 4
+		if r%2 == 0 {
+			want = 1
+		}
+		require.Equal(t, want, s.Steps(r), "row %d", r)
+	}
+	require.Equal(t, 1, calls[0])
+	require.Equal(t, 3, calls[1]) // not asked after the last segment: the budget halts it
+	require.Error(t, s.Run(runtime.Options{Halt: runtime.HaltValid}))
+	h, err := runtime.ParseHaltMode("valid")
+	require.NoError(t, err)
+	require.Equal(t, "valid", h.String())
+}

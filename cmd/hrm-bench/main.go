@@ -53,7 +53,7 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return usageError{err}
 	}
 	if len(args) == 0 {
-		return bad("usage: hrm-bench kernels|model|accuracy|train [flags] (-h for help)")
+		return bad("usage: hrm-bench kernels|model|accuracy|train|solve [flags] (-h for help)")
 	}
 	switch args[0] {
 	case "kernels":
@@ -64,8 +64,10 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return accuracy(args[1:], stdout, stderr)
 	case "train":
 		return train(args[1:], stdout, stderr)
+	case "solve":
+		return solve(args[1:], stdout, stderr)
 	}
-	return bad("unknown command %q: want kernels, model, accuracy or train", args[0])
+	return bad("unknown command %q: want kernels, model, accuracy, train or solve", args[0])
 }
 
 func kernels(args []string, stdout, stderr io.Writer) error {

@@ -124,3 +124,34 @@ func TestTrainBench(t *testing.T) {
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, `-recipe "rnn"`)
 }
+
+// hrm-bench solve scores a model per blank count and halting mode.
+func TestSolveBench(t *testing.T) {
+	code, out, stderr := runCLI("solve", "-model", "../hrm-run/builtin4.safetensors", "-blanks", "4,10", "-n", "20", "-halt", "max,valid", "-json")
+	require.Equal(t, 0, code, stderr)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 2)
+	for i, b := range []int{4, 10} {
+		var r solveRow
+		require.NoError(t, json.Unmarshal([]byte(lines[i]), &r))
+		require.Equal(t, b, r.Blanks)
+		require.Equal(t, 20, r.Puzzles)
+		// The built-in 4×4 model solves these; valid halting stops early
+		// and solves at least as many as running the whole budget.
+		require.Greater(t, r.Solved["max"], 0.8)
+		require.GreaterOrEqual(t, r.Solved["valid"], r.Solved["max"])
+		require.LessOrEqual(t, r.Segments["valid"], r.Segments["max"])
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"solve"}, "-model FILE is required"},
+		{[]string{"solve", "-model", "../hrm-run/builtin4.safetensors", "-blanks", "13"}, "at most 12"},
+		{[]string{"solve", "-model", "../hrm-run/builtin4.safetensors", "-halt", "never"}, `halt mode "never"`},
+	} {
+		code, _, stderr := runCLI(tc.args...)
+		require.Equal(t, 2, code, "%v: %s", tc.args, stderr)
+		require.Contains(t, stderr, tc.want)
+	}
+}
