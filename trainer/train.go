@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/rand/v2"
 	goruntime "runtime"
-	"strings"
 	"sync"
 
 	"github.com/hrmgo/hrm/runtime"
@@ -118,7 +117,6 @@ func New(cfg Config, src data.Source) (*Trainer, error) {
 	t := &Trainer{Cfg: cfg, src: src, w: newWeights[float32](mc), m1: newWeights[float32](mc), m2: newWeights[float32](mc),
 		rng: rand.NewPCG(cfg.Seed, 0x7e57), steps: make([]int, cfg.Batch), halted: make([]bool, cfg.Batch), cur: make([]data.Example, cfg.Batch)}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x1417))
-	D, F := float64(mc.HiddenSize), float64(mc.Inter())
 	for _, sp := range mc.TensorSpecs() {
 		v := t.w.byName[sp.Name]
 		switch sp.Name {
@@ -132,11 +130,9 @@ func New(cfg Config, src data.Source) (*Trainer, error) {
 		case runtime.KeyQHeadB:
 			v[0], v[1] = -5, -5
 		default:
-			std := 1 / math.Sqrt(D)
-			if strings.HasSuffix(sp.Name, runtime.KeyDown) {
-				std = 1 / math.Sqrt(F) // down_proj: fan-in F
-			}
-			truncNormal(v, std, rng)
+			// CastedLinear: 1/√in_features (the last dimension); the
+			// embeddings' 1/embed_scale = 1/√D is the same rule.
+			truncNormal(v, 1/math.Sqrt(float64(sp.Shape[len(sp.Shape)-1])), rng)
 		}
 	}
 	if cfg.EMA > 0 {
