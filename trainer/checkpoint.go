@@ -24,6 +24,9 @@ const (
 // atomically (loader.WriteFile: temp file, fsync, rename), so a crash at any
 // moment leaves the previous checkpoint intact.
 func (t *Trainer) SaveCheckpoint(path string) error {
+	if t.failed {
+		return errFailed
+	}
 	mc := t.Cfg.Model
 	B, S, TD := t.Cfg.Batch, mc.SeqLen, mc.TotalLen()*mc.HiddenSize
 	cfg, err := json.Marshal(t.Cfg)
@@ -37,7 +40,7 @@ func (t *Trainer) SaveCheckpoint(path string) error {
 	zH, zL := make([]float32, B*TD), make([]float32, B*TD)
 	steps, halted := make([]int32, B), make([]int32, B)
 	inputs, labels, pids := make([]int32, B*S), make([]int32, B*S), make([]int32, B)
-	for _, w := range t.workers {
+	for _, w := range t.chunks {
 		copy(zH[w.lo*TD:w.hi*TD], w.net.zH)
 		copy(zL[w.lo*TD:w.hi*TD], w.net.zL)
 	}
@@ -80,9 +83,10 @@ func (t *Trainer) SaveCheckpoint(path string) error {
 }
 
 // Resume loads a checkpoint written by SaveCheckpoint and continues on src,
-// which must be the same data stream (checked by fingerprint). With the
-// same thread count the run continues bit for bit as if uninterrupted; a
-// different count only changes the order of float sums.
+// which must be the same data stream (checked by fingerprint). The run
+// continues bit for bit as if uninterrupted, with any thread count (see
+// chunk). Every tensor and field of the file is checked against its config
+// as untrusted input.
 func Resume(path string, src data.Source, threads int) (*Trainer, error) {
 	f, err := loader.Open(path)
 	if err != nil {
@@ -132,16 +136,31 @@ func Resume(path string, src data.Source, threads int) (*Trainer, error) {
 		}
 		return x, nil
 	}
+	// Tensors the file must hold, and no others.
+	want := map[string]bool{"params": true, "adam_m": true, "adam_v": true, "carry_zH": true, "carry_zL": true,
+		"carry_steps": true, "carry_halted": true, "carry_inputs": true, "carry_labels": true, "carry_pids": true, "ema": cfg.EMA > 0}
+	for _, x := range f.Tensors() {
+		if !want[x.Name] {
+			return nil, fmt.Errorf("%s: unexpected tensor %s", path, x.Name)
+		}
+	}
 	f32 := func(name string, shape []int, dst []float32) error {
 		x, err := get(name, shape)
 		if err != nil {
 			return err
 		}
-		v, err := x.Float32s()
-		if err == nil {
-			copy(dst, v)
+		if x.DType != "F32" {
+			return fmt.Errorf("%s: tensor %s is %s, want F32", path, name, x.DType)
 		}
-		return err
+		v, err := x.Float32s()
+		if err != nil {
+			return fmt.Errorf("%s: tensor %s: %w", path, name, err)
+		}
+		if i := firstNonFinite(v); i >= 0 {
+			return fmt.Errorf("%s: tensor %s holds %v at %d", path, name, v[i], i)
+		}
+		copy(dst, v)
+		return nil
 	}
 	i32 := func(name string, shape []int) ([]int32, error) {
 		x, err := get(name, shape)
@@ -154,6 +173,11 @@ func Resume(path string, src data.Source, threads int) (*Trainer, error) {
 	for _, e := range []error{f32("params", []int{n}, t.w.flat), f32("adam_m", []int{n}, t.m1.flat), f32("adam_v", []int{n}, t.m2.flat)} {
 		if e != nil {
 			return nil, e
+		}
+	}
+	for i, v := range t.m2.flat {
+		if v < 0 {
+			return nil, fmt.Errorf("%s: tensor adam_v holds %v at %d; second moments are never negative", path, v, i)
 		}
 	}
 	if cfg.EMA > 0 {
@@ -172,7 +196,7 @@ func Resume(path string, src data.Source, threads int) (*Trainer, error) {
 	if err := f32("carry_zL", []int{B, TD}, zL); err != nil {
 		return nil, err
 	}
-	for _, w := range t.workers {
+	for _, w := range t.chunks {
 		copy(w.net.zH, zH[w.lo*TD:w.hi*TD])
 		copy(w.net.zL, zL[w.lo*TD:w.hi*TD])
 	}
@@ -186,16 +210,37 @@ func Resume(path string, src data.Source, threads int) (*Trainer, error) {
 		}
 	}
 	for r := 0; r < B; r++ {
-		t.steps[r], t.halted[r] = int(ints[0][r]), ints[1][r] != 0
+		steps, halted := int(ints[0][r]), ints[1][r]
+		if halted != 0 && halted != 1 {
+			return nil, fmt.Errorf("%s: carry_halted of row %d is %d, want 0 or 1", path, r, halted)
+		}
+		// A running row has run 1..halt_max_steps-1 segments; a halted one
+		// at most halt_max_steps (0 before the first step).
+		lo, hi := 1, mc.HaltMaxSteps-1
+		if halted == 1 {
+			lo, hi = 0, mc.HaltMaxSteps
+		}
+		if steps < lo || steps > hi {
+			return nil, fmt.Errorf("%s: carry_steps of row %d is %d, want %d..%d", path, r, steps, lo, hi)
+		}
+		t.steps[r], t.halted[r] = steps, halted == 1
 		if t.halted[r] {
-			continue
+			continue // its example is replaced before it is used again
 		}
 		ex := data.Example{Inputs: make([]uint8, S), Labels: slices.Clone(ints[3][r*S : (r+1)*S]), PuzzleID: ints[4][r]}
 		for j, v := range ints[2][r*S : (r+1)*S] {
 			if v < 0 || int(v) >= mc.VocabSize {
-				return nil, fmt.Errorf("%s: carry row %d holds token %d", path, r, v)
+				return nil, fmt.Errorf("%s: carry_inputs row %d position %d holds token %d, want 0..%d", path, r, j, v, mc.VocabSize-1)
 			}
 			ex.Inputs[j] = uint8(v)
+		}
+		for j, l := range ex.Labels {
+			if l != data.IgnoreLabel && (l < 0 || int(l) >= mc.VocabSize) {
+				return nil, fmt.Errorf("%s: carry_labels row %d position %d holds %d, want %d or 0..%d", path, r, j, l, data.IgnoreLabel, mc.VocabSize-1)
+			}
+		}
+		if ex.PuzzleID < 0 || int(ex.PuzzleID) >= mc.NumPuzzleIdentifiers {
+			return nil, fmt.Errorf("%s: carry_pids row %d is %d, want 0..%d", path, r, ex.PuzzleID, mc.NumPuzzleIdentifiers-1)
 		}
 		t.cur[r] = ex
 	}

@@ -163,7 +163,7 @@ func replayTrainStep(t *testing.T, dir string, gc trainCase, threads int) {
 			continue // the trainer resets it; its carry is garbage on purpose
 		}
 		tr.steps[r], tr.cur[r] = int(steps[r]), example("carry_in_", r)
-		w := tr.workerOf(r)
+		w := tr.chunkOf(r)
 		i := r - w.lo
 		copy(w.net.zH[i*TD:(i+1)*TD], zH[r*TD:(r+1)*TD])
 		copy(w.net.zL[i*TD:(i+1)*TD], zL[r*TD:(r+1)*TD])
@@ -201,7 +201,7 @@ func replayTrainStep(t *testing.T, dir string, gc trainCase, threads int) {
 	for r := 0; r < B; r++ {
 		require.Equal(t, wantHalted[r] != 0, tr.halted[r], "row %d halted", r)
 		require.Equal(t, int(wantSteps[r]), tr.steps[r], "row %d steps", r)
-		w := tr.workerOf(r)
+		w := tr.chunkOf(r)
 		i := r - w.lo
 		nt := w.net
 		dLogits = math.Max(dLogits, maxAbs(nt.logits[i*S*V:(i+1)*S*V], logits[r*S*V:(r+1)*S*V]))
@@ -215,9 +215,9 @@ func replayTrainStep(t *testing.T, dir string, gc trainCase, threads int) {
 	require.LessOrEqual(t, dQ, tol.ForwardAbs, "q logits")
 	require.LessOrEqual(t, dCarry, tol.ForwardAbs, "carry")
 
-	// Gradients of loss / global batch: the reduced buffer of worker 0 (the
+	// Gradients of loss / global batch: the reduced buffer of chunk 0 (the
 	// optimizer has read it, not changed it) and the per-row puzzle rows.
-	g := tr.workers[0].g
+	g := tr.chunks[0].g
 	worst, worstName := 0.0, ""
 	check := func(name string, got, want []float32) {
 		require.Len(t, got, len(want), name)
@@ -236,7 +236,7 @@ func replayTrainStep(t *testing.T, dir string, gc trainCase, threads int) {
 		nd := mc.PuzzleEmbNdim
 		rows := make([]float32, 0, B*nd)
 		sums := map[int32][]float32{}
-		for _, w := range tr.workers {
+		for _, w := range tr.chunks {
 			for i := 0; i < w.hi-w.lo; i++ {
 				row := w.net.dpuzzle[i*nd : (i+1)*nd]
 				rows = append(rows, row...)

@@ -48,13 +48,15 @@ func (c Config) Validate() error {
 		return fmt.Errorf("batch %d out of range", c.Batch)
 	case c.Steps < 1:
 		return fmt.Errorf("steps %d: want at least 1", c.Steps)
+	// Every float bound is written so that NaN fails it (NaN compares
+	// false), and the upper bounds exclude ±Inf.
 	case !(c.LR > 0 && c.LR < 1), !(c.PuzzleLR >= 0 && c.PuzzleLR < 10):
 		return fmt.Errorf("learning rates %g / %g out of range", c.LR, c.PuzzleLR)
-	case c.WeightDecay < 0 || c.PuzzleWD < 0 || c.WeightDecay*c.LR >= 1:
-		return fmt.Errorf("weight decay %g / %g out of range", c.WeightDecay, c.PuzzleWD)
+	case !(c.WeightDecay >= 0 && c.WeightDecay*c.LR < 1), !(c.PuzzleWD >= 0 && c.PuzzleWD*c.PuzzleLR < 1 && c.PuzzleWD < 1e6):
+		return fmt.Errorf("weight decay %g / %g out of range (lr·wd must be below 1)", c.WeightDecay, c.PuzzleWD)
 	case !(c.Beta1 >= 0 && c.Beta1 < 1 && c.Beta2 >= 0 && c.Beta2 < 1):
 		return fmt.Errorf("betas %g, %g out of [0, 1)", c.Beta1, c.Beta2)
-	case c.Warmup < 0, c.LRMinRatio < 0 || c.LRMinRatio > 1:
+	case c.Warmup < 0, !(c.LRMinRatio >= 0 && c.LRMinRatio <= 1):
 		return fmt.Errorf("warm-up %d / min ratio %g out of range", c.Warmup, c.LRMinRatio)
 	case c.Loss != "stablemax_cross_entropy" && c.Loss != "softmax_cross_entropy":
 		return fmt.Errorf("loss %q: want stablemax_cross_entropy or softmax_cross_entropy", c.Loss)
@@ -64,9 +66,17 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// worker owns the rows [lo, hi) of the batch: their carry, activations and
-// a private gradient buffer.
-type worker struct {
+// maxChunks bounds the number of row chunks a batch is split into; see
+// chunk.
+const maxChunks = 8
+
+// chunk owns the rows [lo, hi) of the batch: their carry, activations and
+// a private gradient buffer. The split depends on the batch size alone and
+// chunks are reduced in order, so a run's every number is the same whatever
+// the thread count (threads take chunks; they do not change them), and a
+// run resumed with other -threads, or on a machine with other cores,
+// continues exactly.
+type chunk struct {
 	lo, hi int
 	net    *net[float32]
 	g      *weights[float32]
@@ -95,7 +105,9 @@ type Trainer struct {
 	// over evalW that evaluation and export use.
 	ema, evalW *weights[float32]
 	evalRT     *runtime.Model
-	workers    []*worker
+	chunks     []*chunk
+	threads    int  // goroutines that run the chunks
+	failed     bool // a step failed (non-finite loss or gradient): the state is not a run's
 	src        data.Source
 	pos        uint64 // next data position
 	step       int
@@ -162,7 +174,7 @@ func trainableRanges(mc runtime.Config) [][2]int {
 	return out
 }
 
-// setup builds the workers and the trainable ranges; everything else is
+// setup builds the chunks and the trainable ranges; everything else is
 // derived from the state in w, m1, m2 and the carry.
 func (t *Trainer) setup() error {
 	mc := t.Cfg.Model
@@ -178,22 +190,23 @@ func (t *Trainer) setup() error {
 			return err
 		}
 	}
-	nw := t.Cfg.Threads
-	if nw <= 0 {
-		nw = goruntime.GOMAXPROCS(0)
+	nc := min(maxChunks, t.Cfg.Batch)
+	t.threads = t.Cfg.Threads
+	if t.threads <= 0 {
+		t.threads = goruntime.GOMAXPROCS(0)
 	}
-	nw = min(nw, t.Cfg.Batch)
-	t.workers = nil
-	for k := 0; k < nw; k++ {
-		lo, hi := k*t.Cfg.Batch/nw, (k+1)*t.Cfg.Batch/nw
+	t.threads = min(t.threads, nc)
+	t.chunks = nil
+	for k := 0; k < nc; k++ {
+		lo, hi := k*t.Cfg.Batch/nc, (k+1)*t.Cfg.Batch/nc
 		g := newWeights[float32](mc)
 		var sess *runtime.Session
 		if mc.Arch == runtime.ArchHRM {
-			if sess, err = t.rt.NewSession(hi-lo, 1); err != nil { // the trainer's workers are the parallelism
+			if sess, err = t.rt.NewSession(hi-lo, 1); err != nil { // the chunks are the parallelism
 				return err
 			}
 		}
-		t.workers = append(t.workers, &worker{lo: lo, hi: hi, net: newNet(mc, t.w, g, hi-lo), g: g, sess: sess,
+		t.chunks = append(t.chunks, &chunk{lo: lo, hi: hi, net: newNet(mc, t.w, g, hi-lo), g: g, sess: sess,
 			labels: make([]int32, (hi-lo)*mc.SeqLen)})
 	}
 	if t.step == 0 {
@@ -243,6 +256,9 @@ type StepResult struct {
 
 // Step takes one optimizer step on one ACT segment of the batch.
 func (t *Trainer) Step() (StepResult, error) {
+	if t.failed {
+		return StepResult{}, errFailed
+	}
 	c, mc := t.Cfg, t.Cfg.Model
 	S, TD, D := mc.SeqLen, mc.TotalLen()*mc.HiddenSize, mc.HiddenSize
 	// Halted rows take new examples and restart from H_init/L_init.
@@ -259,7 +275,7 @@ func (t *Trainer) Step() (StepResult, error) {
 		}
 		t.pos++
 		t.cur[r], t.steps[r], t.halted[r] = ex, 0, false
-		w := t.workerOf(r)
+		w := t.chunkOf(r)
 		i := r - w.lo
 		zH, zL := w.net.zH[i*TD:(i+1)*TD], w.net.zL[i*TD:(i+1)*TD]
 		for p := 0; p < TD; p += D {
@@ -268,7 +284,7 @@ func (t *Trainer) Step() (StepResult, error) {
 		}
 	}
 	// Exploration draws happen here, in row order, so results do not depend
-	// on the number of workers.
+	// on the chunking.
 	minSteps := make([]int, c.Batch)
 	rng := rand.New(t.rng)
 	for r := range minSteps {
@@ -281,36 +297,24 @@ func (t *Trainer) Step() (StepResult, error) {
 	plr := lrAt(c.PuzzleLR, t.step, c.Warmup, c.Steps, c.LRMinRatio)
 
 	var wg sync.WaitGroup
-	errs := make([]error, len(t.workers))
-	for k, w := range t.workers {
+	errs := make([]error, len(t.chunks))
+	for th := 0; th < t.threads; th++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[k] = t.runWorker(w, minSteps)
+			for k := th; k < len(t.chunks); k += t.threads {
+				errs[k] = t.runChunk(t.chunks[k], minSteps)
+			}
 		}()
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
+		t.failed = true
 		return StepResult{}, err
 	}
 
-	// Reduce gradients into worker 0 and update.
-	g0 := t.workers[0].g.flat
-	for _, w := range t.workers[1:] {
-		for i, v := range w.g.flat {
-			g0[i] += v
-		}
-	}
-	for _, rg := range t.trainable {
-		adamATan2(t.w.flat[rg[0]:rg[1]], g0[rg[0]:rg[1]], t.m1.flat[rg[0]:rg[1]], t.m2.flat[rg[0]:rg[1]], lr, c.WeightDecay, c.Beta1, c.Beta2, t.step)
-		if t.ema != nil {
-			emaUpdate(t.ema.flat[rg[0]:rg[1]], t.w.flat[rg[0]:rg[1]], c.EMA)
-		}
-	}
-	t.updatePuzzleEmb(plr)
-
 	var st rowStats
-	for _, w := range t.workers {
+	for _, w := range t.chunks {
 		s := w.stats
 		st.lmLoss += s.lmLoss
 		st.qHaltLoss += s.qHaltLoss
@@ -329,10 +333,53 @@ func (t *Trainer) Step() (StepResult, error) {
 		res.Accuracy, res.ExactAccuracy = st.tokAcc/n, float64(st.exact)/n
 		res.QHaltAccuracy, res.MeanSteps = float64(st.qHaltAcc)/n, float64(st.steps)/n
 	}
-	if math.IsNaN(res.Loss) || math.IsInf(res.Loss, 0) {
-		return res, fmt.Errorf("step %d: loss is %v", t.step, res.Loss)
+
+	// Reduce gradients into chunk 0, in chunk order.
+	g0 := t.chunks[0].g.flat
+	for _, w := range t.chunks[1:] {
+		for i, v := range w.g.flat {
+			g0[i] += v
+		}
 	}
+	// Nothing is updated from a non-finite loss or gradient: the weights,
+	// moments and puzzle rows stay those of the last good step, and the
+	// trainer refuses to go on or to save (the carry has moved on).
+	if !finite(res.Loss) {
+		t.failed = true
+		return res, fmt.Errorf("step %d: loss is %v; nothing was updated", t.step, res.Loss)
+	}
+	if i := firstNonFinite(g0); i >= 0 {
+		t.failed = true
+		return res, fmt.Errorf("step %d: gradient element %d is %v; nothing was updated", t.step, i, g0[i])
+	}
+	for _, w := range t.chunks {
+		if i := firstNonFinite(w.net.dpuzzle); i >= 0 {
+			t.failed = true
+			return res, fmt.Errorf("step %d: puzzle-embedding gradient element %d is %v; nothing was updated", t.step, i, w.net.dpuzzle[i])
+		}
+	}
+	for _, rg := range t.trainable {
+		adamATan2(t.w.flat[rg[0]:rg[1]], g0[rg[0]:rg[1]], t.m1.flat[rg[0]:rg[1]], t.m2.flat[rg[0]:rg[1]], lr, c.WeightDecay, c.Beta1, c.Beta2, t.step)
+		if t.ema != nil {
+			emaUpdate(t.ema.flat[rg[0]:rg[1]], t.w.flat[rg[0]:rg[1]], c.EMA)
+		}
+	}
+	t.updatePuzzleEmb(plr)
 	return res, nil
+}
+
+// errFailed is returned by Step and SaveCheckpoint after a step failed.
+var errFailed = errors.New("trainer: an earlier step failed (non-finite loss or gradient); resume from the last checkpoint")
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+func firstNonFinite(v []float32) int {
+	for i, x := range v {
+		if x-x != 0 { // NaN or ±Inf
+			return i
+		}
+	}
+	return -1
 }
 
 // StepMACs is the multiply-add count of one training step per row of the
@@ -350,8 +397,8 @@ func StepMACs(mc runtime.Config) float64 {
 	return fwd + 2*float64(grad)*mc.BlockMACs()
 }
 
-func (t *Trainer) workerOf(r int) *worker {
-	for _, w := range t.workers {
+func (t *Trainer) chunkOf(r int) *chunk {
+	for _, w := range t.chunks {
 		if r < w.hi {
 			return w
 		}
@@ -359,9 +406,9 @@ func (t *Trainer) workerOf(r int) *worker {
 	panic("row outside batch")
 }
 
-// runWorker does forward, halting, the Q target, loss and backward for the
-// worker's rows.
-func (t *Trainer) runWorker(w *worker, minSteps []int) error {
+// runChunk does forward, halting, the Q target, loss and backward for the
+// chunk's rows.
+func (t *Trainer) runChunk(w *chunk, minSteps []int) error {
 	mc := t.Cfg.Model
 	S, V, TD := mc.SeqLen, mc.VocabSize, mc.TotalLen()*mc.HiddenSize
 	n := w.hi - w.lo
@@ -484,7 +531,7 @@ func (t *Trainer) updatePuzzleEmb(lr float64) {
 		return
 	}
 	sum := map[int32][]float32{}
-	for _, w := range t.workers {
+	for _, w := range t.chunks {
 		for i, id := range w.net.pids[:w.hi-w.lo] {
 			g, ok := sum[id]
 			if !ok {
