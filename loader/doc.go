@@ -65,7 +65,9 @@
 // is not the last one). Other safetensors readers see the padding tensors as
 // ordinary U8 tensors; this package hides them. The metadata records
 // "alignment": "64" unless the caller set that key. The write is atomic
-// (temporary file, fsync, rename, directory fsync).
+// (temporary file, fsync, rename, directory fsync; [WriteAtomic] does it for
+// any file): an existing file keeps its permission bits, and a symbolic link
+// is written through, replacing the file it names and keeping the link.
 //
 // On 32-bit platforms a dimension must also fit in an int, so a shape with a
 // dimension of exactly 2^31 (possible only next to a zero dimension) is
