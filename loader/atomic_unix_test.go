@@ -3,10 +3,15 @@
 package loader
 
 import (
+	"bufio"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -83,4 +88,104 @@ func TestWriteRefusesSpecialFiles(t *testing.T) {
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	require.Len(t, entries, 1)
+}
+
+// RemoveTemps removes the temporary file of a write in progress (what a
+// signal handler does before exiting), and later writes fail at once.
+func TestRemoveTemps(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "m.safetensors")
+	t.Cleanup(func() {
+		failWrite = nil
+		temps.Lock()
+		temps.closing = false
+		temps.Unlock()
+	})
+	var during []os.DirEntry
+	failWrite = func(stage string) error {
+		if stage == "write" {
+			RemoveTemps()
+			during, _ = os.ReadDir(dir)
+		}
+		return nil
+	}
+	ts := []Tensor{F32Tensor("x", []int{1}, []float32{1})}
+	require.Error(t, WriteFile(path, nil, ts))
+	require.Empty(t, during, "the temporary file is gone as soon as RemoveTemps returns")
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Empty(t, entries)
+	failWrite = nil
+	require.ErrorIs(t, WriteFile(path, nil, ts), errExiting)
+	entries, err = os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Empty(t, entries)
+}
+
+// A write removes the temporary files that earlier writes to the same path
+// left behind when their process died, and nothing else.
+func TestStaleTempsRemoved(t *testing.T) {
+	dir := t.TempDir()
+	const base = "checkpoint.safetensors"
+	pre := "." + base + ".tmp-"
+	deadPid := "2147483647"   // above every pid_max: no such process
+	files := map[string]bool{ // name → removed by the next write
+		pre + deadPid + "-123":                     true,
+		pre + strconv.Itoa(os.Getpid()) + "-7":     true, // ours, but no write of ours is using it
+		pre + strconv.Itoa(os.Getppid()) + "-5":    false,
+		pre + "999":                                true,  // the naming before the pid, two hours old
+		pre + "998":                                false, // the same, fresh: its writer may still run
+		pre + "abc":                                false,
+		".other.safetensors.tmp-" + deadPid + "-1": false,
+		base + ".bak":                              false,
+	}
+	for name := range files {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte("partial"), 0o600))
+	}
+	old := time.Now().Add(-2 * time.Hour)
+	require.NoError(t, os.Chtimes(filepath.Join(dir, pre+"999"), old, old))
+
+	require.NoError(t, WriteFile(filepath.Join(dir, base), nil, []Tensor{F32Tensor("x", []int{1}, []float32{1})}))
+	for name, removed := range files {
+		_, err := os.Stat(filepath.Join(dir, name))
+		require.Equal(t, removed, os.IsNotExist(err), name)
+	}
+}
+
+// TestExitOnSignal kills a helper process (this test binary) with SIGTERM
+// in the middle of a write: it exits with status 143 and leaves no
+// temporary file.
+func TestExitOnSignal(t *testing.T) {
+	if dir := os.Getenv("HRM_LOADER_SIGNAL_DIR"); dir != "" {
+		ExitOnSignal()
+		failWrite = func(stage string) error {
+			if stage == "write" {
+				fmt.Println("ready")
+				select {} // wait for the signal
+			}
+			return nil
+		}
+		WriteFile(filepath.Join(dir, "m.safetensors"), nil, []Tensor{F32Tensor("x", []int{1}, []float32{1})})
+		os.Exit(3) // not reached
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestExitOnSignal$")
+	cmd.Env = append(os.Environ(), "HRM_LOADER_SIGNAL_DIR="+dir)
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	line, err := bufio.NewReader(out).ReadString('\n')
+	require.NoError(t, err)
+	require.Equal(t, "ready\n", line)
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "the temporary file exists while the write runs")
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee)
+	require.Equal(t, 128+int(syscall.SIGTERM), ee.ExitCode())
+	entries, err = os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Empty(t, entries)
 }
