@@ -45,6 +45,13 @@ func Import(path string, opt Options) (*runtime.Model, error) {
 	}
 	if st.IsDir() {
 		path = filepath.Join(path, "checkpoint")
+		if st, err = os.Stat(path); err != nil {
+			return nil, err
+		}
+	}
+	if !st.Mode().IsRegular() {
+		// Opening a fifo would wait for a writer forever.
+		return nil, fmt.Errorf("%s: not a regular file", path)
 	}
 	if opt.ConfigPath == "" {
 		if y := filepath.Join(filepath.Dir(path), "all_config.yaml"); fileExists(y) {

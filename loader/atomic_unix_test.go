@@ -189,3 +189,20 @@ func TestExitOnSignal(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, entries)
 }
+
+// Opening a fifo fails at once instead of waiting for a writer.
+func TestOpenFifo(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "model.safetensors")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o644))
+	done := make(chan error, 1)
+	go func() {
+		_, err := Open(fifo)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		require.ErrorContains(t, err, "not a regular file")
+	case <-time.After(5 * time.Second):
+		t.Fatal("Open blocks on a fifo")
+	}
+}
