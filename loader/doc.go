@@ -80,8 +80,10 @@
 // [Tensor.Int32s] and [Tensor.Int8s], crashes the program, and so does any use
 // after [File.Close]. The file must not be truncated or rewritten in place
 // while it is mapped (the kernel then raises SIGBUS, which Go reports as a
-// fatal "unexpected fault address"); [WriteFile] replaces files by rename, so
-// it is safe to write a new version of a mapped file with it.
+// fatal "unexpected fault address"; `cp new.safetensors model.safetensors`
+// does exactly that); [WriteFile] replaces files by rename, so it is safe to
+// write a new version of a mapped file with it, as is `mv`. [ReadFile]
+// reads the file into memory instead, for files that others may rewrite.
 //
 // The package supports little-endian machines only; it fails to build on the
 // usual big-endian GOARCH values and panics at init on any other big-endian

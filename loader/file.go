@@ -109,6 +109,28 @@ func Open(path string) (*File, error) {
 	return f, nil
 }
 
+// ReadFile reads the file at path into memory and validates it, like [Open]
+// without the mapping. It costs the file's size in memory and a copy, but
+// the File is then independent of the file on disk, which may be rewritten
+// in place (by cp, say) without harm; a mapped file rewritten in place
+// crashes the process with SIGBUS.
+func ReadFile(path string) (*File, error) {
+	fh, size, err := openRegular(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	data, err := readAll(fh, int(size))
+	if err != nil {
+		return nil, fmt.Errorf("loader: read %s: %w", path, err)
+	}
+	f, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("loader: read %s: %w", path, err)
+	}
+	return f, nil
+}
+
 // Close releases the mapping. Tensor data (and views of it) must not be used
 // afterwards; Tensor and Tensors then find nothing. Calling Close again does
 // nothing and returns the first result.

@@ -720,3 +720,31 @@ func TestWriteSample(t *testing.T) {
 	}
 	require.NoError(t, WriteFile(out, map[string]string{"format": "hrm-sample"}, ts))
 }
+
+// ReadFile's tensors do not change when the file is rewritten in place,
+// as a mapped file's do (and a mapped file truncated in place raises SIGBUS).
+func TestReadFileIndependentOfDisk(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.safetensors")
+	a := []Tensor{F32Tensor("w", []int{4}, []float32{1, 2, 3, 4})}
+	b := []Tensor{F32Tensor("w", []int{4}, []float32{5, 6, 7, 8})}
+	require.NoError(t, WriteFile(path, nil, a))
+	f, err := ReadFile(path)
+	require.NoError(t, err)
+	defer f.Close()
+	raw, err := Marshal(nil, b)
+	require.NoError(t, err)
+	// What cp does: open the existing file, truncate it, write.
+	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	require.NoError(t, err)
+	_, err = fh.Write(raw)
+	require.NoError(t, err)
+	require.NoError(t, fh.Close())
+	requireSameTensors(t, a, f.Tensors())
+
+	_, err = ReadFile(filepath.Join(t.TempDir(), "missing"))
+	require.ErrorContains(t, err, "no such file")
+	short := filepath.Join(t.TempDir(), "short")
+	require.NoError(t, writeRaw(short, []byte{1, 2}))
+	_, err = ReadFile(short)
+	require.ErrorIs(t, err, ErrFormat)
+}
