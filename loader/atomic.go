@@ -232,7 +232,6 @@ func ExitOnSignal(sigs ...os.Signal) (stop func()) {
 	}
 }
 
-
 // legacyTempAge is how old a temporary file of the naming before the pid
 // was added ("."+name+".tmp-"+digits) must be to count as abandoned: its
 // writer cannot be asked, and no write of ours takes an hour.
