@@ -154,7 +154,9 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 		w := rep.WeightsOnly[i]
 		fmt.Fprintf(tw, "%d\t%.6f\t%.4f\t%.4f\t%.4f\t%.6f\t%.4f\t\n", s.Step, s.LogitsCosine, s.LogitsMaxAbs, s.QMaxAbs, s.ArgmaxAgree, w.LogitsCosine, w.ArgmaxAgree)
 	}
-	tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "\nsolved: f32 %d/%d, int8 %d/%d; int8 solves %.2f%% of the puzzles f32 solves\n",
 		rep.SolvedF32, *n, rep.SolvedInt8, *n, 100*rep.KeptFraction)
 	return nil

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/hrmgo/hrm/asm"
+	"github.com/hrmgo/hrm/internal/cli"
 	"github.com/hrmgo/hrm/runtime"
 )
 
@@ -33,7 +34,11 @@ type usageError struct{ error }
 func bad(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	err := dispatch(args, stdout, stderr)
+	out := cli.NewOutput(stdout)
+	err := dispatch(args, out, stderr)
+	if oerr := out.Err(); oerr != nil {
+		err = oerr // the cause of whatever else failed
+	}
 	if err == flag.ErrHelp {
 		return 0
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -89,4 +90,28 @@ func TestAccuracyHarness(t *testing.T) {
 	code, _, stderr = runCLI("accuracy", "-model", p8)
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, "must be the float32 model")
+}
+
+type fullWriter struct{}
+
+func (fullWriter) Write(p []byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// A failed write of the results is an error (exit 1).
+func TestBenchOutputFails(t *testing.T) {
+	m, err := convert.Import("../../testdata/checkpoint", convert.Options{})
+	require.NoError(t, err)
+	p := filepath.Join(t.TempDir(), "tiny.safetensors")
+	require.NoError(t, m.Save(p))
+	for _, args := range [][]string{
+		{"kernels", "-family", "vector", "-time", "1ms"},
+		{"kernels", "-family", "vector", "-time", "1ms", "-json"},
+		{"model", "-model", p, "-reps", "1"},
+		{"model", "-model", p, "-reps", "1", "-json"},
+		{"accuracy", "-model", p, "-n", "2"},
+	} {
+		var stderr bytes.Buffer
+		code := run(args, fullWriter{}, &stderr)
+		require.Equal(t, 1, code, "%v: %s", args, stderr.String())
+		require.Equal(t, "hrm-bench: writing the output: no space left on device\n", stderr.String(), "%v", args)
+	}
 }

@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/hrmgo/hrm/convert"
+	"github.com/hrmgo/hrm/internal/cli"
 	"github.com/hrmgo/hrm/runtime"
 )
 
@@ -101,7 +102,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return fail("writing %s: %v", *out, err)
 	}
 	c := m.Cfg
-	fmt.Fprintf(stdout, "wrote %s: %s, task %s, hidden %d, %d heads, H %d×%d layers, L %d×%d layers, seq %d+%d, vocab %d, %s\n",
+	report := cli.NewOutput(stdout)
+	fmt.Fprintf(report, "wrote %s: %s, task %s, hidden %d, %d heads, H %d×%d layers, L %d×%d layers, seq %d+%d, vocab %d, %s\n",
 		*out, c.Arch, m.Vocab.Task, c.HiddenSize, c.NumHeads, c.HCycles, c.HLayers, c.LCycles, c.LLayers, c.PrefixLen(), c.SeqLen, c.VocabSize, *quantize)
+	if err := report.Err(); err != nil {
+		fmt.Fprintf(stderr, "hrm-convert: %v\n", err)
+		return 1
+	}
 	return 0
 }

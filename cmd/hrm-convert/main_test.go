@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -91,4 +92,17 @@ func TestConvertInt8(t *testing.T) {
 	code, _, stderr = runCLI("-quant", "int4", "-o", filepath.Join(dir, "x"), f32)
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, `-quant "int4"`)
+}
+
+type fullWriter struct{}
+
+func (fullWriter) Write(p []byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// A report that cannot be written is an error: the caller cannot tell
+// what was written.
+func TestConvertOutputFails(t *testing.T) {
+	var stderr bytes.Buffer
+	code := run([]string{"-o", filepath.Join(t.TempDir(), "m.safetensors"), "../../testdata/checkpoint"}, fullWriter{}, &stderr)
+	require.Equal(t, 1, code)
+	require.Equal(t, "hrm-convert: writing the output: no space left on device\n", stderr.String())
 }

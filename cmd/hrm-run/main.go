@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/hrmgo/hrm/asm"
+	"github.com/hrmgo/hrm/internal/cli"
 	"github.com/hrmgo/hrm/runtime"
 	"github.com/hrmgo/hrm/trainer/data"
 )
@@ -52,7 +53,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if err == nil {
-		err = solve(cfg, stdout, stderr)
+		out := cli.NewOutput(stdout)
+		err = solve(cfg, out, stderr)
+		if oerr := out.Err(); oerr != nil {
+			err = oerr // the cause of whatever else failed
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "hrm-run: %v\n", err)
@@ -186,7 +191,15 @@ func solve(c config, stdout, stderr io.Writer) error {
 	}
 	defer sess.Close()
 	w := bufio.NewWriter(stdout)
-	defer w.Flush()
+	if err := solveBatches(c, sess, items, grids, w); err != nil {
+		w.Flush() // what was solved before the failure
+		return err
+	}
+	return w.Flush()
+}
+
+func solveBatches(c config, sess *runtime.Session, items []item, grids []data.SudokuGrid, w io.Writer) error {
+	mc := sess.Model().Cfg
 	opt := runtime.Options{Steps: c.steps, Halt: c.halt}
 	pred := make([]int32, mc.SeqLen)
 	if c.trace {

@@ -24,6 +24,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hrmgo/hrm/internal/cli"
 	"github.com/hrmgo/hrm/runtime"
 	"github.com/hrmgo/hrm/trainer"
 	"github.com/hrmgo/hrm/trainer/data"
@@ -249,11 +250,17 @@ func taskShape(o options) (int, runtime.Vocab, error) {
 	return 0, runtime.Vocab{}, bad("-task %q: want sudoku4, sudoku9 or maze", o.Task)
 }
 
+// metricsWriter is where metrics.jsonl records go: the file itself, except
+// in the test of a failing write.
+var metricsWriter = func(f *os.File) io.Writer { return f }
+
 func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 	o, err := parse(args, stderr)
 	if err == flag.ErrHelp {
 		return 0
 	}
+	out := cli.NewOutput(stdout)
+	stdout = out
 	if err == nil {
 		if o.Export != "" {
 			err = trainer.ExportCheckpoint(o.From, o.Export, o.Quant == "int8")
@@ -264,6 +271,9 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 			err = evalOnly(o, stdout)
 		} else {
 			err = train(o, stdout, stderr, stop)
+		}
+		if oerr := out.Err(); oerr != nil && err == nil {
+			err = oerr
 		}
 	}
 	if err != nil {
@@ -333,7 +343,8 @@ func train(o options, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 		return err
 	}
 	defer metrics.Close()
-	logJSON := func(kind string, v any, extra map[string]any) {
+	mw := metricsWriter(metrics)
+	logJSON := func(kind string, v any, extra map[string]any) error {
 		m := map[string]any{"kind": kind, "time": time.Now().UTC().Format(time.RFC3339)}
 		b, _ := json.Marshal(v)
 		_ = json.Unmarshal(b, &m)
@@ -341,7 +352,10 @@ func train(o options, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 			m[k] = x
 		}
 		b, _ = json.Marshal(m)
-		metrics.Write(append(b, '\n'))
+		if _, err := mw.Write(append(b, '\n')); err != nil {
+			return fmt.Errorf("writing %s: %w", metrics.Name(), err)
+		}
+		return nil
 	}
 	threads := o.Threads
 	if threads <= 0 {
@@ -388,7 +402,10 @@ loop:
 		n++
 		step := tr.StepCount()
 		if step%50 == 0 {
-			logJSON("train", sum, map[string]any{"step": step, "elapsed_s": time.Since(start).Seconds()})
+			if err := logJSON("train", sum, map[string]any{"step": step, "elapsed_s": time.Since(start).Seconds()}); err != nil {
+				save() // the metrics are lost, not the training
+				return err
+			}
 			bar.update(step, o.Steps, start, o.Budget, sum, float64(n*o.Batch)/time.Since(lastLog).Seconds(), lastEval)
 			sum, n, lastLog = trainer.StepResult{}, 0, time.Now()
 		}
@@ -396,7 +413,10 @@ loop:
 			if lastEval, err = evaluate(); err != nil {
 				return err
 			}
-			logJSON("eval", lastEval, map[string]any{"step": step, "elapsed_s": time.Since(start).Seconds()})
+			if err := logJSON("eval", lastEval, map[string]any{"step": step, "elapsed_s": time.Since(start).Seconds()}); err != nil {
+				save()
+				return err
+			}
 			bar.note(fmt.Sprintf("step %d: held-out exact %.4f, token %.4f (%d puzzles)", step, lastEval.ExactAccuracy, lastEval.Accuracy, lastEval.Count))
 		}
 		if time.Since(lastSave) >= o.SaveEvery {
@@ -413,7 +433,9 @@ loop:
 	if err != nil {
 		return err
 	}
-	logJSON("eval", final, map[string]any{"step": tr.StepCount(), "elapsed_s": time.Since(start).Seconds(), "final": true})
+	if err := logJSON("eval", final, map[string]any{"step": tr.StepCount(), "elapsed_s": time.Since(start).Seconds(), "final": true}); err != nil {
+		return err
+	}
 	model := filepath.Join(o.Out, "model.safetensors")
 	if err := tr.Export(model); err != nil {
 		return err
@@ -476,7 +498,8 @@ func accumulate(s, r trainer.StepResult, n int) trainer.StepResult {
 }
 
 // progress draws a one-line bar on a terminal, or a line per update
-// elsewhere.
+// elsewhere. Its writes go unchecked: they go to stderr, where a failure
+// has nowhere to be reported, and the run's record is metrics.jsonl.
 type progress struct {
 	w     io.Writer
 	quiet bool
