@@ -35,7 +35,13 @@ func (s setFlags) Set(v string) error {
 	}
 	if n, err := strconv.ParseInt(val, 10, 64); err == nil {
 		s[k] = n
-	} else if f, err := strconv.ParseFloat(val, 64); err == nil {
+	} else if _, err := strconv.ParseFloat(val, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		// strconv reads NaN, Inf and 1e999 as floats; no config field
+		// wants one, and NaN would pass every range check.
+		f, err := cli.ParseFinite(val)
+		if err != nil {
+			return fmt.Errorf("%s=%s: %v", k, val, err)
+		}
 		s[k] = f
 	} else {
 		s[k] = val

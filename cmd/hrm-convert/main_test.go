@@ -106,3 +106,15 @@ func TestConvertOutputFails(t *testing.T) {
 	require.Equal(t, 1, code)
 	require.Equal(t, "hrm-convert: writing the output: no space left on device\n", stderr.String())
 }
+
+// -set refuses NaN and infinite numbers.
+func TestConvertSetNonFinite(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "m.safetensors")
+	for _, v := range []string{"NaN", "inf", "-Infinity", "1e999"} {
+		code, _, stderr := runCLI("-o", out, "-set", "rope_theta="+v, "../../testdata/checkpoint")
+		require.Equal(t, 2, code, "%s: %s", v, stderr)
+		require.Contains(t, stderr, "rope_theta="+v+": not a", v)
+		_, err := os.Stat(out)
+		require.True(t, os.IsNotExist(err))
+	}
+}

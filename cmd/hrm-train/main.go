@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"reflect"
 	goruntime "runtime"
 	"strings"
 	"syscall"
@@ -107,16 +108,16 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.LLayers, "l-layers", o.LLayers, "L blocks")
 	fs.IntVar(&o.HCycles, "h-cycles", o.HCycles, "H cycles")
 	fs.IntVar(&o.LCycles, "l-cycles", o.LCycles, "L cycles")
-	fs.Float64Var(&o.Expansion, "expansion", o.Expansion, "MLP expansion")
+	cli.FloatVar(fs, &o.Expansion, "expansion", o.Expansion, "MLP expansion")
 	fs.IntVar(&o.MaxSteps, "max-steps", o.MaxSteps, "halt_max_steps (ACT segments)")
-	fs.Float64Var(&o.Explore, "explore", o.Explore, "halt exploration probability")
+	cli.FloatVar(fs, &o.Explore, "explore", o.Explore, "halt exploration probability")
 	fs.StringVar(&o.Pos, "pos", o.Pos, "position encodings: rope or learned")
 	fs.IntVar(&o.Batch, "batch", o.Batch, "global batch size")
 	fs.IntVar(&o.Steps, "steps", o.Steps, "optimizer steps (the schedule's length)")
-	fs.Float64Var(&o.LR, "lr", o.LR, "learning rate (puzzle embeddings use it too)")
-	fs.Float64Var(&o.WD, "wd", o.WD, "weight decay")
+	cli.FloatVar(fs, &o.LR, "lr", o.LR, "learning rate (puzzle embeddings use it too)")
+	cli.FloatVar(fs, &o.WD, "wd", o.WD, "weight decay")
 	fs.IntVar(&o.Warmup, "warmup", o.Warmup, "warm-up steps")
-	fs.Float64Var(&o.MinRatio, "lr-min-ratio", o.MinRatio, "final lr / lr of the cosine decay (1 = constant)")
+	cli.FloatVar(fs, &o.MinRatio, "lr-min-ratio", o.MinRatio, "final lr / lr of the cosine decay (1 = constant)")
 	fs.StringVar(&o.Loss, "loss", o.Loss, "stablemax_cross_entropy or softmax_cross_entropy")
 	fs.Uint64Var(&o.Seed, "seed", o.Seed, "seed for data, init and exploration")
 	fs.IntVar(&o.Threads, "threads", 0, "worker threads (default GOMAXPROCS)")
@@ -330,7 +331,10 @@ func train(o options, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 		if err := os.MkdirAll(o.Out, 0o755); err != nil {
 			return err
 		}
-		b, _ := json.MarshalIndent(o, "", "  ")
+		b, err := json.MarshalIndent(o, "", "  ")
+		if err != nil {
+			return fmt.Errorf("%s: %w", optsPath, err)
+		}
 		if err := os.WriteFile(optsPath, b, 0o644); err != nil {
 			return err
 		}
@@ -345,13 +349,10 @@ func train(o options, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 	defer metrics.Close()
 	mw := metricsWriter(metrics)
 	logJSON := func(kind string, v any, extra map[string]any) error {
-		m := map[string]any{"kind": kind, "time": time.Now().UTC().Format(time.RFC3339)}
-		b, _ := json.Marshal(v)
-		_ = json.Unmarshal(b, &m)
-		for k, x := range extra {
-			m[k] = x
+		b, err := record(kind, time.Now(), v, extra)
+		if err != nil {
+			return err
 		}
-		b, _ = json.Marshal(m)
 		if _, err := mw.Write(append(b, '\n')); err != nil {
 			return fmt.Errorf("writing %s: %w", metrics.Name(), err)
 		}
@@ -479,6 +480,46 @@ func evalOnly(o options, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "%s (%s): held-out exact accuracy %.4f, token accuracy %.4f on %d puzzles\n",
 		keep.Eval, m.Metadata()[runtime.MetaQuant], r.ExactAccuracy, r.Accuracy, r.Count)
 	return nil
+}
+
+// record is one metrics.jsonl line: kind, time, the JSON fields of the
+// struct v and extra. A float that is not finite (a diverged loss) is
+// written as null: encoding/json refuses NaN and ±Inf, and the record must
+// keep its other fields rather than fail or lose them.
+func record(kind string, now time.Time, v any, extra map[string]any) ([]byte, error) {
+	m := map[string]any{"kind": kind, "time": now.UTC().Format(time.RFC3339)}
+	rv := reflect.ValueOf(v)
+	for i := 0; i < rv.NumField(); i++ {
+		f := rv.Type().Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if !f.IsExported() || name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		m[name] = rv.Field(i).Interface()
+	}
+	for k, x := range extra {
+		m[k] = x
+	}
+	for k, x := range m {
+		switch f := x.(type) {
+		case float64:
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				m[k] = nil
+			}
+		case float32:
+			if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+				m[k] = nil
+			}
+		}
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("metrics record: %w", err)
+	}
+	return b, nil
 }
 
 // accumulate keeps running means of the step results of one log interval.

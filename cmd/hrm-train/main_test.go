@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hrmgo/hrm/runtime"
+	"github.com/hrmgo/hrm/trainer"
 	"github.com/stretchr/testify/require"
 )
 
@@ -131,4 +134,38 @@ func TestTrainMaze(t *testing.T) {
 	require.Equal(t, "maze", m.Vocab.Task)
 	require.Equal(t, 36, m.Cfg.SeqLen) // 6×6 squares
 	m.Close()
+}
+
+// NaN and infinite hyperparameters are refused as flags, before anything
+// is written.
+func TestNonFiniteFlags(t *testing.T) {
+	for _, flagName := range []string{"-wd", "-lr-min-ratio", "-lr", "-expansion", "-explore"} {
+		for _, v := range []string{"NaN", "Inf", "-inf"} {
+			dir := filepath.Join(t.TempDir(), "run")
+			code, _, stderr := runCLI(nil, append(tiny, "-out", dir, "-steps", "2", flagName, v)...)
+			require.Equal(t, 2, code, "%s %s: %s", flagName, v, stderr)
+			require.Contains(t, stderr, `invalid value "`+v+`" for flag `+flagName+": not a finite number", flagName)
+			_, err := os.Stat(dir)
+			require.True(t, os.IsNotExist(err), "%s %s created the run directory", flagName, v)
+		}
+	}
+}
+
+// A metrics record keeps every field; a non-finite value becomes null.
+func TestRecordNonFinite(t *testing.T) {
+	r := trainer.StepResult{LR: 1e-3, Loss: math.NaN(), LMLoss: math.Inf(1), Accuracy: 0.5, Count: 3}
+	b, err := record("train", time.Unix(0, 0), r, map[string]any{"step": 50, "elapsed_s": math.Inf(-1)})
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(b, &m))
+	require.Equal(t, "train", m["kind"])
+	require.Equal(t, 1e-3, m["lr"])
+	require.Equal(t, 0.5, m["accuracy"])
+	require.Equal(t, 3.0, m["count"])
+	require.Equal(t, 50.0, m["step"])
+	for _, k := range []string{"loss", "lm_loss", "elapsed_s"} {
+		v, ok := m[k]
+		require.True(t, ok, k)
+		require.Nil(t, v, k)
+	}
 }
