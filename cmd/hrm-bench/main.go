@@ -58,9 +58,16 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return usageError{err}
 	}
 	if len(args) == 0 {
-		return bad("usage: hrm-bench kernels|model|accuracy [flags] (-h for help)")
+		return bad("usage: hrm-bench kernels|model|accuracy [flags] (hrm-bench COMMAND -h for help)")
 	}
 	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprintln(stderr, "usage: hrm-bench kernels|model|accuracy [flags]\n\n"+
+			"  kernels   every kernel tier on the HRM shapes\n"+
+			"  model     ms per ACT segment of a weight file or a random full-size HRM\n"+
+			"  accuracy  int8 against float32, per ACT step\n\n"+
+			"hrm-bench COMMAND -h lists the command's flags.")
+		return flag.ErrHelp
 	case "kernels":
 		return kernels(args[1:], stdout, stderr)
 	case "model":
@@ -73,15 +80,17 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 
 func kernels(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("hrm-bench kernels", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	minTime := fs.Duration("time", 200*time.Millisecond, "measuring time per kernel and shape")
 	family := fs.String("family", "", "only this family: gemms8, gemmf32, attention or vector")
 	asJSON := fs.Bool("json", false, "JSON output")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args, stderr); err != nil {
 		if err == flag.ErrHelp {
 			return err
 		}
 		return usageError{err}
+	}
+	if *minTime <= 0 {
+		return bad("-time %v: must be positive", *minTime)
 	}
 	cfg := asm.BenchConfig{MinTime: *minTime}
 	switch *family {
@@ -103,18 +112,27 @@ func kernels(args []string, stdout, stderr io.Writer) error {
 	return asm.WriteBenchTable(stdout, rs)
 }
 
-// intList parses "1,2,4".
-func intList(s, name string) ([]int, error) {
+// intList parses "1,2,4", each value in 1..hi.
+func intList(s, name string, hi int) ([]int, error) {
 	var out []int
 	for _, f := range strings.Split(s, ",") {
 		v, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || v < 1 {
 			return nil, bad("-%s %q: want positive integers separated by commas", name, s)
 		}
+		if v > hi {
+			return nil, bad("-%s %d: want at most %d", name, v, hi)
+		}
 		out = append(out, v)
 	}
 	return out, nil
 }
+
+// Limits of runtime.NewSession, checked before a model is built.
+const (
+	maxThreads = 1024
+	maxBatch   = 1 << 16
+)
 
 // modelResult is one (quantization, threads, batch) configuration.
 type modelResult struct {
@@ -141,7 +159,6 @@ type modelResult struct {
 
 func model(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("hrm-bench model", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	path := fs.String("model", "", "weight file to measure")
 	random := fs.Bool("random", false, "build a random full-size Sudoku HRM (D 512, 8 heads, 4+4 layers, puzzle prefix)")
 	seq := fs.Int("seq", 81, "sequence length of the -random model (81: Sudoku; 900: 30×30)")
@@ -151,17 +168,17 @@ func model(args []string, stdout, stderr io.Writer) error {
 	steps := fs.Int("steps", 16, "ACT segments per puzzle")
 	reps := fs.Int("reps", 5, "measured repetitions (segments) per configuration")
 	asJSON := fs.Bool("json", false, "JSON output, one object per configuration")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args, stderr); err != nil {
 		if err == flag.ErrHelp {
 			return err
 		}
 		return usageError{err}
 	}
-	threads, err := intList(*threadsF, "threads")
+	threads, err := intList(*threadsF, "threads", maxThreads)
 	if err != nil {
 		return err
 	}
-	batches, err := intList(*batchF, "batch")
+	batches, err := intList(*batchF, "batch", maxBatch)
 	if err != nil {
 		return err
 	}

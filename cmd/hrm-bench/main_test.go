@@ -115,3 +115,35 @@ func TestBenchOutputFails(t *testing.T) {
 		require.Equal(t, "hrm-bench: writing the output: no space left on device\n", stderr.String(), "%v", args)
 	}
 }
+
+// Out-of-range flags are bad input (exit 2, one line) before any work.
+func TestBenchFlagLimits(t *testing.T) {
+	m, err := convert.Import("../../testdata/checkpoint", convert.Options{})
+	require.NoError(t, err)
+	p := filepath.Join(t.TempDir(), "tiny.safetensors")
+	require.NoError(t, m.Save(p))
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"model", "-random", "-threads", "5000"}, "-threads 5000: want at most 1024"},
+		{[]string{"model", "-model", p, "-batch", "100000"}, "-batch 100000: want at most 65536"},
+		{[]string{"kernels", "-time", "-1s"}, "-time -1s: must be positive"},
+		{[]string{"kernels", "-time", "0s"}, "-time 0s: must be positive"},
+		{[]string{"accuracy", "-model", p, "-int8", p}, "-int8 must be an int8 model, this one is f32"},
+		{[]string{"kernels", "-bogus"}, "flag provided but not defined: -bogus (hrm-bench kernels -h for help)"},
+		{[]string{"model", "-reps", "x"}, `invalid value "x" for flag -reps`},
+		{[]string{"accuracy", "-n"}, "flag needs an argument: -n"},
+	} {
+		code, out, stderr := runCLI(tc.args...)
+		require.Equal(t, 2, code, "%v: %s", tc.args, stderr)
+		require.Contains(t, stderr, tc.want, "%v", tc.args)
+		require.Equal(t, 1, strings.Count(stderr, "\n"), "%v: one line:\n%s", tc.args, stderr)
+		require.Empty(t, out)
+	}
+	for _, args := range [][]string{{"-h"}, {"model", "-h"}} {
+		code, _, stderr := runCLI(args...)
+		require.Equal(t, 0, code, "%v", args)
+		require.Contains(t, stderr, "sage", "%v", args)
+	}
+}

@@ -51,7 +51,6 @@ func (s setFlags) Set(v string) error {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("hrm-convert", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	out := fs.String("o", "", "output weight file (required)")
 	cfgPath := fs.String("config", "", "all_config.yaml or JSON config (default: all_config.yaml beside the checkpoint)")
 	seqLen := fs.Int("seq-len", 0, "sequence length (default: from the task: sudoku 81, maze/arc 900)")
@@ -63,15 +62,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "usage: hrm-convert [flags] -o OUT CHECKPOINT\n\nCHECKPOINT is a safetensors file, a torch.save zip file, or a directory\nholding 'checkpoint' and all_config.yaml.\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "hrm-convert: "+format+"\n", a...)
 		return 2
+	}
+	if err := cli.Parse(fs, args, stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return fail("%v", err)
 	}
 	if fs.NArg() != 1 {
 		return fail("want exactly one checkpoint argument, got %d", fs.NArg())

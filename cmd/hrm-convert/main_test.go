@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hrmgo/hrm/runtime"
@@ -117,4 +118,19 @@ func TestConvertSetNonFinite(t *testing.T) {
 		_, err := os.Stat(out)
 		require.True(t, os.IsNotExist(err))
 	}
+}
+
+// A bad flag is one line naming it, not the whole usage.
+func TestConvertBadFlagOneLine(t *testing.T) {
+	for _, args := range [][]string{{"-bogus"}, {"-seq-len", "x"}, {"-o"}, {"-set", "nokey"}} {
+		code, stdout, stderr := runCLI(args...)
+		require.Equal(t, 2, code, "%v", args)
+		require.Empty(t, stdout)
+		require.Equal(t, 1, strings.Count(stderr, "\n"), "%v:\n%s", args, stderr)
+		require.True(t, strings.HasPrefix(stderr, "hrm-convert: "), stderr)
+		require.Contains(t, stderr, "(hrm-convert -h for help)")
+	}
+	code, _, stderr := runCLI("-h")
+	require.Equal(t, 0, code)
+	require.Contains(t, stderr, "usage: hrm-convert")
 }

@@ -70,10 +70,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// Limits of the runtime (runtime.Session.Run and NewSession), checked here
+// so that asking for more is bad input named up front, not a failure after
+// the model has loaded (TestLimitsMatchRuntime pins them).
+const (
+	maxSteps   = 1 << 20
+	maxThreads = 1024
+	maxBatch   = 4096
+)
+
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var c config
 	fs := flag.NewFlagSet("hrm-run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.StringVar(&c.model, "model", "", "weight file (hrm-convert or hrm-train output; default: the built-in model)")
 	fs.StringVar(&c.puzzle, "puzzle", "", "one Sudoku as 81 characters, '.' or '0' for blanks")
 	fs.StringVar(&c.in, "in", "", "file of puzzles: one per line, or NDJSON objects with a \"puzzle\" field ('-' for stdin)")
@@ -85,15 +93,17 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.verbose, "v", false, "print the model and the selected kernels to stderr")
 	fs.BoolVar(&c.trace, "trace", false, "print the grid and q values after every ACT segment (-puzzle only)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: hrm-run -model FILE (-puzzle P | -in FILE) [flags]\n\n")
+		fmt.Fprintf(stderr, "usage: hrm-run [-model FILE] (-puzzle P | -in FILE) [flags]\n"+
+			"With no flags the built-in model solves a sample puzzle, segment by segment.\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args, stderr); err != nil {
 		if err == flag.ErrHelp {
 			return c, err
 		}
 		return c, usageError{err}
 	}
+	given := cli.Given(fs)
 	var err error
 	if c.halt, err = runtime.ParseHaltMode(*halt); err != nil {
 		return c, usageError{err}
@@ -101,21 +111,27 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	switch {
 	case fs.NArg() > 0:
 		return c, badInput("unexpected argument %q", fs.Arg(0))
-	case c.model == "" && c.puzzle == "" && c.in == "":
-		// The demo: the built-in 9×9 model solves its sample puzzle,
-		// showing the grid after every segment.
-		c.puzzle, c.trace = builtinSudoku9.sample, true
-	case c.puzzle == "" && c.in == "":
-		return c, badInput("give -puzzle or -in")
+	case given["puzzle"] && strings.TrimSpace(c.puzzle) == "":
+		return c, badInput("-puzzle is empty")
+	case given["in"] && c.in == "":
+		return c, badInput("-in is empty (use - for stdin)")
 	case c.puzzle != "" && c.in != "":
 		return c, badInput("give -puzzle or -in, not both")
-	case c.steps < 0:
-		return c, badInput("-steps %d: must be positive", c.steps)
-	case c.threads < 0:
-		return c, badInput("-threads %d: must be positive", c.threads)
-	case c.batch < 1 || c.batch > 4096:
-		return c, badInput("-batch %d: want 1..4096", c.batch)
-	case c.trace && c.puzzle == "":
+	case c.model != "" && c.puzzle == "" && c.in == "":
+		return c, badInput("give -puzzle or -in")
+	case c.steps < 0 || c.steps > maxSteps:
+		return c, badInput("-steps %d: want 1..%d, or 0 for the model's halt_max_steps", c.steps, maxSteps)
+	case c.threads < 0 || c.threads > maxThreads:
+		return c, badInput("-threads %d: want 1..%d, or 0 for every CPU", c.threads, maxThreads)
+	case c.batch < 1 || c.batch > maxBatch:
+		return c, badInput("-batch %d: want 1..%d", c.batch, maxBatch)
+	}
+	if c.puzzle == "" && c.in == "" {
+		// The demo: the built-in 9×9 model solves its sample puzzle,
+		// showing the grid after every segment (unless the output is JSON).
+		c.puzzle, c.trace = builtinSudoku9.sample, c.trace || !c.json
+	}
+	if c.trace && c.puzzle == "" {
 		return c, badInput("-trace works with -puzzle")
 	}
 	return c, nil
@@ -152,9 +168,6 @@ func solve(c config, stdout, stderr io.Writer) error {
 		c.model = b.name
 		m, err = runtime.LoadBytes(b.name, b.file)
 	} else {
-		if _, err := os.Stat(c.model); err != nil {
-			return badInput("model: %v", err)
-		}
 		m, err = runtime.Load(c.model)
 	}
 	if err != nil {

@@ -94,7 +94,6 @@ func defaults() options {
 func parse(args []string, stderr io.Writer) (options, error) {
 	o := defaults()
 	fs := flag.NewFlagSet("hrm-train", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	cfgFile := fs.String("config", "", "JSON file of training options (flags override it)")
 	fs.StringVar(&o.Task, "task", o.Task, "sudoku4, sudoku9 or maze")
 	fs.IntVar(&o.Blanks, "blanks", o.Blanks, "blank cells per sudoku")
@@ -131,7 +130,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.Quant, "quant", "f32", "weight format of -export: f32 or int8")
 	fs.StringVar(&o.Eval, "eval", "", "evaluate this weight file on the held-out set of the run in -out and exit")
 	fs.BoolVar(&o.Quiet, "q", false, "no progress bar")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args, stderr); err != nil {
 		if err == flag.ErrHelp {
 			return o, err
 		}
@@ -158,7 +157,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 		o = fromFile
 		o.Threads, o.Out, o.Resume, o.Budget, o.EvalEvery, o.SaveEvery, o.Export, o.From, o.Quiet, o.Quant =
 			keep.Threads, keep.Out, keep.Resume, keep.Budget, keep.EvalEvery, keep.SaveEvery, keep.Export, keep.From, keep.Quiet, keep.Quant
-		if err := fs.Parse(args); err != nil {
+		if err := cli.Parse(fs, args, stderr); err != nil {
 			return o, usageError{err}
 		}
 	}
@@ -174,21 +173,29 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	if o.Out == "" {
 		return o, bad("-out DIR is required")
 	}
-	if o.Eval != "" {
-		return o, nil
+	if st, err := os.Stat(o.Out); err == nil && !st.IsDir() {
+		return o, bad("-out %s: not a directory", o.Out)
 	}
 	switch {
+	case o.Threads < 0 || o.Threads > maxThreads:
+		return o, bad("-threads %d: want 1..%d, or 0 for every CPU", o.Threads, maxThreads)
+	case o.Eval != "":
+		return o, nil
 	case o.Budget < 0:
 		return o, bad("-time %v: must be positive", o.Budget)
 	case o.TestSize < 1 || o.TestSize > 1_000_000:
 		return o, bad("-test-size %d: want 1..1000000", o.TestSize)
 	case o.EvalEvery < 1:
 		return o, bad("-eval-every %d: must be positive", o.EvalEvery)
-	case o.Threads < 0:
-		return o, bad("-threads %d: must be positive", o.Threads)
+	case o.SaveEvery <= 0:
+		return o, bad("-save-every %v: must be positive", o.SaveEvery)
 	}
 	return o, nil
 }
+
+// maxThreads is the runtime's limit on a session's workers; each trainer
+// worker also holds a gradient buffer the size of the model.
+const maxThreads = 1024
 
 // dataFor builds the held-out set first, then a training stream that never
 // yields a puzzle equivalent to a held-out one.
@@ -329,7 +336,7 @@ func train(o options, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 		}
 	} else {
 		if err := os.MkdirAll(o.Out, 0o755); err != nil {
-			return err
+			return bad("-out: %v", err)
 		}
 		b, err := json.MarshalIndent(o, "", "  ")
 		if err != nil {

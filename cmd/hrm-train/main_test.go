@@ -169,3 +169,30 @@ func TestRecordNonFinite(t *testing.T) {
 		require.Nil(t, v, k)
 	}
 }
+
+// Out-of-range flags and an -out that cannot be a run directory are bad
+// input: exit 2, one line.
+func TestFlagLimits(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "hostname")
+	require.NoError(t, os.WriteFile(file, []byte("x\n"), 0o644))
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-out", dir, "-save-every", "-1s"}, "-save-every -1s: must be positive"},
+		{[]string{"-out", dir, "-save-every", "0s"}, "-save-every 0s: must be positive"},
+		{[]string{"-out", dir, "-threads", "5000"}, "-threads 5000: want 1..1024"},
+		{[]string{"-out", dir, "-threads", "-2"}, "-threads -2"},
+		{[]string{"-out", file}, "-out " + file + ": not a directory"},
+		{[]string{"-out", filepath.Join(file, "sub")}, "-out: mkdir " + file + ": not a directory"},
+		{[]string{"-out", dir, "-steps", "x"}, `invalid value "x" for flag -steps: parse error (hrm-train -h for help)`},
+		{[]string{"-bogus"}, "flag provided but not defined: -bogus (hrm-train -h for help)"},
+	} {
+		code, out, stderr := runCLI(nil, append(tc.args, "-q")...)
+		require.Equal(t, 2, code, "%v: %s", tc.args, stderr)
+		require.Contains(t, stderr, tc.want, "%v", tc.args)
+		require.Equal(t, 1, strings.Count(stderr, "\n"), "%v: one line:\n%s", tc.args, stderr)
+		require.Empty(t, out)
+	}
+}
