@@ -17,6 +17,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"time"
@@ -144,10 +145,28 @@ type result struct {
 	Solution  string  `json:"solution"`
 	Solved    bool    `json:"solved"`
 	Steps     int     `json:"steps"`
-	QHalt     float32 `json:"q_halt"`
-	QContinue float32 `json:"q_continue"`
+	QHalt     qValue `json:"q_halt"`
+	QContinue qValue `json:"q_continue"`
 
 	grid data.SudokuGrid // the prediction, for the text grid
+}
+
+// qValue is a Q head output. A broken model (diverged weights, a float
+// overflow) yields NaN or ±Inf, which encoding/json refuses, failing the
+// run mid-batch after earlier batches were written; such a value is written
+// as null instead, and counted so the run can say so on stderr.
+type qValue float32
+
+func (q qValue) finite() bool {
+	f := float64(q)
+	return !math.IsNaN(f) && !math.IsInf(f, 0)
+}
+
+func (q qValue) MarshalJSON() ([]byte, error) {
+	if !q.finite() {
+		return []byte("null"), nil
+	}
+	return json.Marshal(float32(q))
 }
 
 func solve(c config, stdout, stderr io.Writer) error {
@@ -204,14 +223,23 @@ func solve(c config, stdout, stderr io.Writer) error {
 	}
 	defer sess.Close()
 	w := bufio.NewWriter(stdout)
-	if err := solveBatches(c, sess, items, grids, w); err != nil {
+	broken, err := solveBatches(c, sess, items, grids, w)
+	if err != nil {
 		w.Flush() // what was solved before the failure
 		return err
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if broken > 0 {
+		fmt.Fprintf(stderr, "hrm-run: warning: the model's Q values are not finite (NaN or infinite) for %d of %d puzzles; they are written as null. The model is broken: diverged or corrupt weights.\n", broken, len(items))
+	}
+	return nil
 }
 
-func solveBatches(c config, sess *runtime.Session, items []item, grids []data.SudokuGrid, w io.Writer) error {
+// solveBatches solves and writes every puzzle; it returns how many had
+// non-finite Q values.
+func solveBatches(c config, sess *runtime.Session, items []item, grids []data.SudokuGrid, w io.Writer) (broken int, err error) {
 	mc := sess.Model().Cfg
 	opt := runtime.Options{Steps: c.steps, Halt: c.halt}
 	pred := make([]int32, mc.SeqLen)
@@ -233,23 +261,26 @@ func solveBatches(c config, sess *runtime.Session, items []item, grids []data.Su
 			pids = append(pids, 0)
 		}
 		if err := sess.Begin(flat, pids); err != nil {
-			return err
+			return broken, err
 		}
 		if err := sess.Run(opt); err != nil {
-			return err
+			return broken, err
 		}
 		for i := lo; i < hi; i++ {
 			sess.Predict(i-lo, pred)
 			qh, qc := sess.Q(i - lo)
 			sol := gridOf(pred)
 			r := result{ID: items[i].id, Puzzle: grids[i].String(), Solution: sol.String(),
-				Solved: data.CheckSolution(grids[i], sol) == nil, Steps: sess.Steps(i - lo), QHalt: qh, QContinue: qc, grid: sol}
+				Solved: data.CheckSolution(grids[i], sol) == nil, Steps: sess.Steps(i - lo), QHalt: qValue(qh), QContinue: qValue(qc), grid: sol}
+			if !r.QHalt.finite() || !r.QContinue.finite() {
+				broken++
+			}
 			if err := writeResult(w, r, c); err != nil {
-				return err
+				return broken, err
 			}
 		}
 	}
-	return nil
+	return broken, nil
 }
 
 func writeResult(w io.Writer, r result, c config) error {
