@@ -11,7 +11,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -173,17 +172,28 @@ func solve(c config, stdout, stderr io.Writer) error {
 	if err := asm.EnvError(); err != nil {
 		return usageError{err}
 	}
-	var items []item
+	// The first puzzle picks the built-in model; the input is opened (and
+	// a missing file reported) before any model is loaded.
+	var src *source
+	var first item
 	var err error
 	if c.puzzle != "" {
-		items = []item{{puzzle: c.puzzle}}
-	} else if items, err = readItems(c.in); err != nil {
-		return err
+		first = item{puzzle: c.puzzle}
+	} else {
+		if src, err = openSource(c.in); err != nil {
+			return err
+		}
+		defer src.close()
+		if first, err = src.next(); err == io.EOF {
+			return badInput("%s: no puzzles", src.name)
+		} else if err != nil {
+			return err
+		}
 	}
 	t0 := time.Now()
 	var m *runtime.Model
 	if c.model == "" {
-		b := builtinFor(items[0].puzzle)
+		b := builtinFor(first.puzzle)
 		c.model = b.name
 		m, err = runtime.LoadBytes(b.name, b.file)
 	} else {
@@ -206,24 +216,36 @@ func solve(c config, stdout, stderr io.Writer) error {
 
 	// Validate every puzzle before running any, so bad input never leaves
 	// half the output written.
-	grids := make([]data.SudokuGrid, len(items))
-	for i, it := range items {
-		grids[i], err = parseSudoku(it.puzzle, mc.SeqLen)
+	ps := &puzzleSet{cells: mc.SeqLen}
+	for it := first; ; {
+		g, err := parseSudoku(it.puzzle, mc.SeqLen)
 		if err != nil {
-			if c.puzzle != "" {
+			if src == nil {
 				return badInput("puzzle: %v", err)
 			}
-			return badInput("%s line %d: %v", c.in, it.line, err)
+			return badInput("%s line %d: %v", src.name, it.line, err)
+		}
+		ps.add(g, it)
+		if src == nil {
+			break
+		}
+		if it, err = src.next(); err == io.EOF {
+			break
+		} else if err != nil {
+			return err
+		}
+		if ps.len() == maxPuzzles {
+			return badInput("%s: more than %d puzzles; split the input", src.name, maxPuzzles)
 		}
 	}
 
-	sess, err := m.NewSession(min(c.batch, max(len(items), 1)), c.threads)
+	sess, err := m.NewSession(min(c.batch, ps.len()), c.threads)
 	if err != nil {
 		return err
 	}
 	defer sess.Close()
 	w := bufio.NewWriter(stdout)
-	broken, err := solveBatches(c, sess, items, grids, w)
+	broken, err := solveBatches(c, sess, ps, w)
 	if err != nil {
 		w.Flush() // what was solved before the failure
 		return err
@@ -232,30 +254,30 @@ func solve(c config, stdout, stderr io.Writer) error {
 		return err
 	}
 	if broken > 0 {
-		fmt.Fprintf(stderr, "hrm-run: warning: the model's Q values are not finite (NaN or infinite) for %d of %d puzzles; they are written as null. The model is broken: diverged or corrupt weights.\n", broken, len(items))
+		fmt.Fprintf(stderr, "hrm-run: warning: the model's Q values are not finite (NaN or infinite) for %d of %d puzzles; they are written as null. The model is broken: diverged or corrupt weights.\n", broken, ps.len())
 	}
 	return nil
 }
 
 // solveBatches solves and writes every puzzle; it returns how many had
 // non-finite Q values.
-func solveBatches(c config, sess *runtime.Session, items []item, grids []data.SudokuGrid, w io.Writer) (broken int, err error) {
+func solveBatches(c config, sess *runtime.Session, ps *puzzleSet, w io.Writer) (broken int, err error) {
 	mc := sess.Model().Cfg
 	opt := runtime.Options{Steps: c.steps, Halt: c.halt}
 	pred := make([]int32, mc.SeqLen)
 	if c.trace {
-		fmt.Fprintf(w, "puzzle (%s)\n%s\n", c.model, grids[0].Grid())
+		fmt.Fprintf(w, "puzzle (%s)\n%s\n", c.model, ps.at(0).Grid())
 		opt.OnSegment = func(step int) {
 			sess.Predict(0, pred)
 			qh, qc := sess.Q(0)
 			fmt.Fprintf(w, "segment %d  q_halt %+.3f  q_continue %+.3f\n%s\n", step, qh, qc, gridOf(pred).Grid())
 		}
 	}
-	for lo := 0; lo < len(items); lo += sess.MaxBatch() {
-		hi := min(lo+sess.MaxBatch(), len(items))
+	for lo := 0; lo < ps.len(); lo += sess.MaxBatch() {
+		hi := min(lo+sess.MaxBatch(), ps.len())
 		var flat, pids []int32
 		for i := lo; i < hi; i++ {
-			for _, t := range grids[i].Tokens() {
+			for _, t := range ps.at(i).Tokens() {
 				flat = append(flat, int32(t))
 			}
 			pids = append(pids, 0)
@@ -270,8 +292,8 @@ func solveBatches(c config, sess *runtime.Session, items []item, grids []data.Su
 			sess.Predict(i-lo, pred)
 			qh, qc := sess.Q(i - lo)
 			sol := gridOf(pred)
-			r := result{ID: items[i].id, Puzzle: grids[i].String(), Solution: sol.String(),
-				Solved: data.CheckSolution(grids[i], sol) == nil, Steps: sess.Steps(i - lo), QHalt: qValue(qh), QContinue: qValue(qc), grid: sol}
+			r := result{ID: ps.id(i), Puzzle: ps.at(i).String(), Solution: sol.String(),
+				Solved: data.CheckSolution(ps.at(i), sol) == nil, Steps: sess.Steps(i - lo), QHalt: qValue(qh), QContinue: qValue(qc), grid: sol}
 			if !r.QHalt.finite() || !r.QContinue.finite() {
 				broken++
 			}
@@ -339,45 +361,4 @@ func gridOf(toks []int32) data.SudokuGrid {
 		}
 	}
 	return g
-}
-
-// item is one input puzzle with where it came from.
-type item struct {
-	id     string
-	puzzle string
-	line   int
-}
-
-// readItems reads plain lines or NDJSON objects {"puzzle": "...", "id": ...}.
-func readItems(path string) ([]item, error) {
-	var data []byte
-	var err error
-	if path == "-" {
-		data, err = io.ReadAll(os.Stdin)
-	} else {
-		data, err = os.ReadFile(path)
-	}
-	if err != nil {
-		return nil, badInput("%v", err)
-	}
-	first := bytes.TrimSpace(data)
-	if len(first) > 0 && first[0] == '{' {
-		items, err := parseNDJSON(data)
-		if err != nil {
-			return nil, badInput("%s: %v", path, err)
-		}
-		return items, nil
-	}
-	var items []item
-	for i, line := range strings.Split(string(data), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		items = append(items, item{puzzle: line, line: i + 1})
-	}
-	if len(items) == 0 {
-		return nil, badInput("%s: no puzzles", path)
-	}
-	return items, nil
 }

@@ -125,16 +125,6 @@ func TestBuiltinDemo(t *testing.T) {
 	}
 }
 
-func TestNDJSONParsersAgree(t *testing.T) {
-	data := []byte(`{"id": "x1", "puzzle": "` + sample + `"}` + "\n\n" + `{"puzzle": "abc", "id": 42}` + "\n")
-	a, err := parseNDJSONStd(data)
-	require.NoError(t, err)
-	b, err := parseNDJSON(data)
-	require.NoError(t, err)
-	require.Equal(t, a, b)
-	require.Equal(t, 3, a[1].line)
-}
-
 func TestBadInput(t *testing.T) {
 	model := tinyModel(t)
 	dir := t.TempDir()
