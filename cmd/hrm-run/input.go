@@ -20,6 +20,9 @@ const maxLineBytes = 64 << 10
 
 var maxPuzzles = 1 << 20 // a variable for the test of the limit
 
+// bom is the UTF-8 byte order mark some editors put at the start of a file.
+var bom = []byte("\xef\xbb\xbf")
+
 // stdin is what -in - reads (a test replaces it).
 var stdin io.Reader = os.Stdin
 
@@ -70,7 +73,11 @@ func (s *source) close() {
 func (s *source) next() (item, error) {
 	for s.sc.Scan() {
 		s.line++
-		b := bytes.TrimSpace(s.sc.Bytes())
+		b := s.sc.Bytes()
+		if s.line == 1 {
+			b = bytes.TrimPrefix(b, bom)
+		}
+		b = bytes.TrimSpace(b)
 		if len(b) == 0 {
 			continue
 		}

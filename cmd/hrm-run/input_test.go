@@ -101,3 +101,31 @@ func TestNDJSONLines(t *testing.T) {
 		require.Contains(t, stderr, "stdin "+tc.want, tc.in)
 	}
 }
+
+// A UTF-8 byte order mark at the start of the input (or of -puzzle) is
+// not part of the first puzzle, and does not hide NDJSON.
+func TestInputBOM(t *testing.T) {
+	model := tinyModel(t)
+	dir := t.TempDir()
+	const bomStr = "\xef\xbb\xbf"
+	txt := filepath.Join(dir, "bom.txt")
+	require.NoError(t, os.WriteFile(txt, []byte(bomStr+sample+"\r\n"+sample+"\r\n"), 0o644))
+	code, out, stderr := runCLI("-model", model, "-in", txt)
+	require.Equal(t, 0, code, stderr)
+	require.Len(t, strings.Split(strings.TrimSpace(out), "\n"), 2)
+
+	nd := filepath.Join(dir, "bom.ndjson")
+	require.NoError(t, os.WriteFile(nd, []byte(bomStr+`{"id": "a", "puzzle": "`+sample+`"}`+"\n"), 0o644))
+	code, out, stderr = runCLI("-model", model, "-in", nd, "-json")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, `"id":"a"`)
+
+	code, _, stderr = runCLI("-model", model, "-puzzle", bomStr+sample)
+	require.Equal(t, 0, code, stderr)
+
+	// Only at the start: elsewhere it is a bad character.
+	require.NoError(t, os.WriteFile(txt, []byte(sample+"\n"+bomStr+sample+"\n"), 0o644))
+	code, _, stderr = runCLI("-model", model, "-in", txt)
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "line 2:")
+}

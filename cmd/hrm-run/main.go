@@ -11,6 +11,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -178,7 +179,7 @@ func solve(c config, stdout, stderr io.Writer) error {
 	var first item
 	var err error
 	if c.puzzle != "" {
-		first = item{puzzle: c.puzzle}
+		first = item{puzzle: string(bytes.TrimPrefix([]byte(c.puzzle), bom))}
 	} else {
 		if src, err = openSource(c.in); err != nil {
 			return err
