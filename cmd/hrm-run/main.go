@@ -24,6 +24,7 @@ import (
 
 	"github.com/hrmgo/hrm/asm"
 	"github.com/hrmgo/hrm/internal/cli"
+	"github.com/hrmgo/hrm/loader"
 	"github.com/hrmgo/hrm/runtime"
 	"github.com/hrmgo/hrm/trainer/data"
 )
@@ -46,6 +47,7 @@ type config struct {
 	batch   int
 	verbose bool
 	trace   bool
+	noMmap  bool
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -93,9 +95,13 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.batch, "batch", 16, "puzzles per batch with -in")
 	fs.BoolVar(&c.verbose, "v", false, "print the model and the selected kernels to stderr")
 	fs.BoolVar(&c.trace, "trace", false, "print the grid and q values after every ACT segment (-puzzle only)")
+	fs.BoolVar(&c.noMmap, "no-mmap", false, "read the model into memory instead of mapping it, for a file that may be rewritten in place while hrm-run runs")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: hrm-run [-model FILE] (-puzzle P | -in FILE) [flags]\n"+
-			"With no flags the built-in model solves a sample puzzle, segment by segment.\n\n")
+			"With no flags the built-in model solves a sample puzzle, segment by segment.\n\n"+
+			"The model file is memory-mapped: replace it with mv (or hrm-convert/hrm-train,\n"+
+			"which rename), never with cp over it while hrm-run runs, which kills hrm-run\n"+
+			"with SIGBUS; or use -no-mmap.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := cli.Parse(fs, args, stderr); err != nil {
@@ -197,6 +203,13 @@ func solve(c config, stdout, stderr io.Writer) error {
 		b := builtinFor(first.puzzle)
 		c.model = b.name
 		m, err = runtime.LoadBytes(b.name, b.file)
+	} else if c.noMmap {
+		var f *loader.File
+		if f, err = loader.ReadFile(c.model); err == nil {
+			if m, err = runtime.FromFile(f); err != nil {
+				err = fmt.Errorf("%s: %w", c.model, err)
+			}
+		}
 	} else {
 		m, err = runtime.Load(c.model)
 	}
