@@ -55,7 +55,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cfgPath := fs.String("config", "", "all_config.yaml or JSON config (default: all_config.yaml beside the checkpoint)")
 	seqLen := fs.Int("seq-len", 0, "sequence length (default: from the task: sudoku 81, maze/arc 900)")
 	task := fs.String("task", "", "task: sudoku, maze or arc (default: from data_path or vocabulary size)")
-	quantize := fs.String("quant", "f32", "weight format to write: f32 or int8")
+	quantize := fs.String("quant", "f32", "weight format to write: f32 or int8 (an int8 input written as f32 is dequantized)")
 	sets := setFlags{}
 	fs.Var(sets, "set", "override an official config field, key=value (repeatable)")
 	fs.Usage = func() {
@@ -98,10 +98,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	if *quantize == "int8" {
+	var note string
+	switch wasInt8 := m.Metadata()[runtime.MetaQuant] == runtime.QuantInt8; {
+	case *quantize == "int8":
 		if m, err = m.Quantize(); err != nil {
 			return fail("%v", err)
 		}
+	case wasInt8:
+		// Asked for f32: write the int8 values as float32 rather than
+		// copying int8 under an f32 label. The original float weights are
+		// gone; this is what the int8 file computes, in float32.
+		m, note = m.Dequantize(), " (dequantized from int8)"
 	}
 	if err := m.Save(*out); err != nil {
 		return fail("writing %s: %v", *out, err)
@@ -109,7 +116,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	c := m.Cfg
 	report := cli.NewOutput(stdout)
 	fmt.Fprintf(report, "wrote %s: %s, task %s, hidden %d, %d heads, H %d×%d layers, L %d×%d layers, seq %d+%d, vocab %d, %s\n",
-		*out, c.Arch, m.Vocab.Task, c.HiddenSize, c.NumHeads, c.HCycles, c.HLayers, c.LCycles, c.LLayers, c.PrefixLen(), c.SeqLen, c.VocabSize, *quantize)
+		*out, c.Arch, m.Vocab.Task, c.HiddenSize, c.NumHeads, c.HCycles, c.HLayers, c.LCycles, c.LLayers, c.PrefixLen(), c.SeqLen, c.VocabSize, m.Metadata()[runtime.MetaQuant]+note)
 	if err := report.Err(); err != nil {
 		fmt.Fprintf(stderr, "hrm-convert: %v\n", err)
 		return 1

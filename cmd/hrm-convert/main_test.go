@@ -134,3 +134,31 @@ func TestConvertBadFlagOneLine(t *testing.T) {
 	require.Equal(t, 0, code)
 	require.Contains(t, stderr, "usage: hrm-convert")
 }
+
+// An int8 file converted with the default -quant f32 is dequantized, and
+// the report says what was written.
+func TestConvertInt8ToF32(t *testing.T) {
+	dir := t.TempDir()
+	f32, i8, back := filepath.Join(dir, "f32.st"), filepath.Join(dir, "i8.st"), filepath.Join(dir, "back.st")
+	code, _, stderr := runCLI("-o", f32, "../../testdata/checkpoint")
+	require.Equal(t, 0, code, stderr)
+	code, stdout, stderr := runCLI("-quant", "int8", "-o", i8, f32)
+	require.Equal(t, 0, code, stderr)
+	require.True(t, strings.HasSuffix(stdout, ", int8\n"), stdout)
+	code, stdout, stderr = runCLI("-o", back, i8)
+	require.Equal(t, 0, code, stderr)
+	require.True(t, strings.HasSuffix(stdout, ", f32 (dequantized from int8)\n"), stdout)
+
+	m, err := runtime.Load(back)
+	require.NoError(t, err)
+	defer m.Close()
+	require.Equal(t, runtime.QuantF32, m.Metadata()[runtime.MetaQuant])
+	q, err := runtime.Load(i8)
+	require.NoError(t, err)
+	defer q.Close()
+	want := filepath.Join(dir, "want.st")
+	require.NoError(t, q.Dequantize().Save(want))
+	a, _ := os.ReadFile(want)
+	b, _ := os.ReadFile(back)
+	require.Equal(t, a, b, "the file holds the int8 model's dequantized weights")
+}
