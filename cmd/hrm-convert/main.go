@@ -18,10 +18,15 @@ import (
 
 	"github.com/hrmgo/hrm/convert"
 	"github.com/hrmgo/hrm/internal/cli"
+	"github.com/hrmgo/hrm/loader"
 	"github.com/hrmgo/hrm/runtime"
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	// Ctrl-C or SIGTERM mid-write removes the temporary output file.
+	loader.ExitOnSignal()
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
 
 // setFlags collects repeated -set key=value config overrides.
 type setFlags map[string]any

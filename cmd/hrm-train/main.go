@@ -22,21 +22,45 @@ import (
 	"reflect"
 	goruntime "runtime"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/hrmgo/hrm/internal/cli"
+	"github.com/hrmgo/hrm/loader"
 	"github.com/hrmgo/hrm/runtime"
 	"github.com/hrmgo/hrm/trainer"
 	"github.com/hrmgo/hrm/trainer/data"
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, interrupts())) }
+func main() {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	stop := make(chan os.Signal, 1)
+	go interrupts(sigs, stop, training.Load, loader.RemoveTemps, os.Exit)
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, stop))
+}
 
-func interrupts() <-chan os.Signal {
-	c := make(chan os.Signal, 1)
-	signal.Notify(c, os.Interrupt, syscall.SIGTERM)
-	return c
+// training is set while a training run can stop gracefully.
+var training atomic.Bool
+
+// interrupts handles SIGINT and SIGTERM. During training the first one
+// asks the loop (through stop) to save a checkpoint and finish; a second
+// one, or the first when nothing is training (an export, an evaluation),
+// removes the temporary files of writes in progress and exits at once with
+// 128+n, so that an impatient Ctrl-C never leaves .checkpoint.*.tmp-* behind.
+func interrupts(sigs <-chan os.Signal, stop chan<- os.Signal, graceful func() bool, cleanup func(), exit func(int)) {
+	asked := false
+	for s := range sigs {
+		if !asked && graceful() {
+			asked = true
+			stop <- s
+			continue
+		}
+		cleanup()
+		exit(loader.SignalStatus(s))
+		return
+	}
 }
 
 type usageError struct{ error }
@@ -296,6 +320,8 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 }
 
 func train(o options, stdout, stderr io.Writer, stop <-chan os.Signal) error {
+	training.Store(true)
+	defer training.Store(false)
 	ckpt := filepath.Join(o.Out, "checkpoint.safetensors")
 	optsPath := filepath.Join(o.Out, "options.json")
 	if o.Resume {

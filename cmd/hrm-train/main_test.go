@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -195,4 +196,35 @@ func TestFlagLimits(t *testing.T) {
 		require.Equal(t, 1, strings.Count(stderr, "\n"), "%v: one line:\n%s", tc.args, stderr)
 		require.Empty(t, out)
 	}
+}
+
+// The first signal of a training run asks it to stop; the second, or the
+// first outside training, cleans up and exits with 128+n.
+func TestInterrupts(t *testing.T) {
+	type result struct {
+		cleaned bool
+		code    int
+	}
+	run := func(graceful bool, sent ...os.Signal) (chan os.Signal, result) {
+		sigs, stop := make(chan os.Signal, len(sent)), make(chan os.Signal, 1)
+		for _, s := range sent {
+			sigs <- s
+		}
+		close(sigs)
+		var r result
+		r.code = -1
+		interrupts(sigs, stop, func() bool { return graceful }, func() { r.cleaned = true }, func(c int) { r.code = c })
+		return stop, r
+	}
+	stop, r := run(true, os.Interrupt)
+	require.Equal(t, os.Interrupt, <-stop)
+	require.Equal(t, result{false, -1}, r, "one signal: the loop stops, nothing exits")
+
+	stop, r = run(true, os.Interrupt, syscall.SIGTERM)
+	require.Equal(t, os.Interrupt, <-stop)
+	require.Equal(t, result{true, 128 + int(syscall.SIGTERM)}, r)
+
+	stop, r = run(false, os.Interrupt)
+	require.Empty(t, stop)
+	require.Equal(t, result{true, 128 + int(syscall.SIGINT)}, r)
 }
