@@ -10,17 +10,20 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"reflect"
 	goruntime "runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -98,6 +101,7 @@ type options struct {
 	Threads   int           `json:"-"`
 	Out       string        `json:"-"`
 	Resume    bool          `json:"-"`
+	Force     bool          `json:"-"`
 	Budget    time.Duration `json:"-"`
 	EvalEvery int           `json:"-"`
 	SaveEvery time.Duration `json:"-"`
@@ -146,6 +150,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.Threads, "threads", 0, "worker threads (default GOMAXPROCS)")
 	fs.StringVar(&o.Out, "out", "", "run directory: checkpoint, metrics.jsonl, model.safetensors")
 	fs.BoolVar(&o.Resume, "resume", false, "continue the run in -out from its checkpoint")
+	fs.BoolVar(&o.Force, "force", false, "start afresh in an -out that holds a run, deleting its checkpoint, metrics, options and model")
 	fs.DurationVar(&o.Budget, "time", 0, "stop after this much training time (0: run all -steps)")
 	fs.IntVar(&o.EvalEvery, "eval-every", o.EvalEvery, "evaluate on the held-out set every N steps")
 	fs.DurationVar(&o.SaveEvery, "save-every", o.SaveEvery, "checkpoint interval")
@@ -179,8 +184,8 @@ func parse(args []string, stderr io.Writer) (options, error) {
 		// Re-apply command-line flags over the file's values.
 		keep := o
 		o = fromFile
-		o.Threads, o.Out, o.Resume, o.Budget, o.EvalEvery, o.SaveEvery, o.Export, o.From, o.Quiet, o.Quant =
-			keep.Threads, keep.Out, keep.Resume, keep.Budget, keep.EvalEvery, keep.SaveEvery, keep.Export, keep.From, keep.Quiet, keep.Quant
+		o.Threads, o.Out, o.Resume, o.Force, o.Budget, o.EvalEvery, o.SaveEvery, o.Export, o.From, o.Quiet, o.Quant =
+			keep.Threads, keep.Out, keep.Resume, keep.Force, keep.Budget, keep.EvalEvery, keep.SaveEvery, keep.Export, keep.From, keep.Quiet, keep.Quant
 		if err := cli.Parse(fs, args, stderr); err != nil {
 			return o, usageError{err}
 		}
@@ -201,6 +206,8 @@ func parse(args []string, stderr io.Writer) (options, error) {
 		return o, bad("-out %s: not a directory", o.Out)
 	}
 	switch {
+	case o.Resume && o.Force:
+		return o, bad("-force starts a run afresh; it cannot go with -resume")
 	case o.Threads < 0 || o.Threads > maxThreads:
 		return o, bad("-threads %d: want 1..%d, or 0 for every CPU", o.Threads, maxThreads)
 	case o.Eval != "":
@@ -319,11 +326,34 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 	return 0
 }
 
+// The files of a run directory, and the checkpoint metadata key of the
+// training time so far.
+const (
+	ckptName    = "checkpoint.safetensors"
+	optsName    = "options.json"
+	metricsName = "metrics.jsonl"
+	modelName   = "model.safetensors"
+	elapsedKey  = "hrm_train_elapsed_ns"
+)
+
+// runFiles lists the files of a run present in dir.
+func runFiles(dir string) []string {
+	var found []string
+	for _, name := range []string{ckptName, optsName, metricsName, modelName} {
+		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
+			found = append(found, name)
+		}
+	}
+	return found
+}
+
 func train(o options, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 	training.Store(true)
 	defer training.Store(false)
-	ckpt := filepath.Join(o.Out, "checkpoint.safetensors")
-	optsPath := filepath.Join(o.Out, "options.json")
+	ckpt := filepath.Join(o.Out, ckptName)
+	optsPath := filepath.Join(o.Out, optsName)
+	metricsPath := filepath.Join(o.Out, metricsName)
+	var stale []string
 	if o.Resume {
 		b, err := os.ReadFile(optsPath)
 		if err != nil {
@@ -334,8 +364,12 @@ func train(o options, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 			return bad("%s: %v", optsPath, err)
 		}
 		o.Threads, o.Out, o.Resume, o.Budget, o.EvalEvery, o.SaveEvery, o.Quiet = keep.Threads, keep.Out, true, keep.Budget, keep.EvalEvery, keep.SaveEvery, keep.Quiet
-	} else if _, err := os.Stat(ckpt); err == nil {
-		return bad("%s already holds a run: use -resume, or another -out", o.Out)
+		if _, err := os.Stat(ckpt); errors.Is(err, fs.ErrNotExist) {
+			return bad("-resume: %s has no %s (the run stopped before writing it): start it again with -force", o.Out, ckptName)
+		}
+	} else if stale = runFiles(o.Out); len(stale) > 0 && !o.Force {
+		// Appending to another run's metrics would mix two runs in one log.
+		return bad("%s already holds a run (%s): use -resume, -force to start afresh (deleting them), or another -out", o.Out, strings.Join(stale, ", "))
 	}
 	seqLen, vocab, err := taskShape(o)
 	if err != nil {
@@ -356,26 +390,41 @@ func train(o options, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 		return err
 	}
 	var tr *trainer.Trainer
+	var before time.Duration // training time of the run before this process
 	if o.Resume {
 		if tr, err = trainer.Resume(ckpt, src, o.Threads); err != nil {
+			return err
+		}
+		if before, err = checkpointElapsed(ckpt); err != nil {
+			return err
+		}
+		// The log must describe one run: drop what was logged after the
+		// checkpoint (it is about to be redone) and the final evaluation
+		// of a run that is now continuing.
+		if err := truncateMetrics(metricsPath, tr.StepCount()); err != nil {
 			return err
 		}
 	} else {
 		if err := os.MkdirAll(o.Out, 0o755); err != nil {
 			return bad("-out: %v", err)
 		}
+		for _, name := range stale { // -force: checked above
+			if err := os.Remove(filepath.Join(o.Out, name)); err != nil {
+				return err
+			}
+		}
 		b, err := json.MarshalIndent(o, "", "  ")
 		if err != nil {
 			return fmt.Errorf("%s: %w", optsPath, err)
 		}
-		if err := os.WriteFile(optsPath, b, 0o644); err != nil {
+		if err := loader.WriteAtomic(optsPath, func(w io.Writer) error { _, err := w.Write(append(b, '\n')); return err }); err != nil {
 			return err
 		}
 		if tr, err = trainer.New(cfg, src); err != nil {
 			return err
 		}
 	}
-	metrics, err := os.OpenFile(filepath.Join(o.Out, "metrics.jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	metrics, err := os.OpenFile(metricsPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
 	}
@@ -403,16 +452,23 @@ func train(o options, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 		o.Task, mc.HiddenSize, mc.NumHeads, mc.HCycles, mc.HLayers, mc.LCycles, mc.LLayers, p, mc.HaltMaxSteps, o.Batch, o.LR, threads, len(test))
 
 	start, lastSave, lastLog := time.Now(), time.Now(), time.Now()
+	elapsed := func() time.Duration { return before + time.Since(start) }
 	bar := newProgress(stderr, o.Quiet)
 	var sum trainer.StepResult
 	var n int
 	var lastEval trainer.EvalResult
 	save := func() error {
-		if err := tr.SaveCheckpoint(ckpt); err != nil {
+		if err := tr.SaveCheckpointMeta(ckpt, map[string]string{elapsedKey: strconv.FormatInt(int64(elapsed()), 10)}); err != nil {
 			return err
 		}
 		lastSave = time.Now()
 		return nil
+	}
+	if !o.Resume {
+		// A checkpoint from the start: a run killed at any moment resumes.
+		if err := save(); err != nil {
+			return err
+		}
 	}
 	reason := "step limit reached"
 loop:
@@ -436,7 +492,7 @@ loop:
 		n++
 		step := tr.StepCount()
 		if step%50 == 0 {
-			if err := logJSON("train", sum, map[string]any{"step": step, "elapsed_s": time.Since(start).Seconds()}); err != nil {
+			if err := logJSON("train", sum, map[string]any{"step": step, "elapsed_s": elapsed().Seconds()}); err != nil {
 				save() // the metrics are lost, not the training
 				return err
 			}
@@ -447,7 +503,7 @@ loop:
 			if lastEval, err = evaluate(); err != nil {
 				return err
 			}
-			if err := logJSON("eval", lastEval, map[string]any{"step": step, "elapsed_s": time.Since(start).Seconds()}); err != nil {
+			if err := logJSON("eval", lastEval, map[string]any{"step": step, "elapsed_s": elapsed().Seconds()}); err != nil {
 				save()
 				return err
 			}
@@ -467,16 +523,75 @@ loop:
 	if err != nil {
 		return err
 	}
-	if err := logJSON("eval", final, map[string]any{"step": tr.StepCount(), "elapsed_s": time.Since(start).Seconds(), "final": true}); err != nil {
+	if err := logJSON("eval", final, map[string]any{"step": tr.StepCount(), "elapsed_s": elapsed().Seconds(), "final": true}); err != nil {
 		return err
 	}
-	model := filepath.Join(o.Out, "model.safetensors")
+	model := filepath.Join(o.Out, modelName)
 	if err := tr.Export(model); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s after %d steps in %v: held-out exact accuracy %.4f, token accuracy %.4f on %d puzzles\ncheckpoint %s\nmodel %s\n",
-		reason, tr.StepCount(), time.Since(start).Round(time.Second), final.ExactAccuracy, final.Accuracy, final.Count, ckpt, model)
+		reason, tr.StepCount(), elapsed().Round(time.Second), final.ExactAccuracy, final.Accuracy, final.Count, ckpt, model)
 	return nil
+}
+
+// checkpointElapsed is the training time stored in a checkpoint (zero for
+// one written before it was stored).
+func checkpointElapsed(ckpt string) (time.Duration, error) {
+	f, err := loader.Open(ckpt)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	v, ok := f.Metadata()[elapsedKey]
+	if !ok {
+		return 0, nil
+	}
+	ns, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || ns < 0 {
+		return 0, bad("%s: bad %s %q", ckpt, elapsedKey, v)
+	}
+	return time.Duration(ns), nil
+}
+
+// truncateMetrics keeps the records of the log at path up to the
+// checkpoint's step, except final evaluations, and rewrites it atomically
+// if that drops anything. A last line without its newline is a record
+// cut short by a crash; it goes too.
+func truncateMetrics(path string, step int) error {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var kept bytes.Buffer
+	for i, line := range bytes.SplitAfter(b, []byte("\n")) {
+		if len(line) == 0 {
+			continue
+		}
+		var rec struct {
+			Step  *int `json:"step"`
+			Final bool `json:"final"`
+		}
+		if line[len(line)-1] != '\n' {
+			break
+		}
+		if err := json.Unmarshal(line, &rec); err != nil || rec.Step == nil {
+			return bad("%s line %d: not a metrics record", path, i+1)
+		}
+		if *rec.Step <= step && !rec.Final {
+			kept.Write(line)
+		}
+	}
+	if bytes.Equal(kept.Bytes(), b) {
+		return nil
+	}
+	return loader.WriteAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(kept.Bytes())
+		return err
+	})
 }
 
 // evalOnly evaluates a weight file (float32 or int8) on the held-out set of
