@@ -168,6 +168,8 @@ func model(args []string, stdout, stderr io.Writer) error {
 	steps := fs.Int("steps", 16, "ACT segments per puzzle")
 	reps := fs.Int("reps", 5, "measured repetitions (segments) per configuration")
 	asJSON := fs.Bool("json", false, "JSON output, one object per configuration")
+	mem := cli.Bytes(cli.DefaultMemBudget())
+	fs.Var(&mem, "mem", "working memory allowed for a session's buffers, e.g. 512M or 2G (default: a quarter of this machine's memory, at most 1 GiB)")
 	if err := cli.Parse(fs, args, stderr); err != nil {
 		if err == flag.ErrHelp {
 			return err
@@ -232,6 +234,16 @@ func model(args []string, stdout, stderr io.Writer) error {
 		defer m.Close()
 	}
 	load := time.Since(t0)
+	// Every configuration must fit before any is measured: a batch's
+	// buffers grow with it (2.5 GB at batch 2048 for a 1 MB model).
+	for _, th := range threads {
+		for _, b := range batches {
+			if need := m.SessionBytes(b, th); need > int64(mem) {
+				return bad("-batch %d with -threads %d needs %s of working memory with this model, over the -mem budget of %s; raise -mem",
+					b, th, cli.FormatBytes(need), cli.FormatBytes(int64(mem)))
+			}
+		}
+	}
 	q := m.Metadata()[runtime.MetaQuant]
 	wmb := float64(weightBytes(m)) / 1e6
 

@@ -147,3 +147,18 @@ func TestBenchFlagLimits(t *testing.T) {
 		require.Contains(t, stderr, "sage", "%v", args)
 	}
 }
+
+// A batch whose session buffers exceed -mem is refused before measuring.
+func TestBenchMemoryBudget(t *testing.T) {
+	m, err := convert.Import("../../testdata/checkpoint", convert.Options{})
+	require.NoError(t, err)
+	p := filepath.Join(t.TempDir(), "tiny.safetensors")
+	require.NoError(t, m.Save(p))
+	code, out, stderr := runCLI("model", "-model", p, "-batch", "1,3", "-mem", "1M", "-reps", "1")
+	require.Equal(t, 2, code, stderr)
+	require.Empty(t, out)
+	require.Contains(t, stderr, "-batch 3 with -threads 1 needs 1.")
+	require.Contains(t, stderr, "over the -mem budget of 1.00 MiB; raise -mem")
+	code, _, stderr = runCLI("model", "-model", p, "-batch", "1,3", "-mem", "2M", "-reps", "1")
+	require.Equal(t, 0, code, stderr)
+}

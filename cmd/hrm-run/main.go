@@ -48,6 +48,10 @@ type config struct {
 	verbose bool
 	trace   bool
 	noMmap  bool
+	mem     cli.Bytes // budget for the session's buffers
+	// batchGiven: -batch was on the command line, so it is not lowered to
+	// fit -mem, and is an error if it does not.
+	batchGiven bool
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -95,6 +99,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.batch, "batch", 16, "puzzles per batch with -in")
 	fs.BoolVar(&c.verbose, "v", false, "print the model and the selected kernels to stderr")
 	fs.BoolVar(&c.trace, "trace", false, "print the grid and q values after every ACT segment (-puzzle only)")
+	c.mem = cli.Bytes(cli.DefaultMemBudget())
+	fs.Var(&c.mem, "mem", "working memory for a batch, e.g. 512M or 2G (default: a quarter of this machine's memory, at most 1 GiB); a default -batch is lowered to fit")
 	fs.BoolVar(&c.noMmap, "no-mmap", false, "read the model into memory instead of mapping it, for a file that may be rewritten in place while hrm-run runs")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: hrm-run [-model FILE] (-puzzle P | -in FILE) [flags]\n"+
@@ -111,6 +117,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, usageError{err}
 	}
 	given := cli.Given(fs)
+	c.batchGiven = given["batch"]
 	var err error
 	if c.halt, err = runtime.ParseHaltMode(*halt); err != nil {
 		return c, usageError{err}
@@ -155,6 +162,39 @@ type result struct {
 	QContinue qValue `json:"q_continue"`
 
 	grid data.SudokuGrid // the prediction, for the text grid
+}
+
+// fitBatch is the batch to run n puzzles with: -batch, or fewer puzzles,
+// as long as the session's buffers fit the -mem budget. They grow with
+// the batch (46 MB a puzzle for a 901-token full-size model; -batch 2048
+// of the built-in 9×9 model is 2.5 GB), which is fatal on a small machine.
+// A default batch is lowered to fit; one given on the command line is an
+// error if it does not.
+func fitBatch(m *runtime.Model, c config, n int) (int, error) {
+	batch := min(c.batch, n)
+	budget := int64(c.mem)
+	need := m.SessionBytes(batch, c.threads)
+	if need <= budget {
+		return batch, nil
+	}
+	lo, hi := 0, batch // SessionBytes(lo) fits (or lo is 0), SessionBytes(hi) does not
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if m.SessionBytes(mid, c.threads) <= budget {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	switch {
+	case lo == 0:
+		return 0, badInput("the model needs %s of working memory for one puzzle, over the -mem budget of %s; raise -mem",
+			cli.FormatBytes(m.SessionBytes(1, c.threads)), cli.FormatBytes(budget))
+	case c.batchGiven:
+		return 0, badInput("a batch of %d puzzles needs %s of working memory with this model, over the -mem budget of %s: use -batch %d or less, or raise -mem",
+			batch, cli.FormatBytes(need), cli.FormatBytes(budget), lo)
+	}
+	return lo, nil
 }
 
 // qValue is a Q head output. A broken model (diverged weights, a float
@@ -253,7 +293,14 @@ func solve(c config, stdout, stderr io.Writer) error {
 		}
 	}
 
-	sess, err := m.NewSession(min(c.batch, ps.len()), c.threads)
+	batch, err := fitBatch(m, c, ps.len())
+	if err != nil {
+		return err
+	}
+	if c.verbose && batch < min(c.batch, ps.len()) {
+		fmt.Fprintf(stderr, "batch %d (the most that fits -mem %s)\n", batch, &c.mem)
+	}
+	sess, err := m.NewSession(batch, c.threads)
 	if err != nil {
 		return err
 	}

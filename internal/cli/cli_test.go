@@ -92,3 +92,23 @@ func TestOutputSticky(t *testing.T) {
 	require.Contains(t, o.Err().Error(), "writing the output")
 	require.Equal(t, "abcde", w.buf.String(), "nothing after the failure")
 }
+
+func TestBytesFlag(t *testing.T) {
+	for in, want := range map[string]int64{"512M": 512 << 20, "2G": 2 << 30, "1.5GiB": 3 << 29, "64k": 64 << 10, "1000": 1000, "3GB": 3 << 30, "1T": 1 << 40} {
+		var b Bytes
+		require.NoError(t, b.Set(in), in)
+		require.Equal(t, want, int64(b), in)
+	}
+	for _, in := range []string{"", "x", "NaN", "-1G", "0", "1Q", "inf"} {
+		var b Bytes
+		require.Error(t, b.Set(in), in)
+	}
+	require.Equal(t, "512 MiB", FormatBytes(512<<20))
+	require.Equal(t, "2.50 GiB", FormatBytes(5<<29))
+	require.Equal(t, "29.0 MiB", FormatBytes(29<<20))
+	require.Equal(t, "100 B", FormatBytes(100))
+	if TotalMemory() > 0 {
+		require.LessOrEqual(t, DefaultMemBudget(), TotalMemory()/4)
+	}
+	require.LessOrEqual(t, DefaultMemBudget(), int64(1<<30))
+}
