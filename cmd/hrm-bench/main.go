@@ -315,22 +315,13 @@ func measure(m *runtime.Model, threads, batch, steps, reps int) (modelResult, er
 		SegmentMS: med, SegmentMin: sorted[0], SegmentMax: sorted[len(sorted)-1], SamplesMS: ms,
 		PuzzleMS: med * float64(steps), Kernels: asm.Describe(), PeakRSSMB: peakRSSMB()}
 	r.PuzzlesPerSec = float64(batch) / (r.PuzzleMS / 1e3)
-	ops := segmentOps(c) * float64(batch)
+	ops := 2 * cli.SegmentMACs(c) * float64(batch) // a multiply-add is two operations
 	r.GOPS = ops / (med / 1e3) / 1e9
 	if peak := tierPeak(m); peak > 0 {
 		hz, _ := asm.ClockHz()
 		r.PctPeak = 100 * (ops / 2 / (med / 1e3)) / (peak * hz * float64(sess.Threads()))
 	}
 	return r, nil
-}
-
-// segmentOps counts the multiply and add operations of one segment of one
-// sequence: the block linears and attention, and the heads.
-func segmentOps(c runtime.Config) float64 {
-	T, D, F := float64(c.TotalLen()), float64(c.HiddenSize), float64(c.Inter())
-	perBlock := 2*T*(3*D*D+D*D+2*F*D+F*D) + 2*2*T*T*D
-	blocks := float64(c.HCycles * (c.LCycles*c.LLayers + c.HLayers))
-	return blocks*perBlock + 2*float64(c.SeqLen)*D*float64(c.VocabSize) + 2*2*D
 }
 
 // tierPeak is the MACs/cycle peak of the kernel family the model's linears

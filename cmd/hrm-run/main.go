@@ -52,6 +52,9 @@ type config struct {
 	// batchGiven: -batch was on the command line, so it is not lowered to
 	// fit -mem, and is an error if it does not.
 	batchGiven bool
+	// stepsGiven: -steps N (N > 0) was on the command line, the user's
+	// override of the work budget.
+	stepsGiven bool
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -118,6 +121,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	given := cli.Given(fs)
 	c.batchGiven = given["batch"]
+	c.stepsGiven = given["steps"] && c.steps > 0
 	var err error
 	if c.halt, err = runtime.ParseHaltMode(*halt); err != nil {
 		return c, usageError{err}
@@ -260,6 +264,11 @@ func solve(c config, stdout, stderr io.Writer) error {
 	mc := m.Cfg
 	if m.Vocab.Task != "sudoku" || (mc.SeqLen != 81 && mc.SeqLen != 16) {
 		return badInput("model %s was trained for %s with %d cells; hrm-run reads 9×9 or 4×4 Sudoku puzzles", c.model, m.Vocab.Task, mc.SeqLen)
+	}
+	if !c.stepsGiven {
+		if err := cli.CheckWork(c.model, mc, mc.HaltMaxSteps); err != nil {
+			return usageError{err}
+		}
 	}
 	if c.verbose {
 		fmt.Fprintf(stderr, "model %s: %s, hidden %d, %d heads, H %d×%d, L %d×%d, seq %d+%d, %d steps; loaded in %v\n",
