@@ -161,6 +161,8 @@ func (p *puzzleSet) add(g data.SudokuGrid, it item) {
 	p.lines = append(p.lines, int32(it.line))
 }
 
-func (p *puzzleSet) len() int                 { return len(p.lines) }
-func (p *puzzleSet) at(i int) data.SudokuGrid { return p.grid[i*p.cells : (i+1)*p.cells : (i+1)*p.cells] }
-func (p *puzzleSet) id(i int) string          { return p.ids[i] }
+func (p *puzzleSet) len() int { return len(p.lines) }
+func (p *puzzleSet) at(i int) data.SudokuGrid {
+	return p.grid[i*p.cells : (i+1)*p.cells : (i+1)*p.cells]
+}
+func (p *puzzleSet) id(i int) string { return p.ids[i] }

@@ -157,11 +157,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 
 // result is one solved puzzle, as written with -json.
 type result struct {
-	ID        string  `json:"id,omitempty"`
-	Puzzle    string  `json:"puzzle"`
-	Solution  string  `json:"solution"`
-	Solved    bool    `json:"solved"`
-	Steps     int     `json:"steps"`
+	ID        string `json:"id,omitempty"`
+	Puzzle    string `json:"puzzle"`
+	Solution  string `json:"solution"`
+	Solved    bool   `json:"solved"`
+	Steps     int    `json:"steps"`
 	QHalt     qValue `json:"q_halt"`
 	QContinue qValue `json:"q_continue"`
 
