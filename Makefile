@@ -8,6 +8,11 @@ BIN     := bin
 CMDS    := hrm-run hrm-convert hrm-train hrm-bench
 FUZZTIME ?= 5s
 
+# A pipe's status is its first failure, so `go test -json | testsummary`
+# fails when go test does.
+SHELL       := bash
+.SHELLFLAGS := -o pipefail -c
+
 .PHONY: all build run test unit race vet cross fuzz kernel-matrix clean train-demo train-sudoku9 train-maze
 
 all: build
@@ -21,15 +26,20 @@ build:
 run: build
 	$(BIN)/hrm-run -v
 
+# The last line counts what passed and what was skipped, with the reason of
+# each skip (scripts/testsummary): a skip must never pass for a pass.
 test: vet unit race kernel-matrix fuzz cross
+	@$(GO) run ./scripts/testsummary -report -matrix $(BIN)/matrix.tsv $(BIN)/unit.jsonl $(BIN)/race.jsonl
 
 unit:
-	$(GO) test -count=1 ./...
+	@mkdir -p $(BIN)
+	$(GO) test -count=1 -json ./... | $(GO) run ./scripts/testsummary -tee $(BIN)/unit.jsonl
 
 # Sessions sharing one model concurrently, and the trainer's workers,
 # under the race detector.
 race:
-	$(GO) test -race -count=1 -run 'TestConcurrentSessions|TestHaltQ|TestResumeDeterminism' ./runtime/ ./trainer/
+	@mkdir -p $(BIN)
+	$(GO) test -race -count=1 -json -run 'TestConcurrentSessions|TestHaltQ|TestResumeDeterminism' ./runtime/ ./trainer/ | $(GO) run ./scripts/testsummary -tee $(BIN)/race.jsonl
 
 vet:
 	GOARCH=amd64 $(GO) vet ./...
@@ -46,7 +56,8 @@ cross:
 # The kernels on every tier this machine can reach: purego/noasm builds,
 # qemu CPU models for amd64 (Nehalem, Haswell) and arm64 (cortex-a72, a76).
 kernel-matrix:
-	bash scripts/kernel-matrix.sh
+	@mkdir -p $(BIN)
+	KERNEL_MATRIX_RESULTS=$(BIN)/matrix.tsv bash scripts/kernel-matrix.sh
 
 # Short fuzzing runs of every fuzz target (their seed corpora already run
 # in `unit`). FUZZTIME=5m make fuzz for a real session.

@@ -49,6 +49,13 @@ func Import(path string, opt Options) (*runtime.Model, error) {
 		if path, err = checkpointIn(path); err != nil {
 			return nil, err
 		}
+		if st, err = os.Stat(path); err != nil {
+			return nil, err
+		}
+	}
+	if !st.Mode().IsRegular() {
+		// Opening a fifo would wait for a writer forever.
+		return nil, fmt.Errorf("%s: not a regular file", path)
 	}
 	if opt.ConfigPath == "" {
 		if y := filepath.Join(filepath.Dir(path), "all_config.yaml"); fileExists(y) {
@@ -78,8 +85,8 @@ func Import(path string, opt Options) (*runtime.Model, error) {
 
 // checkpointIn names the checkpoint file of a directory.
 func checkpointIn(dir string) (string, error) {
-	if p := filepath.Join(dir, "checkpoint"); fileExists(p) {
-		return p, nil
+	if p := filepath.Join(dir, "checkpoint"); exists(p) {
+		return p, nil // Import refuses it if it is not a regular file
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -97,6 +104,11 @@ func checkpointIn(dir string) (string, error) {
 		return "", fmt.Errorf("%s: no checkpoint file (named checkpoint or step_<N>)", dir)
 	}
 	return filepath.Join(dir, best), nil
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 func fileExists(p string) bool {

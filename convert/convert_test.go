@@ -274,3 +274,31 @@ func TestImportTRMRefusesMismatches(t *testing.T) {
 	_, err = Import(t.TempDir(), Options{})
 	require.ErrorContains(t, err, "no checkpoint file")
 }
+
+// A byte flipped inside a stored record (a storage, or data.pkl) of the
+// torch zip is caught by its CRC-32.
+func TestImportTorchZipCRC(t *testing.T) {
+	orig, err := os.ReadFile(filepath.Join(ckptDir, "checkpoint"))
+	require.NoError(t, err)
+	zr, err := zip.OpenReader(filepath.Join(ckptDir, "checkpoint"))
+	require.NoError(t, err)
+	defer zr.Close()
+	for _, name := range []string{"checkpoint/data/12", "checkpoint/data.pkl"} {
+		var off int64 = -1
+		for _, f := range zr.File {
+			if f.Name == name {
+				require.Equal(t, zip.Store, f.Method, "torch.save stores records uncompressed")
+				off, err = f.DataOffset()
+				require.NoError(t, err)
+				off += int64(f.UncompressedSize64) / 2
+			}
+		}
+		require.GreaterOrEqual(t, off, int64(0), name)
+		dir := t.TempDir()
+		b := append([]byte(nil), orig...)
+		b[off] ^= 0x10
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "checkpoint"), b, 0o644))
+		_, err := Import(filepath.Join(dir, "checkpoint"), Options{ConfigPath: tinyYAML})
+		require.ErrorContains(t, err, "record "+name+": CRC-32", name)
+	}
+}

@@ -2,7 +2,9 @@ package convert
 
 import (
 	"archive/zip"
+	"bytes"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"math"
 	"strings"
@@ -103,13 +105,12 @@ func readTorchZip(path string) ([]loader.Tensor, error) {
 		return nil, fmt.Errorf("%s: data.pkl is %d bytes, limit %d", path, pkl.UncompressedSize64, maxPickleBytes)
 	}
 	prefix := strings.TrimSuffix(pkl.Name, "data.pkl")
-	rc, err := pkl.Open()
+	pklData, err := readRecord(pkl)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	defer rc.Close()
 
-	u := pickle.NewUnpickler(io.LimitReader(rc, maxPickleBytes))
+	u := pickle.NewUnpickler(bytes.NewReader(pklData))
 	u.FindClass = func(module, name string) (any, error) {
 		switch module + "." + name {
 		case "collections.OrderedDict":
@@ -165,13 +166,7 @@ func readTorchZip(path string) ([]loader.Tensor, error) {
 		if want > maxStorageBytes || rec.UncompressedSize64 != want {
 			return nil, fmt.Errorf("%s: storage %s holds %d bytes, %d %s elements need %d", path, key, rec.UncompressedSize64, s.numel, s.kind.name, want)
 		}
-		r, err := rec.Open()
-		if err != nil {
-			return nil, err
-		}
-		b := make([]byte, want)
-		_, err = io.ReadFull(r, b)
-		r.Close()
+		b, err := readRecord(rec)
 		if err != nil {
 			return nil, fmt.Errorf("%s: storage %s: %w", path, key, err)
 		}
@@ -195,6 +190,27 @@ func readTorchZip(path string) ([]loader.Tensor, error) {
 		out = append(out, lt)
 	}
 	return out, nil
+}
+
+// readRecord reads a whole zip record, whose size the caller has bounded,
+// and checks it against the CRC-32 the archive records. archive/zip checks
+// only a reader that reaches EOF, which reading exactly the declared size
+// never does, and never a record whose recorded CRC is 0; a flipped byte in
+// a storage would otherwise become a silently wrong weight.
+func readRecord(f *zip.File) ([]byte, error) {
+	r, err := f.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	b := make([]byte, f.UncompressedSize64)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return nil, fmt.Errorf("record %s: %w", f.Name, err)
+	}
+	if got := crc32.ChecksumIEEE(b); got != f.CRC32 {
+		return nil, fmt.Errorf("record %s: CRC-32 %08x, the archive records %08x: the file is corrupt", f.Name, got, f.CRC32)
+	}
+	return b, nil
 }
 
 // tensor returns the tensor as a contiguous view of its storage bytes.

@@ -43,20 +43,21 @@ func requireSIMD(t testing.TB) {
 }
 
 // TestParserDifferential runs both parsers over every fixture (valid and
-// hostile), the shared golden files when present, and many random mutations
-// of valid files.
+// hostile), the golden files of testdata/, and many random mutations of
+// valid files.
 func TestParserDifferential(t *testing.T) {
 	requireSIMD(t)
 	var inputs [][]byte
 	for _, fx := range fixtures() {
 		inputs = append(inputs, fx.data)
 	}
-	if files, _ := filepath.Glob(filepath.Join("..", "..", "shared", "goldens", "*", "*.safetensors")); len(files) > 0 {
-		for _, path := range files {
-			b, err := os.ReadFile(path)
-			require.NoError(t, err)
-			inputs = append(inputs, b)
-		}
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "goldens", "*", "*.safetensors"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, path := range files {
+		b, err := os.ReadFile(path)
+		require.NoError(t, err)
+		inputs = append(inputs, b)
 	}
 	for _, in := range inputs {
 		compareParsers(t, in)

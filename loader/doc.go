@@ -65,7 +65,9 @@
 // is not the last one). Other safetensors readers see the padding tensors as
 // ordinary U8 tensors; this package hides them. The metadata records
 // "alignment": "64" unless the caller set that key. The write is atomic
-// (temporary file, fsync, rename, directory fsync).
+// (temporary file, fsync, rename, directory fsync; [WriteAtomic] does it for
+// any file): an existing file keeps its permission bits, and a symbolic link
+// is written through, replacing the file it names and keeping the link.
 //
 // On 32-bit platforms a dimension must also fit in an int, so a shape with a
 // dimension of exactly 2^31 (possible only next to a zero dimension) is
@@ -78,8 +80,10 @@
 // [Tensor.Int32s] and [Tensor.Int8s], crashes the program, and so does any use
 // after [File.Close]. The file must not be truncated or rewritten in place
 // while it is mapped (the kernel then raises SIGBUS, which Go reports as a
-// fatal "unexpected fault address"); [WriteFile] replaces files by rename, so
-// it is safe to write a new version of a mapped file with it.
+// fatal "unexpected fault address"; `cp new.safetensors model.safetensors`
+// does exactly that); [WriteFile] replaces files by rename, so it is safe to
+// write a new version of a mapped file with it, as is `mv`. [ReadFile]
+// reads the file into memory instead, for files that others may rewrite.
 //
 // The package supports little-endian machines only; it fails to build on the
 // usual big-endian GOARCH values and panics at init on any other big-endian

@@ -86,26 +86,11 @@ func ParseWith(data []byte, p Parser) (*File, error) {
 // available) and validates it. The file must not be modified in place while
 // open; replace it by rename instead (as WriteFile does).
 func Open(path string) (*File, error) {
-	fh, err := os.Open(path)
+	fh, size, err := openRegular(path)
 	if err != nil {
-		return nil, fmt.Errorf("loader: %w", err)
+		return nil, err
 	}
 	defer fh.Close()
-	st, err := fh.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("loader: %w", err)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("loader: open %s: not a regular file", path)
-	}
-	size := st.Size()
-	if size < 8 {
-		return nil, fmt.Errorf("loader: open %s: %w", path,
-			errorf("file is %d bytes long, smaller than the 8-byte header length", size))
-	}
-	if uint64(size) > uint64(maxMapSize) {
-		return nil, fmt.Errorf("loader: open %s: file of %d bytes is too large for this platform", path, size)
-	}
 	data, unmap, err := mapFile(fh, int(size))
 	if err != nil {
 		return nil, fmt.Errorf("loader: open %s: %w", path, err)
@@ -121,6 +106,28 @@ func Open(path string) (*File, error) {
 		return nil, fmt.Errorf("loader: open %s: file changed size while being opened", path)
 	}
 	f.unmap = unmap
+	return f, nil
+}
+
+// ReadFile reads the file at path into memory and validates it, like [Open]
+// without the mapping. It costs the file's size in memory and a copy, but
+// the File is then independent of the file on disk, which may be rewritten
+// in place (by cp, say) without harm; a mapped file rewritten in place
+// crashes the process with SIGBUS.
+func ReadFile(path string) (*File, error) {
+	fh, size, err := openRegular(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	data, err := readAll(fh, int(size))
+	if err != nil {
+		return nil, fmt.Errorf("loader: read %s: %w", path, err)
+	}
+	f, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("loader: read %s: %w", path, err)
+	}
 	return f, nil
 }
 
@@ -206,3 +213,34 @@ func (f *File) HeaderLen() int64 { return f.headerLen }
 // Header returns the validated header, padding entries included. It must
 // not be modified.
 func (f *File) Header() *Header { return f.header }
+
+// openRegular opens path for reading and checks that it is a regular file
+// of at least 8 bytes that this platform can address. The open itself does
+// not block (openFlags): a fifo given as a weight file would otherwise hang
+// until some other process opened it for writing.
+func openRegular(path string) (*os.File, int64, error) {
+	fh, err := os.OpenFile(path, openFlags, 0)
+	if err != nil {
+		return nil, 0, fmt.Errorf("loader: %w", err)
+	}
+	st, err := fh.Stat()
+	if err != nil {
+		fh.Close()
+		return nil, 0, fmt.Errorf("loader: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		fh.Close()
+		return nil, 0, fmt.Errorf("loader: open %s: not a regular file", path)
+	}
+	size := st.Size()
+	if size < 8 {
+		fh.Close()
+		return nil, 0, fmt.Errorf("loader: open %s: %w", path,
+			errorf("file is %d bytes long, smaller than the 8-byte header length", size))
+	}
+	if uint64(size) > uint64(maxMapSize) {
+		fh.Close()
+		return nil, 0, fmt.Errorf("loader: open %s: file of %d bytes is too large for this platform", path, size)
+	}
+	return fh, size, nil
+}

@@ -1,14 +1,11 @@
 package loader
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"unicode/utf8"
@@ -163,21 +160,6 @@ func Marshal(meta map[string]string, tensors []Tensor) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Test hooks: failWrite, if set, is called at each stage of WriteFile
-// ("create", "write", "sync", "close", "rename") and its error aborts the
-// write; syncWrites=false skips the fsyncs (fuzzing).
-var (
-	failWrite  func(stage string) error
-	syncWrites = true
-)
-
-func hook(stage string) error {
-	if failWrite != nil {
-		return failWrite(stage)
-	}
-	return nil
-}
-
 // WriteFile writes tensors (in the given order) and metadata as a safetensors
 // file at path that Python's safetensors accepts and in which every tensor
 // starts at a 64-byte aligned absolute offset (see the package doc). The
@@ -185,75 +167,12 @@ func hook(stage string) error {
 // must be unique, non-empty, valid UTF-8, at most MaxNameLen bytes and not
 // start with "__"; shapes and data lengths must agree.
 //
-// The write is atomic: the data goes to a temporary file in the same
-// directory, which is fsynced, closed and renamed over path, and the
-// directory is then fsynced. On error the temporary file is removed and an
-// existing file at path is left untouched.
-func WriteFile(path string, meta map[string]string, tensors []Tensor) (err error) {
+// The write is atomic, with [WriteAtomic]'s rules for existing files and
+// symbolic links.
+func WriteFile(path string, meta map[string]string, tensors []Tensor) error {
 	header, ents, err := layout(meta, tensors)
 	if err != nil {
 		return err
 	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	if err := hook("create"); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("loader: %w", err)
-	}
-	tmpName := tmp.Name()
-	closed := false
-	defer func() {
-		if err != nil {
-			if !closed {
-				tmp.Close()
-			}
-			os.Remove(tmpName)
-		}
-	}()
-	bw := bufio.NewWriterSize(tmp, 1<<20)
-	if err = hook("write"); err == nil {
-		err = writeLayout(bw, header, ents)
-	}
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err != nil {
-		return fmt.Errorf("loader: write %s: %w", tmpName, err)
-	}
-	if err = tmp.Chmod(0o644); err != nil && !chmodUnsupported {
-		return fmt.Errorf("loader: %w", err)
-	}
-	if err = hook("sync"); err == nil && syncWrites {
-		err = tmp.Sync()
-	}
-	if err != nil {
-		return fmt.Errorf("loader: sync %s: %w", tmpName, err)
-	}
-	closed = true
-	if err = hook("close"); err == nil {
-		err = tmp.Close()
-	} else {
-		tmp.Close()
-	}
-	if err != nil {
-		return fmt.Errorf("loader: close %s: %w", tmpName, err)
-	}
-	if err = hook("rename"); err == nil {
-		err = os.Rename(tmpName, path)
-	}
-	if err != nil {
-		return fmt.Errorf("loader: %w", err)
-	}
-	if syncWrites {
-		if err := syncDir(dir); err != nil {
-			// The file is in place; report that durability is not assured.
-			return fmt.Errorf("loader: sync directory %s: %w", dir, err)
-		}
-	}
-	return nil
+	return WriteAtomic(path, func(w io.Writer) error { return writeLayout(w, header, ents) })
 }

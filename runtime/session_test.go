@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
 	"slices"
 	"testing"
 
@@ -311,4 +312,27 @@ func TestHaltValid(t *testing.T) {
 	h, err := runtime.ParseHaltMode("valid")
 	require.NoError(t, err)
 	require.Equal(t, "valid", h.String())
+}
+
+// SessionBytes is what NewSession allocates, for every block kind, float32
+// and int8 (within the slices' and goroutines' bookkeeping).
+func TestSessionBytesAllArchs(t *testing.T) {
+	for arch, load := range archModels(t) {
+		f32, _, _ := load(t)
+		i8, err := f32.Quantize()
+		require.NoError(t, err)
+		for _, m := range []*runtime.Model{f32, i8} {
+			for _, tc := range []struct{ batch, threads int }{{1, 1}, {16, 2}} {
+				var before, after goruntime.MemStats
+				goruntime.GC()
+				goruntime.ReadMemStats(&before)
+				s, err := m.NewSession(tc.batch, tc.threads)
+				require.NoError(t, err)
+				goruntime.ReadMemStats(&after)
+				s.Close()
+				got, want := int64(after.TotalAlloc-before.TotalAlloc), m.SessionBytes(tc.batch, tc.threads)
+				require.InDelta(t, want, got, float64(want)/100+128<<10, "%s %s batch %d threads %d", arch, m.Metadata()[runtime.MetaQuant], tc.batch, tc.threads)
+			}
+		}
+	}
 }

@@ -14,7 +14,9 @@
 #
 # Test binaries are built once per GOARCH with `go test -c` and run with
 # -test.short under qemu. Missing qemu binaries are reported as SKIP and do
-# not fail the run. Exit status: 0 if nothing failed, 1 otherwise.
+# not fail the run. Exit status: 0 if nothing failed, 1 otherwise. With
+# KERNEL_MATRIX_RESULTS=FILE the results also go to FILE, one line each:
+# name TAB status TAB detail (for scripts/testsummary).
 #
 # Usage: scripts/kernel-matrix.sh [extra go test flags for the native run]
 set -uo pipefail
@@ -26,8 +28,10 @@ trap 'rm -rf "$tmp"' EXIT
 results=()
 failed=0
 
+tsv=()
 record() { # name status [detail]
 	results+=("$(printf '%-22s %-5s %s' "$1" "$2" "${3:-}")")
+	tsv+=("$(printf '%s\t%s\t%s' "$1" "$2" "${3:-}")")
 	[ "$2" = FAIL ] && failed=1
 	return 0
 }
@@ -105,4 +109,7 @@ fi
 echo
 echo "kernel matrix:"
 printf '  %s\n' "${results[@]}"
+if [ -n "${KERNEL_MATRIX_RESULTS:-}" ]; then
+	printf '%s\n' "${tsv[@]}" >"$KERNEL_MATRIX_RESULTS"
+fi
 exit $failed

@@ -23,7 +23,13 @@ const (
 // moments, step, data position, exploration RNG and the carry of every row —
 // atomically (loader.WriteFile: temp file, fsync, rename), so a crash at any
 // moment leaves the previous checkpoint intact.
-func (t *Trainer) SaveCheckpoint(path string) error {
+func (t *Trainer) SaveCheckpoint(path string) error { return t.SaveCheckpointMeta(path, nil) }
+
+// SaveCheckpointMeta is SaveCheckpoint with extra metadata entries that the
+// caller needs to resume along with the trainer (hrm-train: the training
+// time so far), read back with loader.Open(path).Metadata(). Resume ignores
+// them; a key the checkpoint uses itself is an error.
+func (t *Trainer) SaveCheckpointMeta(path string, extra map[string]string) error {
 	if t.failed {
 		return errFailed
 	}
@@ -62,6 +68,12 @@ func (t *Trainer) SaveCheckpoint(path string) error {
 		"step": strconv.Itoa(t.step), "data_position": strconv.FormatUint(t.pos, 10),
 		"data_fingerprint": strconv.FormatUint(t.src.Fingerprint(), 10),
 		"rng":              base64.StdEncoding.EncodeToString(rngState),
+	}
+	for k, v := range extra {
+		if _, ok := meta[k]; ok || k == loader.AlignmentKey {
+			return fmt.Errorf("checkpoint metadata key %q is reserved", k)
+		}
+		meta[k] = v
 	}
 	n := len(t.w.flat)
 	tensors := []loader.Tensor{

@@ -7,6 +7,7 @@ import (
 	"io"
 	"text/tabwriter"
 
+	"github.com/hrmgo/hrm/internal/cli"
 	"github.com/hrmgo/hrm/runtime"
 	"github.com/hrmgo/hrm/trainer/data"
 )
@@ -32,14 +33,13 @@ type accuracyReport struct {
 // and the fraction of the f32 model's solved puzzles that int8 also solves.
 func accuracy(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("hrm-bench accuracy", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	path := fs.String("model", "", "float32 Sudoku weight file")
 	int8Path := fs.String("int8", "", "its int8 version (default: quantize -model in memory)")
 	n := fs.Int("n", 200, "puzzles")
 	blanks := fs.Int("blanks", -1, "blank cells per puzzle (default: 10 for 4×4, 40 for 9×9)")
 	seed := fs.Uint64("seed", 7, "puzzle seed")
 	asJSON := fs.Bool("json", false, "JSON output")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args, stderr); err != nil {
 		if err == flag.ErrHelp {
 			return err
 		}
@@ -70,6 +70,9 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 		defer q.Close()
 		if q.Cfg != f32.Cfg {
 			return bad("%s and %s have different configs", *path, *int8Path)
+		}
+		if q.Metadata()[runtime.MetaQuant] != runtime.QuantInt8 {
+			return bad("%s: -int8 must be an int8 model, this one is %s", *int8Path, q.Metadata()[runtime.MetaQuant])
 		}
 	} else if q, err = f32.Quantize(); err != nil {
 		return err
@@ -175,7 +178,9 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(tw, "%d\t%.6f\t%.4f\t%.2f\t%.4f\t%.4f\t%.4f\t%.6f\t%.4f\t\n", s.Step, s.LogitsCosine, s.RelErr, s.RelErr/rep.NoiseRelErr[i],
 			s.LogitsMaxAbs, s.QMaxAbs, s.ArgmaxAgree, w.LogitsCosine, w.ArgmaxAgree)
 	}
-	tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "\nsolved: f32 %d/%d, int8 %d/%d; int8 solves %.2f%% of the puzzles f32 solves\n",
 		rep.SolvedF32, *n, rep.SolvedInt8, *n, 100*rep.KeptFraction)
 	return nil

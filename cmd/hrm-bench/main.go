@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/hrmgo/hrm/asm"
+	"github.com/hrmgo/hrm/internal/cli"
 	"github.com/hrmgo/hrm/runtime"
 )
 
@@ -33,7 +34,11 @@ type usageError struct{ error }
 func bad(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	err := dispatch(args, stdout, stderr)
+	out := cli.NewOutput(stdout)
+	err := dispatch(args, out, stderr)
+	if oerr := out.Err(); oerr != nil {
+		err = oerr // the cause of whatever else failed
+	}
 	if err == flag.ErrHelp {
 		return 0
 	}
@@ -53,9 +58,16 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return usageError{err}
 	}
 	if len(args) == 0 {
-		return bad("usage: hrm-bench kernels|model|accuracy|train|solve [flags] (-h for help)")
+		return bad("usage: hrm-bench kernels|model|accuracy|train|solve [flags] (hrm-bench COMMAND -h for help)")
 	}
 	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprintln(stderr, "usage: hrm-bench kernels|model|accuracy [flags]\n\n"+
+			"  kernels   every kernel tier on the HRM shapes\n"+
+			"  model     ms per ACT segment of a weight file or a random full-size HRM\n"+
+			"  accuracy  int8 against float32, per ACT step\n\n"+
+			"hrm-bench COMMAND -h lists the command's flags.")
+		return flag.ErrHelp
 	case "kernels":
 		return kernels(args[1:], stdout, stderr)
 	case "model":
@@ -72,15 +84,17 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 
 func kernels(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("hrm-bench kernels", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	minTime := fs.Duration("time", 200*time.Millisecond, "measuring time per kernel and shape")
 	family := fs.String("family", "", "only this family: gemms8, gemmf32, attention or vector")
 	asJSON := fs.Bool("json", false, "JSON output")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args, stderr); err != nil {
 		if err == flag.ErrHelp {
 			return err
 		}
 		return usageError{err}
+	}
+	if *minTime <= 0 {
+		return bad("-time %v: must be positive", *minTime)
 	}
 	cfg := asm.BenchConfig{MinTime: *minTime}
 	switch *family {
@@ -102,18 +116,27 @@ func kernels(args []string, stdout, stderr io.Writer) error {
 	return asm.WriteBenchTable(stdout, rs)
 }
 
-// intList parses "1,2,4".
-func intList(s, name string) ([]int, error) {
+// intList parses "1,2,4", each value in 1..hi.
+func intList(s, name string, hi int) ([]int, error) {
 	var out []int
 	for _, f := range strings.Split(s, ",") {
 		v, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || v < 1 {
 			return nil, bad("-%s %q: want positive integers separated by commas", name, s)
 		}
+		if v > hi {
+			return nil, bad("-%s %d: want at most %d", name, v, hi)
+		}
 		out = append(out, v)
 	}
 	return out, nil
 }
+
+// Limits of runtime.NewSession, checked before a model is built.
+const (
+	maxThreads = 1024
+	maxBatch   = 1 << 16
+)
 
 // modelResult is one (quantization, threads, batch) configuration.
 type modelResult struct {
@@ -140,7 +163,6 @@ type modelResult struct {
 
 func model(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("hrm-bench model", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	path := fs.String("model", "", "weight file to measure")
 	random := fs.Bool("random", false, "build random full-size Sudoku models (see -arch)")
 	archF := fs.String("arch", "hrm", "random models: hrm (D 512, 8 heads, 4+4 layers), trm-att, trm-mlp (D 512, 2 layers, 3×(6+1) updates, 16-row prefix), comma-separated, or all")
@@ -151,17 +173,19 @@ func model(args []string, stdout, stderr io.Writer) error {
 	steps := fs.Int("steps", 16, "ACT segments per puzzle")
 	reps := fs.Int("reps", 5, "measured repetitions (segments) per configuration")
 	asJSON := fs.Bool("json", false, "JSON output, one object per configuration")
-	if err := fs.Parse(args); err != nil {
+	mem := cli.Bytes(cli.DefaultMemBudget())
+	fs.Var(&mem, "mem", "working memory allowed for a session's buffers, e.g. 512M or 2G (default: a quarter of this machine's memory, at most 1 GiB)")
+	if err := cli.Parse(fs, args, stderr); err != nil {
 		if err == flag.ErrHelp {
 			return err
 		}
 		return usageError{err}
 	}
-	threads, err := intList(*threadsF, "threads")
+	threads, err := intList(*threadsF, "threads", maxThreads)
 	if err != nil {
 		return err
 	}
-	batches, err := intList(*batchF, "batch")
+	batches, err := intList(*batchF, "batch", maxBatch)
 	if err != nil {
 		return err
 	}
@@ -222,6 +246,27 @@ func model(args []string, stdout, stderr io.Writer) error {
 	}
 	if len(quants) == 0 {
 		quants = []string{""}
+	}
+
+	// Every configuration must fit before any is measured: a batch's
+	// buffers grow with it (2.5 GB at batch 2048 for a 1 MB model). An int8
+	// session needs more than a float32 one, so the int8 form is checked
+	// when int8 will run.
+	for _, src := range sources {
+		m := src.m
+		if slices.Contains(quants, runtime.QuantInt8) && m.Metadata()[runtime.MetaQuant] != runtime.QuantInt8 {
+			if m, err = m.Quantize(); err != nil {
+				return err
+			}
+		}
+		for _, th := range threads {
+			for _, b := range batches {
+				if need := m.SessionBytes(b, th); need > int64(mem) {
+					return bad("-batch %d with -threads %d needs %s of working memory with %s, over the -mem budget of %s; raise -mem",
+						b, th, cli.FormatBytes(need), src.name, cli.FormatBytes(int64(mem)))
+				}
+			}
+		}
 	}
 
 	var results []modelResult
@@ -338,7 +383,7 @@ func measure(m *runtime.Model, threads, batch, steps, reps int) (modelResult, er
 		SegmentMS: med, SegmentMin: sorted[0], SegmentMax: sorted[len(sorted)-1], SamplesMS: ms,
 		PuzzleMS: med * float64(steps), Kernels: asm.Describe(), PeakRSSMB: peakRSSMB()}
 	r.PuzzlesPerSec = float64(batch) / (r.PuzzleMS / 1e3)
-	ops := 2 * c.SegmentMACs() * float64(batch)
+	ops := 2 * c.SegmentMACs() * float64(batch) // a multiply-add is two operations
 	r.GOPS = ops / (med / 1e3) / 1e9
 	if peak := tierPeak(m); peak > 0 {
 		hz, _ := asm.ClockHz()

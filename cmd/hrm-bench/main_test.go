@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -154,4 +155,75 @@ func TestSolveBench(t *testing.T) {
 		require.Equal(t, 2, code, "%v: %s", tc.args, stderr)
 		require.Contains(t, stderr, tc.want)
 	}
+}
+
+type fullWriter struct{}
+
+func (fullWriter) Write(p []byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// A failed write of the results is an error (exit 1).
+func TestBenchOutputFails(t *testing.T) {
+	m, err := convert.Import("../../testdata/checkpoint", convert.Options{})
+	require.NoError(t, err)
+	p := filepath.Join(t.TempDir(), "tiny.safetensors")
+	require.NoError(t, m.Save(p))
+	for _, args := range [][]string{
+		{"kernels", "-family", "vector", "-time", "1ms"},
+		{"kernels", "-family", "vector", "-time", "1ms", "-json"},
+		{"model", "-model", p, "-reps", "1"},
+		{"model", "-model", p, "-reps", "1", "-json"},
+		{"accuracy", "-model", p, "-n", "2"},
+	} {
+		var stderr bytes.Buffer
+		code := run(args, fullWriter{}, &stderr)
+		require.Equal(t, 1, code, "%v: %s", args, stderr.String())
+		require.Equal(t, "hrm-bench: writing the output: no space left on device\n", stderr.String(), "%v", args)
+	}
+}
+
+// Out-of-range flags are bad input (exit 2, one line) before any work.
+func TestBenchFlagLimits(t *testing.T) {
+	m, err := convert.Import("../../testdata/checkpoint", convert.Options{})
+	require.NoError(t, err)
+	p := filepath.Join(t.TempDir(), "tiny.safetensors")
+	require.NoError(t, m.Save(p))
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"model", "-random", "-threads", "5000"}, "-threads 5000: want at most 1024"},
+		{[]string{"model", "-model", p, "-batch", "100000"}, "-batch 100000: want at most 65536"},
+		{[]string{"kernels", "-time", "-1s"}, "-time -1s: must be positive"},
+		{[]string{"kernels", "-time", "0s"}, "-time 0s: must be positive"},
+		{[]string{"accuracy", "-model", p, "-int8", p}, "-int8 must be an int8 model, this one is f32"},
+		{[]string{"kernels", "-bogus"}, "flag provided but not defined: -bogus (hrm-bench kernels -h for help)"},
+		{[]string{"model", "-reps", "x"}, `invalid value "x" for flag -reps`},
+		{[]string{"accuracy", "-n"}, "flag needs an argument: -n"},
+	} {
+		code, out, stderr := runCLI(tc.args...)
+		require.Equal(t, 2, code, "%v: %s", tc.args, stderr)
+		require.Contains(t, stderr, tc.want, "%v", tc.args)
+		require.Equal(t, 1, strings.Count(stderr, "\n"), "%v: one line:\n%s", tc.args, stderr)
+		require.Empty(t, out)
+	}
+	for _, args := range [][]string{{"-h"}, {"model", "-h"}} {
+		code, _, stderr := runCLI(args...)
+		require.Equal(t, 0, code, "%v", args)
+		require.Contains(t, stderr, "sage", "%v", args)
+	}
+}
+
+// A batch whose session buffers exceed -mem is refused before measuring.
+func TestBenchMemoryBudget(t *testing.T) {
+	m, err := convert.Import("../../testdata/checkpoint", convert.Options{})
+	require.NoError(t, err)
+	p := filepath.Join(t.TempDir(), "tiny.safetensors")
+	require.NoError(t, m.Save(p))
+	code, out, stderr := runCLI("model", "-model", p, "-batch", "1,3", "-mem", "1M", "-reps", "1")
+	require.Equal(t, 2, code, stderr)
+	require.Empty(t, out)
+	require.Contains(t, stderr, "-batch 3 with -threads 1 needs 1.")
+	require.Contains(t, stderr, "over the -mem budget of 1.00 MiB; raise -mem")
+	code, _, stderr = runCLI("model", "-model", p, "-batch", "1,3", "-mem", "2M", "-reps", "1")
+	require.Equal(t, 0, code, stderr)
 }

@@ -44,7 +44,7 @@ func solve(args []string, stdout, stderr io.Writer) error {
 		}
 		return usageError{err}
 	}
-	blanks, err := intList(*blanksF, "blanks")
+	blanks, err := intList(*blanksF, "blanks", 64)
 	if err != nil {
 		return err
 	}

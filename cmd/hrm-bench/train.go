@@ -80,7 +80,7 @@ func train(args []string, stdout, stderr io.Writer) error {
 		}
 		return usageError{err}
 	}
-	threads, err := intList(*threadsF, "threads")
+	threads, err := intList(*threadsF, "threads", maxThreads)
 	if err != nil {
 		return err
 	}

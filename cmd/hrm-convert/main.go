@@ -17,10 +17,16 @@ import (
 	"strings"
 
 	"github.com/hrmgo/hrm/convert"
+	"github.com/hrmgo/hrm/internal/cli"
+	"github.com/hrmgo/hrm/loader"
 	"github.com/hrmgo/hrm/runtime"
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	// Ctrl-C or SIGTERM mid-write removes the temporary output file.
+	loader.ExitOnSignal()
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
 
 // setFlags collects repeated -set key=value config overrides.
 type setFlags map[string]any
@@ -34,7 +40,13 @@ func (s setFlags) Set(v string) error {
 	}
 	if n, err := strconv.ParseInt(val, 10, 64); err == nil {
 		s[k] = n
-	} else if f, err := strconv.ParseFloat(val, 64); err == nil {
+	} else if _, err := strconv.ParseFloat(val, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		// strconv reads NaN, Inf and 1e999 as floats; no config field
+		// wants one, and NaN would pass every range check.
+		f, err := cli.ParseFinite(val)
+		if err != nil {
+			return fmt.Errorf("%s=%s: %v", k, val, err)
+		}
 		s[k] = f
 	} else {
 		s[k] = val
@@ -44,27 +56,26 @@ func (s setFlags) Set(v string) error {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("hrm-convert", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	out := fs.String("o", "", "output weight file (required)")
 	cfgPath := fs.String("config", "", "all_config.yaml or JSON config (default: all_config.yaml beside the checkpoint)")
 	seqLen := fs.Int("seq-len", 0, "sequence length (default: from the task: sudoku 81, maze/arc 900)")
 	task := fs.String("task", "", "task: sudoku, maze or arc (default: from data_path or vocabulary size)")
-	quantize := fs.String("quant", "f32", "weight format to write: f32 or int8")
+	quantize := fs.String("quant", "f32", "weight format to write: f32 or int8 (an int8 input written as f32 is dequantized)")
 	sets := setFlags{}
 	fs.Var(sets, "set", "override an official config field, key=value (repeatable)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: hrm-convert [flags] -o OUT CHECKPOINT\n\nCHECKPOINT is a safetensors file, a torch.save zip file, or a directory\nholding 'checkpoint' and all_config.yaml.\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "hrm-convert: "+format+"\n", a...)
 		return 2
+	}
+	if err := cli.Parse(fs, args, stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return fail("%v", err)
 	}
 	if fs.NArg() != 1 {
 		return fail("want exactly one checkpoint argument, got %d", fs.NArg())
@@ -92,15 +103,27 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	if *quantize == "int8" {
+	var note string
+	switch wasInt8 := m.Metadata()[runtime.MetaQuant] == runtime.QuantInt8; {
+	case *quantize == "int8":
 		if m, err = m.Quantize(); err != nil {
 			return fail("%v", err)
 		}
+	case wasInt8:
+		// Asked for f32: write the int8 values as float32 rather than
+		// copying int8 under an f32 label. The original float weights are
+		// gone; this is what the int8 file computes, in float32.
+		m, note = m.Dequantize(), " (dequantized from int8)"
 	}
 	if err := m.Save(*out); err != nil {
 		return fail("writing %s: %v", *out, err)
 	}
 	c := m.Cfg
-	fmt.Fprintf(stdout, "wrote %s: task %s, vocab %d, %s; %s\n", *out, m.Vocab.Task, c.VocabSize, *quantize, c.Describe())
+	report := cli.NewOutput(stdout)
+	fmt.Fprintf(report, "wrote %s: %s; task %s, vocab %d, %s\n", *out, c.Describe(), m.Vocab.Task, c.VocabSize, m.Metadata()[runtime.MetaQuant]+note)
+	if err := report.Err(); err != nil {
+		fmt.Fprintf(stderr, "hrm-convert: %v\n", err)
+		return 1
+	}
 	return 0
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hrmgo/hrm/runtime"
@@ -21,7 +23,8 @@ func TestConvert(t *testing.T) {
 	out := filepath.Join(dir, "m.safetensors")
 	code, stdout, stderr := runCLI("-o", out, "../../testdata/checkpoint")
 	require.Equal(t, 0, code, stderr)
-	require.Contains(t, stdout, "task sudoku, vocab 11, f32; hrm_act_v1: hidden 64, attention 2 heads")
+	require.Contains(t, stdout, "hrm_act_v1: hidden 64, attention 2 heads")
+	require.Contains(t, stdout, "; task sudoku, vocab 11, f32\n")
 	m, err := runtime.Load(out)
 	require.NoError(t, err)
 	require.Equal(t, 4, m.Cfg.HaltMaxSteps)
@@ -116,4 +119,72 @@ func TestConvertTRM(t *testing.T) {
 	defer s.Close()
 	require.NoError(t, s.Begin(make([]int32, 81), []int32{0}))
 	require.NoError(t, s.Run(runtime.Options{}))
+}
+
+type fullWriter struct{}
+
+func (fullWriter) Write(p []byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// A report that cannot be written is an error: the caller cannot tell
+// what was written.
+func TestConvertOutputFails(t *testing.T) {
+	var stderr bytes.Buffer
+	code := run([]string{"-o", filepath.Join(t.TempDir(), "m.safetensors"), "../../testdata/checkpoint"}, fullWriter{}, &stderr)
+	require.Equal(t, 1, code)
+	require.Equal(t, "hrm-convert: writing the output: no space left on device\n", stderr.String())
+}
+
+// -set refuses NaN and infinite numbers.
+func TestConvertSetNonFinite(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "m.safetensors")
+	for _, v := range []string{"NaN", "inf", "-Infinity", "1e999"} {
+		code, _, stderr := runCLI("-o", out, "-set", "rope_theta="+v, "../../testdata/checkpoint")
+		require.Equal(t, 2, code, "%s: %s", v, stderr)
+		require.Contains(t, stderr, "rope_theta="+v+": not a", v)
+		_, err := os.Stat(out)
+		require.True(t, os.IsNotExist(err))
+	}
+}
+
+// A bad flag is one line naming it, not the whole usage.
+func TestConvertBadFlagOneLine(t *testing.T) {
+	for _, args := range [][]string{{"-bogus"}, {"-seq-len", "x"}, {"-o"}, {"-set", "nokey"}} {
+		code, stdout, stderr := runCLI(args...)
+		require.Equal(t, 2, code, "%v", args)
+		require.Empty(t, stdout)
+		require.Equal(t, 1, strings.Count(stderr, "\n"), "%v:\n%s", args, stderr)
+		require.True(t, strings.HasPrefix(stderr, "hrm-convert: "), stderr)
+		require.Contains(t, stderr, "(hrm-convert -h for help)")
+	}
+	code, _, stderr := runCLI("-h")
+	require.Equal(t, 0, code)
+	require.Contains(t, stderr, "usage: hrm-convert")
+}
+
+// An int8 file converted with the default -quant f32 is dequantized, and
+// the report says what was written.
+func TestConvertInt8ToF32(t *testing.T) {
+	dir := t.TempDir()
+	f32, i8, back := filepath.Join(dir, "f32.st"), filepath.Join(dir, "i8.st"), filepath.Join(dir, "back.st")
+	code, _, stderr := runCLI("-o", f32, "../../testdata/checkpoint")
+	require.Equal(t, 0, code, stderr)
+	code, stdout, stderr := runCLI("-quant", "int8", "-o", i8, f32)
+	require.Equal(t, 0, code, stderr)
+	require.True(t, strings.HasSuffix(stdout, ", int8\n"), stdout)
+	code, stdout, stderr = runCLI("-o", back, i8)
+	require.Equal(t, 0, code, stderr)
+	require.True(t, strings.HasSuffix(stdout, ", f32 (dequantized from int8)\n"), stdout)
+
+	m, err := runtime.Load(back)
+	require.NoError(t, err)
+	defer m.Close()
+	require.Equal(t, runtime.QuantF32, m.Metadata()[runtime.MetaQuant])
+	q, err := runtime.Load(i8)
+	require.NoError(t, err)
+	defer q.Close()
+	want := filepath.Join(dir, "want.st")
+	require.NoError(t, q.Dequantize().Save(want))
+	a, _ := os.ReadFile(want)
+	b, _ := os.ReadFile(back)
+	require.Equal(t, a, b, "the file holds the int8 model's dequantized weights")
 }

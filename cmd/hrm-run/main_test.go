@@ -125,16 +125,6 @@ func TestBuiltinDemo(t *testing.T) {
 	}
 }
 
-func TestNDJSONParsersAgree(t *testing.T) {
-	data := []byte(`{"id": "x1", "puzzle": "` + sample + `"}` + "\n\n" + `{"puzzle": "abc", "id": 42}` + "\n")
-	a, err := parseNDJSONStd(data)
-	require.NoError(t, err)
-	b, err := parseNDJSON(data)
-	require.NoError(t, err)
-	require.Equal(t, a, b)
-	require.Equal(t, 3, a[1].line)
-}
-
 func TestBadInput(t *testing.T) {
 	model := tinyModel(t)
 	dir := t.TempDir()
@@ -187,4 +177,20 @@ func TestBadInput(t *testing.T) {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return lines[len(lines)-1]
+}
+
+// -no-mmap reads the model into memory: the same answers, and the file
+// on disk may then be rewritten in place (see loader.TestReadFileIndependentOfDisk).
+func TestNoMmap(t *testing.T) {
+	code, a, stderr := runCLI("-model", tinyModel(t), "-puzzle", sample, "-json")
+	require.Equal(t, 0, code, stderr)
+	code, b, stderr := runCLI("-model", tinyModel(t), "-puzzle", sample, "-json", "-no-mmap")
+	require.Equal(t, 0, code, stderr)
+	require.Equal(t, a, b)
+	code, _, stderr = runCLI("-model", filepath.Join(t.TempDir(), "missing"), "-puzzle", sample, "-no-mmap")
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "no such file")
+	code, _, stderr = runCLI("-h")
+	require.Equal(t, 0, code)
+	require.Contains(t, stderr, "SIGBUS")
 }

@@ -10,31 +10,60 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"reflect"
 	goruntime "runtime"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
+	"github.com/hrmgo/hrm/internal/cli"
+	"github.com/hrmgo/hrm/loader"
 	"github.com/hrmgo/hrm/runtime"
 	"github.com/hrmgo/hrm/trainer"
 	"github.com/hrmgo/hrm/trainer/data"
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, interrupts())) }
+func main() {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	stop := make(chan os.Signal, 1)
+	go interrupts(sigs, stop, training.Load, loader.RemoveTemps, os.Exit)
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, stop))
+}
 
-func interrupts() <-chan os.Signal {
-	c := make(chan os.Signal, 1)
-	signal.Notify(c, os.Interrupt, syscall.SIGTERM)
-	return c
+// training is set while a training run can stop gracefully.
+var training atomic.Bool
+
+// interrupts handles SIGINT and SIGTERM. During training the first one
+// asks the loop (through stop) to save a checkpoint and finish; a second
+// one, or the first when nothing is training (an export, an evaluation),
+// removes the temporary files of writes in progress and exits at once with
+// 128+n, so that an impatient Ctrl-C never leaves .checkpoint.*.tmp-* behind.
+func interrupts(sigs <-chan os.Signal, stop chan<- os.Signal, graceful func() bool, cleanup func(), exit func(int)) {
+	asked := false
+	for s := range sigs {
+		if !asked && graceful() {
+			asked = true
+			stop <- s
+			continue
+		}
+		cleanup()
+		exit(loader.SignalStatus(s))
+		return
+	}
 }
 
 type usageError struct{ error }
@@ -76,6 +105,7 @@ type options struct {
 	Threads   int           `json:"-"`
 	Out       string        `json:"-"`
 	Resume    bool          `json:"-"`
+	Force     bool          `json:"-"`
 	Budget    time.Duration `json:"-"`
 	EvalEvery int           `json:"-"`
 	SaveEvery time.Duration `json:"-"`
@@ -96,7 +126,6 @@ func defaults() options {
 func parse(args []string, stderr io.Writer) (options, error) {
 	o := defaults()
 	fs := flag.NewFlagSet("hrm-train", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	cfgFile := fs.String("config", "", "JSON file of training options (flags override it)")
 	fs.StringVar(&o.Arch, "arch", o.Arch, "architecture: hrm (H and L stacks, one-step gradient, Q-learning halting) or trm (one stack, gradient through the last round, EMA)")
 	fs.BoolVar(&o.MLPT, "mlp-t", o.MLPT, "mix tokens with an MLP over positions instead of attention (TRM-MLP; implies -pos none unless given)")
@@ -114,21 +143,22 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.LLayers, "l-layers", o.LLayers, "L blocks")
 	fs.IntVar(&o.HCycles, "h-cycles", o.HCycles, "H cycles")
 	fs.IntVar(&o.LCycles, "l-cycles", o.LCycles, "L cycles")
-	fs.Float64Var(&o.Expansion, "expansion", o.Expansion, "MLP expansion")
+	cli.FloatVar(fs, &o.Expansion, "expansion", o.Expansion, "MLP expansion")
 	fs.IntVar(&o.MaxSteps, "max-steps", o.MaxSteps, "halt_max_steps (ACT segments)")
-	fs.Float64Var(&o.Explore, "explore", o.Explore, "halt exploration probability")
+	cli.FloatVar(fs, &o.Explore, "explore", o.Explore, "halt exploration probability")
 	fs.StringVar(&o.Pos, "pos", o.Pos, "position encodings: rope, learned or none")
 	fs.IntVar(&o.Batch, "batch", o.Batch, "global batch size")
 	fs.IntVar(&o.Steps, "steps", o.Steps, "optimizer steps (the schedule's length)")
-	fs.Float64Var(&o.LR, "lr", o.LR, "learning rate (puzzle embeddings use it too)")
-	fs.Float64Var(&o.WD, "wd", o.WD, "weight decay")
+	cli.FloatVar(fs, &o.LR, "lr", o.LR, "learning rate (puzzle embeddings use it too)")
+	cli.FloatVar(fs, &o.WD, "wd", o.WD, "weight decay")
 	fs.IntVar(&o.Warmup, "warmup", o.Warmup, "warm-up steps")
-	fs.Float64Var(&o.MinRatio, "lr-min-ratio", o.MinRatio, "final lr / lr of the cosine decay (1 = constant)")
+	cli.FloatVar(fs, &o.MinRatio, "lr-min-ratio", o.MinRatio, "final lr / lr of the cosine decay (1 = constant)")
 	fs.StringVar(&o.Loss, "loss", o.Loss, "stablemax_cross_entropy or softmax_cross_entropy")
 	fs.Uint64Var(&o.Seed, "seed", o.Seed, "seed for data, init and exploration")
 	fs.IntVar(&o.Threads, "threads", 0, "worker threads (default GOMAXPROCS)")
 	fs.StringVar(&o.Out, "out", "", "run directory: checkpoint, metrics.jsonl, model.safetensors")
 	fs.BoolVar(&o.Resume, "resume", false, "continue the run in -out from its checkpoint")
+	fs.BoolVar(&o.Force, "force", false, "start afresh in an -out that holds a run, deleting its checkpoint, metrics, options and model")
 	fs.DurationVar(&o.Budget, "time", 0, "stop after this much training time (0: run all -steps)")
 	fs.IntVar(&o.EvalEvery, "eval-every", o.EvalEvery, "evaluate on the held-out set every N steps")
 	fs.DurationVar(&o.SaveEvery, "save-every", o.SaveEvery, "checkpoint interval")
@@ -137,7 +167,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.Quant, "quant", "f32", "weight format of -export: f32 or int8")
 	fs.StringVar(&o.Eval, "eval", "", "evaluate this weight file on the held-out set of the run in -out and exit")
 	fs.BoolVar(&o.Quiet, "q", false, "no progress bar")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args, stderr); err != nil {
 		if err == flag.ErrHelp {
 			return o, err
 		}
@@ -169,9 +199,9 @@ func parse(args []string, stderr io.Writer) (options, error) {
 		// Re-apply command-line flags over the file's values.
 		keep := o
 		o = fromFile
-		o.Threads, o.Out, o.Resume, o.Budget, o.EvalEvery, o.SaveEvery, o.Export, o.From, o.Quiet, o.Quant =
-			keep.Threads, keep.Out, keep.Resume, keep.Budget, keep.EvalEvery, keep.SaveEvery, keep.Export, keep.From, keep.Quiet, keep.Quant
-		if err := fs.Parse(args); err != nil {
+		o.Threads, o.Out, o.Resume, o.Force, o.Budget, o.EvalEvery, o.SaveEvery, o.Export, o.From, o.Quiet, o.Quant =
+			keep.Threads, keep.Out, keep.Resume, keep.Force, keep.Budget, keep.EvalEvery, keep.SaveEvery, keep.Export, keep.From, keep.Quiet, keep.Quant
+		if err := cli.Parse(fs, args, stderr); err != nil {
 			return o, usageError{err}
 		}
 	}
@@ -187,21 +217,31 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	if o.Out == "" {
 		return o, bad("-out DIR is required")
 	}
-	if o.Eval != "" {
-		return o, nil
+	if st, err := os.Stat(o.Out); err == nil && !st.IsDir() {
+		return o, bad("-out %s: not a directory", o.Out)
 	}
 	switch {
+	case o.Resume && o.Force:
+		return o, bad("-force starts a run afresh; it cannot go with -resume")
+	case o.Threads < 0 || o.Threads > maxThreads:
+		return o, bad("-threads %d: want 1..%d, or 0 for every CPU", o.Threads, maxThreads)
+	case o.Eval != "":
+		return o, nil
 	case o.Budget < 0:
 		return o, bad("-time %v: must be positive", o.Budget)
 	case o.TestSize < 1 || o.TestSize > 1_000_000:
 		return o, bad("-test-size %d: want 1..1000000", o.TestSize)
 	case o.EvalEvery < 1:
 		return o, bad("-eval-every %d: must be positive", o.EvalEvery)
-	case o.Threads < 0:
-		return o, bad("-threads %d: must be positive", o.Threads)
+	case o.SaveEvery <= 0:
+		return o, bad("-save-every %v: must be positive", o.SaveEvery)
 	}
 	return o, nil
 }
+
+// maxThreads is the runtime's limit on a session's workers; each trainer
+// worker also holds a gradient buffer the size of the model.
+const maxThreads = 1024
 
 // dataFor builds the held-out set first, then a training stream that never
 // yields a puzzle equivalent to a held-out one.
@@ -264,11 +304,17 @@ func taskShape(o options) (int, runtime.Vocab, error) {
 	return 0, runtime.Vocab{}, bad("-task %q: want sudoku4, sudoku9 or maze", o.Task)
 }
 
+// metricsWriter is where metrics.jsonl records go: the file itself, except
+// in the test of a failing write.
+var metricsWriter = func(f *os.File) io.Writer { return f }
+
 func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 	o, err := parse(args, stderr)
 	if err == flag.ErrHelp {
 		return 0
 	}
+	out := cli.NewOutput(stdout)
+	stdout = out
 	if err == nil {
 		if o.Export != "" {
 			err = trainer.ExportCheckpoint(o.From, o.Export, o.Quant == "int8")
@@ -279,6 +325,9 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 			err = evalOnly(o, stdout)
 		} else {
 			err = train(o, stdout, stderr, stop)
+		}
+		if oerr := out.Err(); oerr != nil && err == nil {
+			err = oerr
 		}
 	}
 	if err != nil {
@@ -292,9 +341,34 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 	return 0
 }
 
+// The files of a run directory, and the checkpoint metadata key of the
+// training time so far.
+const (
+	ckptName    = "checkpoint.safetensors"
+	optsName    = "options.json"
+	metricsName = "metrics.jsonl"
+	modelName   = "model.safetensors"
+	elapsedKey  = "hrm_train_elapsed_ns"
+)
+
+// runFiles lists the files of a run present in dir.
+func runFiles(dir string) []string {
+	var found []string
+	for _, name := range []string{ckptName, optsName, metricsName, modelName} {
+		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
+			found = append(found, name)
+		}
+	}
+	return found
+}
+
 func train(o options, stdout, stderr io.Writer, stop <-chan os.Signal) error {
-	ckpt := filepath.Join(o.Out, "checkpoint.safetensors")
-	optsPath := filepath.Join(o.Out, "options.json")
+	training.Store(true)
+	defer training.Store(false)
+	ckpt := filepath.Join(o.Out, ckptName)
+	optsPath := filepath.Join(o.Out, optsName)
+	metricsPath := filepath.Join(o.Out, metricsName)
+	var stale []string
 	if o.Resume {
 		b, err := os.ReadFile(optsPath)
 		if err != nil {
@@ -305,8 +379,12 @@ func train(o options, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 			return bad("%s: %v", optsPath, err)
 		}
 		o.Threads, o.Out, o.Resume, o.Budget, o.EvalEvery, o.SaveEvery, o.Quiet = keep.Threads, keep.Out, true, keep.Budget, keep.EvalEvery, keep.SaveEvery, keep.Quiet
-	} else if _, err := os.Stat(ckpt); err == nil {
-		return bad("%s already holds a run: use -resume, or another -out", o.Out)
+		if _, err := os.Stat(ckpt); errors.Is(err, fs.ErrNotExist) {
+			return bad("-resume: %s has no %s (the run stopped before writing it): start it again with -force", o.Out, ckptName)
+		}
+	} else if stale = runFiles(o.Out); len(stale) > 0 && !o.Force {
+		// Appending to another run's metrics would mix two runs in one log.
+		return bad("%s already holds a run (%s): use -resume, -force to start afresh (deleting them), or another -out", o.Out, strings.Join(stale, ", "))
 	}
 	seqLen, vocab, err := taskShape(o)
 	if err != nil {
@@ -327,36 +405,55 @@ func train(o options, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 		return err
 	}
 	var tr *trainer.Trainer
+	var before time.Duration // training time of the run before this process
 	if o.Resume {
 		if tr, err = trainer.Resume(ckpt, src, o.Threads); err != nil {
 			return err
 		}
-	} else {
-		if err := os.MkdirAll(o.Out, 0o755); err != nil {
+		if before, err = checkpointElapsed(ckpt); err != nil {
 			return err
 		}
-		b, _ := json.MarshalIndent(o, "", "  ")
-		if err := os.WriteFile(optsPath, b, 0o644); err != nil {
+		// The log must describe one run: drop what was logged after the
+		// checkpoint (it is about to be redone) and the final evaluation
+		// of a run that is now continuing.
+		if err := truncateMetrics(metricsPath, tr.StepCount()); err != nil {
+			return err
+		}
+	} else {
+		if err := os.MkdirAll(o.Out, 0o755); err != nil {
+			return bad("-out: %v", err)
+		}
+		for _, name := range stale { // -force: checked above
+			if err := os.Remove(filepath.Join(o.Out, name)); err != nil {
+				return err
+			}
+		}
+		b, err := json.MarshalIndent(o, "", "  ")
+		if err != nil {
+			return fmt.Errorf("%s: %w", optsPath, err)
+		}
+		if err := loader.WriteAtomic(optsPath, func(w io.Writer) error { _, err := w.Write(append(b, '\n')); return err }); err != nil {
 			return err
 		}
 		if tr, err = trainer.New(cfg, src); err != nil {
 			return err
 		}
 	}
-	metrics, err := os.OpenFile(filepath.Join(o.Out, "metrics.jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	metrics, err := os.OpenFile(metricsPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
 	}
 	defer metrics.Close()
-	logJSON := func(kind string, v any, extra map[string]any) {
-		m := map[string]any{"kind": kind, "time": time.Now().UTC().Format(time.RFC3339)}
-		b, _ := json.Marshal(v)
-		_ = json.Unmarshal(b, &m)
-		for k, x := range extra {
-			m[k] = x
+	mw := metricsWriter(metrics)
+	logJSON := func(kind string, v any, extra map[string]any) error {
+		b, err := record(kind, time.Now(), v, extra)
+		if err != nil {
+			return err
 		}
-		b, _ = json.Marshal(m)
-		metrics.Write(append(b, '\n'))
+		if _, err := mw.Write(append(b, '\n')); err != nil {
+			return fmt.Errorf("writing %s: %w", metrics.Name(), err)
+		}
+		return nil
 	}
 	threads := o.Threads
 	if threads <= 0 {
@@ -374,16 +471,23 @@ func train(o options, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 		o.Task, mc.Arch, mixer, mc.PosEncodings, mc.HiddenSize, mc.NumHeads, mc.HCycles, mc.HLayers, mc.LCycles, mc.LLayers, p, mc.HaltMaxSteps, o.Batch, o.LR, cfg.EMA, threads, len(test))
 
 	start, lastSave, lastLog := time.Now(), time.Now(), time.Now()
+	elapsed := func() time.Duration { return before + time.Since(start) }
 	bar := newProgress(stderr, o.Quiet)
 	var sum trainer.StepResult
 	var n int
 	var lastEval trainer.EvalResult
 	save := func() error {
-		if err := tr.SaveCheckpoint(ckpt); err != nil {
+		if err := tr.SaveCheckpointMeta(ckpt, map[string]string{elapsedKey: strconv.FormatInt(int64(elapsed()), 10)}); err != nil {
 			return err
 		}
 		lastSave = time.Now()
 		return nil
+	}
+	if !o.Resume {
+		// A checkpoint from the start: a run killed at any moment resumes.
+		if err := save(); err != nil {
+			return err
+		}
 	}
 	reason := "step limit reached"
 loop:
@@ -400,14 +504,19 @@ loop:
 		}
 		r, err := tr.Step()
 		if err != nil {
-			save() // keep what was learned up to the failure
-			return err
+			// A failed step updated nothing, and its state is not saved: the
+			// last checkpoint is the last good step, and -resume goes on
+			// from it.
+			return fmt.Errorf("%w (the checkpoint at %s holds the last good state)", err, ckpt)
 		}
 		sum = accumulate(sum, r, n)
 		n++
 		step := tr.StepCount()
 		if step%50 == 0 {
-			logJSON("train", sum, map[string]any{"step": step, "elapsed_s": time.Since(start).Seconds()})
+			if err := logJSON("train", sum, map[string]any{"step": step, "elapsed_s": elapsed().Seconds()}); err != nil {
+				save() // the metrics are lost, not the training
+				return err
+			}
 			bar.update(step, o.Steps, start, o.Budget, sum, float64(n*o.Batch)/time.Since(lastLog).Seconds(), lastEval)
 			sum, n, lastLog = trainer.StepResult{}, 0, time.Now()
 		}
@@ -415,7 +524,10 @@ loop:
 			if lastEval, err = evaluate(); err != nil {
 				return err
 			}
-			logJSON("eval", lastEval, map[string]any{"step": step, "elapsed_s": time.Since(start).Seconds()})
+			if err := logJSON("eval", lastEval, map[string]any{"step": step, "elapsed_s": elapsed().Seconds()}); err != nil {
+				save()
+				return err
+			}
 			bar.note(fmt.Sprintf("step %d: held-out exact %.4f, token %.4f (%d puzzles)", step, lastEval.ExactAccuracy, lastEval.Accuracy, lastEval.Count))
 		}
 		if time.Since(lastSave) >= o.SaveEvery {
@@ -432,13 +544,15 @@ loop:
 	if err != nil {
 		return err
 	}
-	logJSON("eval", final, map[string]any{"step": tr.StepCount(), "elapsed_s": time.Since(start).Seconds(), "final": true})
-	model := filepath.Join(o.Out, "model.safetensors")
+	if err := logJSON("eval", final, map[string]any{"step": tr.StepCount(), "elapsed_s": elapsed().Seconds(), "final": true}); err != nil {
+		return err
+	}
+	model := filepath.Join(o.Out, modelName)
 	if err := tr.Export(model); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s after %d steps in %v: held-out exact accuracy %.4f, token accuracy %.4f on %d puzzles\ncheckpoint %s\nmodel %s\n",
-		reason, tr.StepCount(), time.Since(start).Round(time.Second), final.ExactAccuracy, final.Accuracy, final.Count, ckpt, model)
+		reason, tr.StepCount(), elapsed().Round(time.Second), final.ExactAccuracy, final.Accuracy, final.Count, ckpt, model)
 	return nil
 }
 
@@ -479,6 +593,65 @@ func modelConfig(o options, seqLen int, vocab runtime.Vocab) (runtime.Config, fl
 	return mc, ema, nil
 }
 
+// checkpointElapsed is the training time stored in a checkpoint (zero for
+// one written before it was stored).
+func checkpointElapsed(ckpt string) (time.Duration, error) {
+	f, err := loader.Open(ckpt)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	v, ok := f.Metadata()[elapsedKey]
+	if !ok {
+		return 0, nil
+	}
+	ns, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || ns < 0 {
+		return 0, bad("%s: bad %s %q", ckpt, elapsedKey, v)
+	}
+	return time.Duration(ns), nil
+}
+
+// truncateMetrics keeps the records of the log at path up to the
+// checkpoint's step, except final evaluations, and rewrites it atomically
+// if that drops anything. A last line without its newline is a record
+// cut short by a crash; it goes too.
+func truncateMetrics(path string, step int) error {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var kept bytes.Buffer
+	for i, line := range bytes.SplitAfter(b, []byte("\n")) {
+		if len(line) == 0 {
+			continue
+		}
+		var rec struct {
+			Step  *int `json:"step"`
+			Final bool `json:"final"`
+		}
+		if line[len(line)-1] != '\n' {
+			break
+		}
+		if err := json.Unmarshal(line, &rec); err != nil || rec.Step == nil {
+			return bad("%s line %d: not a metrics record", path, i+1)
+		}
+		if *rec.Step <= step && !rec.Final {
+			kept.Write(line)
+		}
+	}
+	if bytes.Equal(kept.Bytes(), b) {
+		return nil
+	}
+	return loader.WriteAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(kept.Bytes())
+		return err
+	})
+}
+
 // evalOnly evaluates a weight file (float32 or int8) on the held-out set of
 // the run in o.Out, rebuilt from its options.
 func evalOnly(o options, stdout io.Writer) error {
@@ -515,6 +688,46 @@ func evalOnly(o options, stdout io.Writer) error {
 	return nil
 }
 
+// record is one metrics.jsonl line: kind, time, the JSON fields of the
+// struct v and extra. A float that is not finite (a diverged loss) is
+// written as null: encoding/json refuses NaN and ±Inf, and the record must
+// keep its other fields rather than fail or lose them.
+func record(kind string, now time.Time, v any, extra map[string]any) ([]byte, error) {
+	m := map[string]any{"kind": kind, "time": now.UTC().Format(time.RFC3339)}
+	rv := reflect.ValueOf(v)
+	for i := 0; i < rv.NumField(); i++ {
+		f := rv.Type().Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if !f.IsExported() || name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		m[name] = rv.Field(i).Interface()
+	}
+	for k, x := range extra {
+		m[k] = x
+	}
+	for k, x := range m {
+		switch f := x.(type) {
+		case float64:
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				m[k] = nil
+			}
+		case float32:
+			if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+				m[k] = nil
+			}
+		}
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("metrics record: %w", err)
+	}
+	return b, nil
+}
+
 // accumulate keeps running means of the step results of one log interval.
 func accumulate(s, r trainer.StepResult, n int) trainer.StepResult {
 	f := func(a, b float64) float64 { return (a*float64(n) + b) / float64(n+1) }
@@ -532,7 +745,8 @@ func accumulate(s, r trainer.StepResult, n int) trainer.StepResult {
 }
 
 // progress draws a one-line bar on a terminal, or a line per update
-// elsewhere.
+// elsewhere. Its writes go unchecked: they go to stderr, where a failure
+// has nowhere to be reported, and the run's record is metrics.jsonl.
 type progress struct {
 	w     io.Writer
 	quiet bool

@@ -3,12 +3,16 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/hrmgo/hrm/runtime"
+	"github.com/hrmgo/hrm/trainer"
 	"github.com/stretchr/testify/require"
 )
 
@@ -171,4 +175,96 @@ func TestTrainTRM(t *testing.T) {
 	code, _, stderr := runCLI(nil, "-arch", "hrx", "-out", t.TempDir())
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, `-arch "hrx": want hrm or trm`)
+}
+
+// NaN and infinite hyperparameters are refused as flags, before anything
+// is written.
+func TestNonFiniteFlags(t *testing.T) {
+	for _, flagName := range []string{"-wd", "-lr-min-ratio", "-lr", "-expansion", "-explore"} {
+		for _, v := range []string{"NaN", "Inf", "-inf"} {
+			dir := filepath.Join(t.TempDir(), "run")
+			code, _, stderr := runCLI(nil, append(tiny, "-out", dir, "-steps", "2", flagName, v)...)
+			require.Equal(t, 2, code, "%s %s: %s", flagName, v, stderr)
+			require.Contains(t, stderr, `invalid value "`+v+`" for flag `+flagName+": not a finite number", flagName)
+			_, err := os.Stat(dir)
+			require.True(t, os.IsNotExist(err), "%s %s created the run directory", flagName, v)
+		}
+	}
+}
+
+// A metrics record keeps every field; a non-finite value becomes null.
+func TestRecordNonFinite(t *testing.T) {
+	r := trainer.StepResult{LR: 1e-3, Loss: math.NaN(), LMLoss: math.Inf(1), Accuracy: 0.5, Count: 3}
+	b, err := record("train", time.Unix(0, 0), r, map[string]any{"step": 50, "elapsed_s": math.Inf(-1)})
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(b, &m))
+	require.Equal(t, "train", m["kind"])
+	require.Equal(t, 1e-3, m["lr"])
+	require.Equal(t, 0.5, m["accuracy"])
+	require.Equal(t, 3.0, m["count"])
+	require.Equal(t, 50.0, m["step"])
+	for _, k := range []string{"loss", "lm_loss", "elapsed_s"} {
+		v, ok := m[k]
+		require.True(t, ok, k)
+		require.Nil(t, v, k)
+	}
+}
+
+// Out-of-range flags and an -out that cannot be a run directory are bad
+// input: exit 2, one line.
+func TestFlagLimits(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "hostname")
+	require.NoError(t, os.WriteFile(file, []byte("x\n"), 0o644))
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-out", dir, "-save-every", "-1s"}, "-save-every -1s: must be positive"},
+		{[]string{"-out", dir, "-save-every", "0s"}, "-save-every 0s: must be positive"},
+		{[]string{"-out", dir, "-threads", "5000"}, "-threads 5000: want 1..1024"},
+		{[]string{"-out", dir, "-threads", "-2"}, "-threads -2"},
+		{[]string{"-out", file}, "-out " + file + ": not a directory"},
+		{[]string{"-out", filepath.Join(file, "sub")}, "-out: mkdir " + file + ": not a directory"},
+		{[]string{"-out", dir, "-steps", "x"}, `invalid value "x" for flag -steps: parse error (hrm-train -h for help)`},
+		{[]string{"-bogus"}, "flag provided but not defined: -bogus (hrm-train -h for help)"},
+	} {
+		code, out, stderr := runCLI(nil, append(tc.args, "-q")...)
+		require.Equal(t, 2, code, "%v: %s", tc.args, stderr)
+		require.Contains(t, stderr, tc.want, "%v", tc.args)
+		require.Equal(t, 1, strings.Count(stderr, "\n"), "%v: one line:\n%s", tc.args, stderr)
+		require.Empty(t, out)
+	}
+}
+
+// The first signal of a training run asks it to stop; the second, or the
+// first outside training, cleans up and exits with 128+n.
+func TestInterrupts(t *testing.T) {
+	type result struct {
+		cleaned bool
+		code    int
+	}
+	run := func(graceful bool, sent ...os.Signal) (chan os.Signal, result) {
+		sigs, stop := make(chan os.Signal, len(sent)), make(chan os.Signal, 1)
+		for _, s := range sent {
+			sigs <- s
+		}
+		close(sigs)
+		var r result
+		r.code = -1
+		interrupts(sigs, stop, func() bool { return graceful }, func() { r.cleaned = true }, func(c int) { r.code = c })
+		return stop, r
+	}
+	stop, r := run(true, os.Interrupt)
+	require.Equal(t, os.Interrupt, <-stop)
+	require.Equal(t, result{false, -1}, r, "one signal: the loop stops, nothing exits")
+
+	stop, r = run(true, os.Interrupt, syscall.SIGTERM)
+	require.Equal(t, os.Interrupt, <-stop)
+	require.Equal(t, result{true, 128 + int(syscall.SIGTERM)}, r)
+
+	stop, r = run(false, os.Interrupt)
+	require.Empty(t, stop)
+	require.Equal(t, result{true, 128 + int(syscall.SIGINT)}, r)
 }
