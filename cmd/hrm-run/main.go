@@ -44,6 +44,7 @@ type config struct {
 	batch   int
 	verbose bool
 	trace   bool
+	html    string
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -79,6 +80,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.batch, "batch", 16, "puzzles per batch with -in")
 	fs.BoolVar(&c.verbose, "v", false, "print the model and the selected kernels to stderr")
 	fs.BoolVar(&c.trace, "trace", false, "print the grid and q values after every ACT segment (-puzzle only)")
+	fs.StringVar(&c.html, "html", "", "write the trajectory as a self-contained HTML page to this file (-puzzle only)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: hrm-run -model FILE (-puzzle P | -in FILE) [flags]\n\n")
 		fs.PrintDefaults()
@@ -112,6 +114,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, badInput("-batch %d: want 1..4096", c.batch)
 	case c.trace && c.puzzle == "":
 		return c, badInput("-trace works with -puzzle")
+	case c.html != "" && c.puzzle == "":
+		return c, badInput("-html works with -puzzle")
 	}
 	return c, nil
 }
@@ -195,6 +199,12 @@ func solve(c config, stdout, stderr io.Writer) error {
 			fmt.Fprintf(w, "segment %d  q_halt %+.3f  q_continue %+.3f\n%s\n", step, qh, qc, gridOf(pred).Grid())
 		}
 	}
+	finishHTML := func() error { return nil }
+	if c.html != "" {
+		if finishHTML, err = startHTML(c.html, c.model, m, grids[0], &opt); err != nil {
+			return err
+		}
+	}
 	for lo := 0; lo < len(items); lo += sess.MaxBatch() {
 		hi := min(lo+sess.MaxBatch(), len(items))
 		var flat, pids []int32
@@ -221,7 +231,7 @@ func solve(c config, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	return nil
+	return finishHTML()
 }
 
 func writeResult(w io.Writer, r result, c config) error {
