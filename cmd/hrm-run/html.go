@@ -5,8 +5,8 @@ import (
 	"os"
 
 	"github.com/hrmgo/hrm/runtime"
-	"github.com/hrmgo/hrm/trajectory"
 	"github.com/hrmgo/hrm/trainer/data"
+	"github.com/hrmgo/hrm/trajectory"
 )
 
 // startHTML sets up -html: the file is created before the model runs, so
