@@ -1,6 +1,7 @@
 # hrm — HRM inference and training on CPUs, in Go.
 #
 #   make run    solve a sample Sudoku with hrm-run
+#   make web    the model in a browser: a static site in web/dist
 #   make test   everything CI checks
 
 GO      ?= go
@@ -8,7 +9,7 @@ BIN     := bin
 CMDS    := hrm-run hrm-convert hrm-train hrm-bench
 FUZZTIME ?= 5s
 
-.PHONY: all build run test unit race vet cross fuzz kernel-matrix clean train-demo train-sudoku9 train-maze
+.PHONY: all build run web test unit race vet cross fuzz kernel-matrix clean train-demo train-sudoku9 train-maze
 
 all: build
 
@@ -20,6 +21,12 @@ build:
 # the grid and Q values after every ACT segment and the kernels it chose.
 run: build
 	$(BIN)/hrm-run -v
+
+# The browser page: index.html, worker.js, wasm_exec.js and hrm.wasm (the
+# built-in models, GOOS=js GOARCH=wasm, generic kernels). Serve the folder
+# with any static file server, e.g. python3 -m http.server -d web/dist.
+web:
+	$(GO) run ./web/build -out web/dist
 
 test: vet unit race kernel-matrix fuzz cross
 
@@ -34,6 +41,7 @@ race:
 vet:
 	GOARCH=amd64 $(GO) vet ./...
 	GOARCH=arm64 $(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./web/wasm ./runtime ./asm ./models ./loader ./quant ./trainer/data
 
 # Every shipped target builds, pure Go everywhere (CGO_ENABLED=0).
 cross:
@@ -42,6 +50,7 @@ cross:
 	CGO_ENABLED=0 GOOS=linux   GOARCH=arm   GOARM=7 $(GO) build -o /dev/null ./...
 	CGO_ENABLED=0 GOOS=darwin  GOARCH=arm64         $(GO) build -o /dev/null ./...
 	CGO_ENABLED=0 GOOS=windows GOARCH=amd64         $(GO) build -o /dev/null ./...
+	CGO_ENABLED=0 GOOS=js      GOARCH=wasm          $(GO) build -o /dev/null ./...
 
 # The kernels on every tier this machine can reach: purego/noasm builds,
 # qemu CPU models for amd64 (Nehalem, Haswell) and arm64 (cortex-a72, a76).
@@ -78,4 +87,4 @@ train-maze: build
 		-loss softmax_cross_entropy -eval-every 2000 -time 60m -out runs/maze
 
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) web/dist

@@ -1,3 +1,5 @@
+//go:build !js
+
 // Package browser starts headless Chromium for tests that check pages the
 // way a person sees them (github.com/chromedp/chromedp).
 package browser
