@@ -6,7 +6,7 @@
 
 GO      ?= go
 BIN     := bin
-CMDS    := hrm-run hrm-convert hrm-train hrm-bench
+CMDS    := hrm-run hrm-convert hrm-train hrm-bench hrm-analyze
 FUZZTIME ?= 5s
 
 .PHONY: all build run web test unit race vet cross fuzz kernel-matrix clean train-demo train-sudoku9 train-maze
