@@ -114,11 +114,11 @@ func (m *moments) participationRatio() (float64, []float64, error) {
 // collector is the Observer of a batch: per row, the moments of its z_H
 // and z_L samples.
 type collector struct {
-	at         sampleAt
-	lCycles    int
-	p, s, d    int       // prefix rows, cells, width
-	h, l       []*moments // per batch row
-	scratch    []float64 // cells × D
+	at      sampleAt
+	lCycles int
+	p, s, d int        // prefix rows, cells, width
+	h, l    []*moments // per batch row
+	scratch []float64  // cells × D
 }
 
 func newCollector(c runtime.Config, batch int, at sampleAt) *collector {
