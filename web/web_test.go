@@ -1,10 +1,13 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -79,6 +82,21 @@ func TestSiteSolvesInBrowser(t *testing.T) {
 	require.Equal(t, sol.String(), shown)
 	t.Logf("9×9 sample: model %s ms, page %s ms, model load %s ms",
 		eval(`hrmApp.runs[0].ms.toFixed(1)`), eval(`hrmApp.runs[0].page_ms.toFixed(1)`), eval(`hrmApp.runs[0].load_ms.toFixed(1)`))
+	// HRM_WEB_SOLVES=N times N more solves of the sample (the README's
+	// numbers): model time per puzzle, minimum and median.
+	if n, _ := strconv.Atoi(os.Getenv("HRM_WEB_SOLVES")); n > 0 {
+		var ms []float64
+		for i := 0; i < n; i++ {
+			require.NoError(t, chromedp.Do(ctx, chromedp.Click("#solve")))
+			wait(fmt.Sprintf(`hrmApp.runs.length === %d`, i+2), 2*time.Minute)
+			v, err := strconv.ParseFloat(eval(fmt.Sprintf(`hrmApp.runs[%d].ms.toFixed(2)`, i+1)), 64)
+			require.NoError(t, err)
+			ms = append(ms, v)
+		}
+		sort.Float64s(ms)
+		t.Logf("9×9 sample, %d solves: model time min %.1f ms, median %.1f ms, max %.1f ms", n, ms[0], ms[n/2], ms[n-1])
+		eval(`hrmApp.runs.length = 1, ""`)
+	}
 	require.NoError(t, chromedp.Do(ctx, chromedp.Click("#hv-prev")))
 	require.Equal(t, "6", eval(`document.getElementById("viewer").dataset.index`))
 	require.NoError(t, chromedp.Do(ctx, chromedp.Click("#hv-next")))
@@ -101,6 +119,7 @@ func TestSiteSolvesInBrowser(t *testing.T) {
 		chromedp.Click("#solve")))
 	wait(`hrmApp.runs.length === 2`, time.Minute)
 	require.Equal(t, "true", eval(`String(hrmApp.runs[1].solved)`))
+	t.Logf("4×4 sample (halt q, %s segments): model %s ms", eval(`String(hrmApp.runs[1].segments)`), eval(`hrmApp.runs[1].ms.toFixed(1)`))
 	require.Equal(t, "16", eval(`String(document.querySelectorAll("#hv-grid .hv-cell").length)`))
 	require.Contains(t, eval(`document.getElementById("hv-title") ? "" : document.querySelector(".hv-title").textContent`), models.Sudoku4.Name)
 
