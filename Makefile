@@ -1,11 +1,12 @@
 # hrm — HRM inference and training on CPUs, in Go.
 #
 #   make run    solve a sample Sudoku with hrm-run
+#   make web    the model in a browser: a static site in web/dist
 #   make test   everything CI checks
 
 GO      ?= go
 BIN     := bin
-CMDS    := hrm-run hrm-convert hrm-train hrm-bench
+CMDS    := hrm-run hrm-convert hrm-train hrm-bench hrm-analyze
 FUZZTIME ?= 5s
 
 # A pipe's status is its first failure, so `go test -json | testsummary`
@@ -13,7 +14,7 @@ FUZZTIME ?= 5s
 SHELL       := bash
 .SHELLFLAGS := -o pipefail -c
 
-.PHONY: all build run test unit race vet cross fuzz kernel-matrix clean train-demo train-sudoku9 train-maze
+.PHONY: all build run web test unit race vet cross fuzz kernel-matrix clean train-demo train-sudoku9 train-maze
 
 all: build
 
@@ -25,6 +26,12 @@ build:
 # the grid and Q values after every ACT segment and the kernels it chose.
 run: build
 	$(BIN)/hrm-run -v
+
+# The browser page: index.html, worker.js, wasm_exec.js and hrm.wasm (the
+# built-in models, GOOS=js GOARCH=wasm, generic kernels). Serve the folder
+# with any static file server, e.g. python3 -m http.server -d web/dist.
+web:
+	$(GO) run ./web/build -out web/dist
 
 # The last line counts what passed and what was skipped, with the reason of
 # each skip (scripts/testsummary): a skip must never pass for a pass.
@@ -44,6 +51,7 @@ race:
 vet:
 	GOARCH=amd64 $(GO) vet ./...
 	GOARCH=arm64 $(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./web/wasm ./runtime ./asm ./models ./loader ./quant ./trainer/data
 
 # Every shipped target builds, pure Go everywhere (CGO_ENABLED=0).
 cross:
@@ -52,6 +60,7 @@ cross:
 	CGO_ENABLED=0 GOOS=linux   GOARCH=arm   GOARM=7 $(GO) build -o /dev/null ./...
 	CGO_ENABLED=0 GOOS=darwin  GOARCH=arm64         $(GO) build -o /dev/null ./...
 	CGO_ENABLED=0 GOOS=windows GOARCH=amd64         $(GO) build -o /dev/null ./...
+	CGO_ENABLED=0 GOOS=js      GOARCH=wasm          $(GO) build -o /dev/null ./...
 
 # The kernels on every tier this machine can reach: purego/noasm builds,
 # qemu CPU models for amd64 (Nehalem, Haswell) and arm64 (cortex-a72, a76).
@@ -89,4 +98,4 @@ train-maze: build
 		-loss softmax_cross_entropy -eval-every 2000 -time 60m -out runs/maze
 
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) web/dist

@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"testing"
 
+	"github.com/hrmgo/hrm/models"
 	"github.com/hrmgo/hrm/runtime"
 	"github.com/stretchr/testify/require"
 )
@@ -58,3 +59,41 @@ func BenchmarkSegmentTRMMLPInt8T1(b *testing.B) {
 func BenchmarkSegmentTRMMLPF32T1(b *testing.B) {
 	benchSegmentOf(b, runtime.FullSizeTRMConfig(81, true), false, 1, 1)
 }
+
+// A whole run of the built-in 9×9 model (8 segments, one thread) without
+// an observer, observed at segment ends, and observed at every inner
+// update (which also runs the heads there): the cost of watching, and
+// allocations per run, which must be 0 in all three.
+func benchObserver(b *testing.B, obs *runtime.Observer) {
+	m, err := runtime.LoadBytes(models.Sudoku9.Name, models.Sudoku9.File)
+	require.NoError(b, err)
+	s, err := m.NewSession(1, 1)
+	require.NoError(b, err)
+	defer s.Close()
+	tokens := make([]int32, 81)
+	for i, c := range models.Sudoku9.Sample {
+		tokens[i] = 1
+		if c != '.' {
+			tokens[i] = int32(c-'0') + 1
+		}
+	}
+	pred, conf := make([]int32, 81), make([]float32, 81)
+	if obs != nil {
+		obs.OnState = func(st *runtime.State) {
+			st.Predict(0, pred)
+			st.Confidence(0, conf)
+			st.Q(0)
+			st.Carry(0)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		require.NoError(b, s.Begin(tokens, []int32{0}))
+		require.NoError(b, s.Run(runtime.Options{Observer: obs}))
+	}
+}
+
+func BenchmarkObserverNone(b *testing.B)     { benchObserver(b, nil) }
+func BenchmarkObserverSegments(b *testing.B) { benchObserver(b, &runtime.Observer{}) }
+func BenchmarkObserverUpdates(b *testing.B)  { benchObserver(b, &runtime.Observer{Updates: true}) }

@@ -70,6 +70,10 @@ type Model struct {
 	closer func() error
 }
 
+// Quantized reports whether the model's linear layers hold int8 weights
+// (hrm-analyze builds its random control the same way).
+func (m *Model) Quantized() bool { return m.quantized() }
+
 // quantized reports whether any linear layer holds int8 weights.
 func (m *Model) quantized() bool {
 	for _, l := range m.linears() {

@@ -128,7 +128,7 @@ func TestTrainBench(t *testing.T) {
 
 // hrm-bench solve scores a model per blank count and halting mode.
 func TestSolveBench(t *testing.T) {
-	code, out, stderr := runCLI("solve", "-model", "../hrm-run/builtin4.safetensors", "-blanks", "4,10", "-n", "20", "-halt", "max,valid", "-json")
+	code, out, stderr := runCLI("solve", "-model", "../../models/sudoku4.safetensors", "-blanks", "4,10", "-n", "20", "-halt", "max,valid", "-json")
 	require.Equal(t, 0, code, stderr)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.Len(t, lines, 2)
@@ -148,8 +148,8 @@ func TestSolveBench(t *testing.T) {
 		want string
 	}{
 		{[]string{"solve"}, "-model FILE is required"},
-		{[]string{"solve", "-model", "../hrm-run/builtin4.safetensors", "-blanks", "13"}, "at most 12"},
-		{[]string{"solve", "-model", "../hrm-run/builtin4.safetensors", "-halt", "never"}, `halt mode "never"`},
+		{[]string{"solve", "-model", "../../models/sudoku4.safetensors", "-blanks", "13"}, "at most 12"},
+		{[]string{"solve", "-model", "../../models/sudoku4.safetensors", "-halt", "never"}, `halt mode "never"`},
 	} {
 		code, _, stderr := runCLI(tc.args...)
 		require.Equal(t, 2, code, "%v: %s", tc.args, stderr)

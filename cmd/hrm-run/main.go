@@ -55,6 +55,7 @@ type config struct {
 	// stepsGiven: -steps N (N > 0) was on the command line, the user's
 	// override of the work budget.
 	stepsGiven bool
+	html       string
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -105,6 +106,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	c.mem = cli.Bytes(cli.DefaultMemBudget())
 	fs.Var(&c.mem, "mem", "working memory for a batch, e.g. 512M or 2G (default: a quarter of this machine's memory, at most 1 GiB); a default -batch is lowered to fit")
 	fs.BoolVar(&c.noMmap, "no-mmap", false, "read the model into memory instead of mapping it, for a file that may be rewritten in place while hrm-run runs")
+	fs.StringVar(&c.html, "html", "", "write the trajectory as a self-contained HTML page to this file (-puzzle only)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: hrm-run [-model FILE] (-puzzle P | -in FILE) [flags]\n"+
 			"With no flags the built-in model solves a sample puzzle, segment by segment.\n\n"+
@@ -151,6 +153,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if c.trace && c.puzzle == "" {
 		return c, badInput("-trace works with -puzzle")
+	}
+	if c.html != "" && c.puzzle == "" {
+		return c, badInput("-html works with -puzzle")
 	}
 	return c, nil
 }
@@ -341,6 +346,12 @@ func solveBatches(c config, sess *runtime.Session, ps *puzzleSet, w io.Writer) (
 			fmt.Fprintf(w, "segment %d  q_halt %+.3f  q_continue %+.3f\n%s\n", step, qh, qc, gridOf(pred).Grid())
 		}
 	}
+	finishHTML := func() error { return nil }
+	if c.html != "" {
+		if finishHTML, err = startHTML(c.html, c.model, sess.Model(), ps.at(0), &opt); err != nil {
+			return 0, err
+		}
+	}
 	for lo := 0; lo < ps.len(); lo += sess.MaxBatch() {
 		hi := min(lo+sess.MaxBatch(), ps.len())
 		var flat, pids []int32
@@ -370,7 +381,7 @@ func solveBatches(c config, sess *runtime.Session, ps *puzzleSet, w io.Writer) (
 			}
 		}
 	}
-	return broken, nil
+	return broken, finishHTML()
 }
 
 func writeResult(w io.Writer, r result, c config) error {
