@@ -125,6 +125,26 @@ func WriteAtomic(path string, write func(w io.Writer) error) (err error) {
 	return nil
 }
 
+// CheckWritable reports, before any work is done, why a WriteAtomic to
+// path would be refused: its directory is missing, or path is a directory,
+// a device or a link to nothing. Callers use it to tell bad input (this)
+// from a failure while writing (a full disk), which only the write finds.
+func CheckWritable(path string) error {
+	target, _, err := writeTarget(path)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(target)
+	st, err := os.Stat(dir)
+	if err != nil {
+		return err
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	return nil
+}
+
 // writeTarget resolves where a write to path lands and the permission bits
 // the new file gets. A rename onto a symbolic link would replace the link
 // itself with a regular file, silently detaching whatever else uses it, so

@@ -259,6 +259,20 @@ func Resume(path string, src data.Source, threads int) (*Trainer, error) {
 	return t, nil
 }
 
+// CheckCheckpoint reports whether path is a readable training checkpoint of
+// this format (its metadata; the tensors are checked when it is used).
+func CheckCheckpoint(path string) error {
+	f, err := loader.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if meta := f.Metadata(); meta["format"] != ckptFormat || meta["format_version"] != ckptVersion {
+		return fmt.Errorf("%s: not an hrm training checkpoint (format %q version %q)", path, meta["format"], meta["format_version"])
+	}
+	return nil
+}
+
 // Export writes the weights to evaluate (EvalModel: with EMA, the moving
 // average) as an hrm weight file (float32).
 func (t *Trainer) Export(path string) error { return t.EvalModel().Save(path) }

@@ -19,15 +19,21 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/hrmgo/hrm/asm"
 	"github.com/hrmgo/hrm/internal/cli"
+	"github.com/hrmgo/hrm/loader"
 	"github.com/hrmgo/hrm/runtime"
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	loader.ExitOnSignal(os.Interrupt, syscall.SIGTERM)
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
 
 type usageError struct{ error }
 
@@ -335,19 +341,21 @@ func prepare(m *runtime.Model, q string, random bool) (*runtime.Model, time.Dura
 	case !random:
 		return m, 0, nil
 	}
-	dir, err := os.MkdirTemp("", "hrm-bench")
-	if err != nil {
-		return nil, 0, err
-	}
-	defer os.RemoveAll(dir)
-	p := filepath.Join(dir, "model.safetensors")
+	// The file lives only between its rename into place and the mapping:
+	// Save writes through a temporary file that loader.ExitOnSignal (main)
+	// removes on Ctrl-C, and the mapping outlives the unlink.
+	p := filepath.Join(os.TempDir(), fmt.Sprintf("hrm-bench-%d-%d.safetensors", os.Getpid(), scratchSeq.Add(1)))
 	if err := m.Save(p); err != nil {
 		return nil, 0, err
 	}
 	t0 := time.Now()
 	mm, err := runtime.Load(p)
-	return mm, time.Since(t0), err
+	load := time.Since(t0)
+	os.Remove(p)
+	return mm, load, err
 }
+
+var scratchSeq atomic.Int64
 
 // measure times single segments after one warm-up segment; one puzzle is
 // steps segments of the batch.

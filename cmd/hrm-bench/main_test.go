@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,9 +24,14 @@ func TestModelBench(t *testing.T) {
 	require.NoError(t, err)
 	p := filepath.Join(t.TempDir(), "tiny.safetensors")
 	require.NoError(t, m.Save(p))
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
 	code, out, stderr := runCLI("model", "-model", p, "-threads", "1,2", "-batch", "1,3", "-reps", "2", "-quant", "int8")
 	require.Equal(t, 0, code, stderr)
 	require.Equal(t, 4, strings.Count(out, "int8 "), out)
+	left, err := os.ReadDir(tmp)
+	require.NoError(t, err)
+	require.Empty(t, left, "the converted model's file is removed once mapped")
 
 	code, out, stderr = runCLI("model", "-model", p, "-reps", "3", "-json", "-steps", "4")
 	require.Equal(t, 0, code, stderr)

@@ -89,6 +89,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *quantize != "f32" && *quantize != "int8" {
 		return fail("-quant %q: want f32 or int8", *quantize)
 	}
+	if err := loader.CheckWritable(*out); err != nil {
+		return fail("-o %s: %v", *out, err)
+	}
 	var m *runtime.Model
 	var err error
 	if runtime.IsWeightFile(fs.Arg(0)) {
@@ -116,7 +119,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		m, note = m.Dequantize(), " (dequantized from int8)"
 	}
 	if err := m.Save(*out); err != nil {
-		return fail("writing %s: %v", *out, err)
+		// The target was checked up front: this is a failure of the write
+		// itself (a full disk, an I/O error), not bad input.
+		fmt.Fprintf(stderr, "hrm-convert: writing %s: %v\n", *out, err)
+		return 1
 	}
 	c := m.Cfg
 	report := cli.NewOutput(stdout)

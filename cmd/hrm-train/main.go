@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"reflect"
 	goruntime "runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -106,7 +107,7 @@ type options struct {
 	Out       string        `json:"-"`
 	Resume    bool          `json:"-"`
 	Force     bool          `json:"-"`
-	Budget    time.Duration `json:"-"`
+	Budget    time.Duration `json:"time_budget,omitempty"` // the whole run's training time, across resumes
 	EvalEvery int           `json:"-"`
 	SaveEvery time.Duration `json:"-"`
 	Export    string        `json:"-"`
@@ -114,6 +115,9 @@ type options struct {
 	Quiet     bool          `json:"-"`
 	Quant     string        `json:"-"`
 	Eval      string        `json:"-"`
+	// set names the flags given on the command line, so that -resume can
+	// tell a deliberate setting from a default.
+	set map[string]bool
 }
 
 func defaults() options {
@@ -205,12 +209,22 @@ func parse(args []string, stderr io.Writer) (options, error) {
 			return o, usageError{err}
 		}
 	}
+	o.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
 	if o.Export != "" {
 		if o.From == "" {
 			return o, bad("-export needs -from CHECKPOINT")
 		}
 		if o.Quant != "f32" && o.Quant != "int8" {
 			return o, bad("-quant %q: want f32 or int8", o.Quant)
+		}
+		// Bad input is found before anything is written; a failure of the
+		// write itself is exit 1.
+		if err := trainer.CheckCheckpoint(o.From); err != nil {
+			return o, bad("-from: %v", err)
+		}
+		if err := loader.CheckWritable(o.Export); err != nil {
+			return o, bad("-export %s: %v", o.Export, err)
 		}
 		return o, nil
 	}
@@ -378,7 +392,13 @@ func train(o options, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 		if err := json.Unmarshal(b, &o); err != nil {
 			return bad("%s: %v", optsPath, err)
 		}
-		o.Threads, o.Out, o.Resume, o.Budget, o.EvalEvery, o.SaveEvery, o.Quiet = keep.Threads, keep.Out, true, keep.Budget, keep.EvalEvery, keep.SaveEvery, keep.Quiet
+		if err := resumeConflicts(keep, o); err != nil {
+			return err
+		}
+		o.Threads, o.Out, o.Resume, o.EvalEvery, o.SaveEvery, o.Quiet = keep.Threads, keep.Out, true, keep.EvalEvery, keep.SaveEvery, keep.Quiet
+		if keep.set["time"] {
+			o.Budget = keep.Budget // a new budget for the whole run
+		}
 		if _, err := os.Stat(ckpt); errors.Is(err, fs.ErrNotExist) {
 			return bad("-resume: %s has no %s (the run stopped before writing it): start it again with -force", o.Out, ckptName)
 		}
@@ -498,7 +518,7 @@ loop:
 			break loop
 		default:
 		}
-		if o.Budget > 0 && time.Since(start) >= o.Budget {
+		if o.Budget > 0 && elapsed() >= o.Budget {
 			reason = "time budget reached"
 			break loop
 		}
@@ -517,7 +537,7 @@ loop:
 				save() // the metrics are lost, not the training
 				return err
 			}
-			bar.update(step, o.Steps, start, o.Budget, sum, float64(n*o.Batch)/time.Since(lastLog).Seconds(), lastEval)
+			bar.update(step, o.Steps, elapsed(), o.Budget, sum, float64(n*o.Batch)/time.Since(lastLog).Seconds(), lastEval)
 			sum, n, lastLog = trainer.StepResult{}, 0, time.Now()
 		}
 		if step%o.EvalEvery == 0 {
@@ -591,6 +611,51 @@ func modelConfig(o options, seqLen int, vocab runtime.Vocab) (runtime.Config, fl
 		return mc, 0, bad("%v", err)
 	}
 	return mc, ema, nil
+}
+
+// resumeFlags are the flags that may differ when a run is resumed: how it
+// runs, not what it trains. -time sets a new budget for the whole run.
+var resumeFlags = map[string]bool{"resume": true, "out": true, "threads": true, "time": true, "eval-every": true, "save-every": true, "q": true}
+
+// flagKeys maps the flags that define a run to their options.json keys.
+var flagKeys = map[string]string{
+	"arch": "arch", "mlp-t": "mlp_t", "puzzle-emb-len": "puzzle_emb_len", "ema": "ema_rate", "task": "task",
+	"blanks": "blanks", "min-blanks": "min_blanks", "maze-cells": "maze_cells", "maze-min-path": "maze_min_path",
+	"test-size": "test_size", "hidden": "hidden", "heads": "heads", "h-layers": "h_layers", "l-layers": "l_layers",
+	"h-cycles": "h_cycles", "l-cycles": "l_cycles", "expansion": "expansion", "max-steps": "halt_max_steps",
+	"explore": "halt_exploration_prob", "pos": "pos_encodings", "batch": "batch", "steps": "steps", "lr": "lr",
+	"wd": "weight_decay", "warmup": "warmup", "lr-min-ratio": "lr_min_ratio", "loss": "loss", "seed": "seed",
+}
+
+// resumeConflicts refuses a flag given with -resume that would change the
+// run (its task, model or schedule): the checkpoint continues the run as it
+// was configured, so such a flag could only be ignored. given holds the
+// command line's options, run the stored ones.
+func resumeConflicts(given, run options) error {
+	g, r := map[string]any{}, map[string]any{}
+	gb, _ := json.Marshal(given)
+	rb, _ := json.Marshal(run)
+	_ = json.Unmarshal(gb, &g)
+	_ = json.Unmarshal(rb, &r)
+	var bad []string
+	for name := range given.set {
+		if resumeFlags[name] {
+			continue
+		}
+		key, ok := flagKeys[name]
+		if !ok {
+			bad = append(bad, "-"+name)
+			continue
+		}
+		if fmt.Sprint(g[key]) != fmt.Sprint(r[key]) {
+			bad = append(bad, fmt.Sprintf("-%s %v (the run has %v)", name, g[key], r[key]))
+		}
+	}
+	if len(bad) > 0 {
+		sort.Strings(bad)
+		return usageError{fmt.Errorf("-resume continues the run as it was configured; these flags would change it: %s (drop them, or start a new run with another -out)", strings.Join(bad, ", "))}
+	}
+	return nil
 }
 
 // checkpointElapsed is the training time stored in a checkpoint (zero for
@@ -763,11 +828,10 @@ func newProgress(w io.Writer, quiet bool) *progress {
 	return &progress{w: w, quiet: quiet, tty: tty}
 }
 
-func (p *progress) update(step, total int, start time.Time, budget time.Duration, s trainer.StepResult, rate float64, ev trainer.EvalResult) {
+func (p *progress) update(step, total int, el, budget time.Duration, s trainer.StepResult, rate float64, ev trainer.EvalResult) {
 	if p.quiet {
 		return
 	}
-	el := time.Since(start)
 	frac := float64(step) / float64(total)
 	if budget > 0 {
 		frac = math.Max(frac, el.Seconds()/budget.Seconds())

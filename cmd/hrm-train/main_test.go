@@ -69,6 +69,10 @@ func TestTrainResumeExport(t *testing.T) {
 	c, _ := os.ReadFile(filepath.Join(dir, "model.safetensors"))
 	require.Equal(t, c, a)
 
+	code, _, stderr = runCLI(nil, "-export", filepath.Join(t.TempDir(), "no", "x.st"), "-from", filepath.Join(dir, "checkpoint.safetensors"))
+	require.Equal(t, 2, code, stderr)
+	require.Contains(t, stderr, "-export ")
+
 	exp8 := filepath.Join(t.TempDir(), "exported8.safetensors")
 	code, _, stderr = runCLI(nil, "-export", exp8, "-quant", "int8", "-from", filepath.Join(dir, "checkpoint.safetensors"))
 	require.Equal(t, 0, code, stderr)
@@ -116,6 +120,9 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-out", dir, "-config", cfg}, `unknown field "hiden"`},
 		{[]string{"-out", filepath.Join(dir, "none"), "-resume"}, "-resume:"},
 		{[]string{"-export", "x"}, "-export needs -from"},
+		{[]string{"-export", filepath.Join(dir, "m.st"), "-from", filepath.Join(dir, "none")}, "-from: "},
+		{[]string{"-export", filepath.Join(dir, "m.st"), "-from", cfg}, "-from: "},
+		{[]string{"-export", filepath.Join(dir, "no", "m.st"), "-from", "../../testdata/goldens/a_tiny/weights_f32.safetensors"}, "-from: "},
 		{[]string{"-nope"}, "flag provided but not defined"},
 	} {
 		code, _, stderr := runCLI(nil, tc.args...)
@@ -267,4 +274,40 @@ func TestInterrupts(t *testing.T) {
 	stop, r = run(false, os.Interrupt)
 	require.Empty(t, stop)
 	require.Equal(t, result{true, 128 + int(syscall.SIGINT)}, r)
+}
+
+// -resume continues the run as configured: a flag that would change it is
+// refused, naming it, and -time is the whole run's budget, kept across
+// resumes unless given again.
+func TestResumeFlags(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	code, _, stderr := runCLI(nil, append(tiny, "-out", dir, "-steps", "3")...)
+	require.Equal(t, 0, code, stderr)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-lr", "1e-4"}, "-lr 0.0001 (the run has 0.003)"},
+		{[]string{"-steps", "50", "-task", "sudoku9"}, "-steps 50 (the run has 3), -task sudoku9 (the run has sudoku4)"},
+	} {
+		code, _, stderr := runCLI(nil, append([]string{"-out", dir, "-resume", "-q"}, tc.args...)...)
+		require.Equal(t, 2, code, "%v: %s", tc.args, stderr)
+		require.Contains(t, stderr, "-resume continues the run as it was configured", tc.args)
+		require.Contains(t, stderr, tc.want, tc.args)
+	}
+	// The same value as the run's is no change.
+	code, _, stderr = runCLI(nil, "-out", dir, "-resume", "-q", "-lr", "3e-3", "-threads", "1")
+	require.Equal(t, 0, code, stderr)
+
+	// A budget spent before the interruption is not granted again.
+	dir2 := filepath.Join(t.TempDir(), "timed")
+	code, out, stderr := runCLI(nil, append(tiny, "-out", dir2, "-steps", "30", "-time", "1ns")...)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "time budget reached after 0 steps")
+	code, out, stderr = runCLI(nil, "-out", dir2, "-resume", "-q")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "time budget reached after 0 steps")
+	code, out, stderr = runCLI(nil, "-out", dir2, "-resume", "-q", "-time", "1h", "-threads", "2")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "step limit reached after 30 steps")
 }
