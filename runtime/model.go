@@ -168,9 +168,11 @@ func (m *Model) embedInputs(x []float32, tokens []int32, puzzleID int32) {
 
 // stack runs z ← blocks(z + inj) over rows = n·T rows of width D.
 func (m *Model) stack(s *Session, blocks []Block, z, inj []float32, n int) {
+	t0 := s.profStart()
 	for i := range z {
 		z[i] += inj[i]
 	}
+	s.profEnd(ProfResidual, t0, 0)
 	for i := range blocks {
 		m.block(s, &blocks[i], z, n)
 	}
@@ -275,9 +277,11 @@ func (m *Model) segment(s *Session, n int) {
 	inner := s.obs != nil && s.obs.Updates
 	for h := 0; h < c.HCycles; h++ {
 		for l := 0; l < c.LCycles; l++ {
+			t0 := s.profStart()
 			for i := range inj {
 				inj[i] = zH[i] + x[i]
 			}
+			s.profEnd(ProfResidual, t0, 0)
 			m.stack(s, m.L, zL, inj, n)
 			if inner {
 				s.observe(h, l)
@@ -288,7 +292,9 @@ func (m *Model) segment(s *Session, n int) {
 			s.observe(h, c.LCycles)
 		}
 	}
+	t0 := s.profStart()
 	m.heads(s, n)
+	s.profEnd(ProfHeads, t0, float64(n)*float64(c.SeqLen)*float64(c.VocabSize)*float64(c.HiddenSize))
 }
 
 // heads computes logits = lm_head(z_H)[P:] and q = q_head(z_H[0]) per row.

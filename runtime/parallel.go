@@ -23,11 +23,17 @@ type opArgs struct {
 // linear computes dst[rows, Out] = src[rows, In]·Wᵀ on the session's workers.
 func (s *Session) linear(l *Linear, dst, src []float32, rows int) {
 	s.op = opArgs{l: l, dst: dst, src: src, rows: rows}
+	macs := float64(rows) * float64(l.Out) * float64(l.In)
+	t0 := s.profStart()
 	if l.Q == nil {
 		s.pool.run(s.jobF32)
+		s.profEnd(ProfGemmF32, t0, macs)
 	} else {
 		s.pool.run(s.jobQuantize)
+		s.profEnd(ProfQuantize, t0, 0)
+		t0 = s.profStart()
 		s.pool.run(s.jobS8)
+		s.profEnd(ProfGemmS8, t0, macs)
 	}
 	s.op = opArgs{}
 }
@@ -62,7 +68,9 @@ func (s *Session) runS8(w int) {
 // rowwise applies a row-wise step (Model.rowOp) to rows [0, rows) of width w.
 func (s *Session) rowwise(kind int, dst, src []float32, rows, w int) {
 	s.op = opArgs{kind: kind, dst: dst, src: src, rows: rows, width: w}
+	t0 := s.profStart()
 	s.pool.run(s.jobRows)
+	s.profEnd([...]int{opRoPE: ProfRoPE, opAddRMSNorm: ProfNorm, opSwiGLU: ProfSwiGLU}[kind], t0, 0)
 	s.op = opArgs{}
 }
 
@@ -76,7 +84,9 @@ func (s *Session) runRows(w int) {
 // per sequence, split across workers by destination rows.
 func (s *Session) transpose(dst, src []float32, n, rows, cols int) {
 	s.op = opArgs{dst: dst, src: src, rows: rows, width: cols, sequences: n}
+	t0 := s.profStart()
 	s.pool.run(s.jobTranspose)
+	s.profEnd(ProfTranspose, t0, 0)
 	s.op = opArgs{}
 }
 
@@ -114,7 +124,10 @@ func transposeCols(dst, src []float32, R, C, c0, c1 int) {
 // attention runs non-causal attention for n sequences from qkv into o.
 func (s *Session) attention(o, qkv []float32, n int) {
 	s.op = opArgs{dst: o, qkv: qkv, sequences: n}
+	c := s.m.Cfg
+	t0 := s.profStart()
 	s.pool.run(s.jobAttn)
+	s.profEnd(ProfAttention, t0, 2*float64(n)*float64(c.TotalLen())*float64(c.TotalLen())*float64(c.HiddenSize))
 	s.op = opArgs{}
 }
 

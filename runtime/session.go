@@ -80,6 +80,7 @@ type Session struct {
 	// view handed to it, reused so that observing allocates nothing.
 	obs   *Observer
 	state State
+	prof  *Profile // nil: not profiling
 
 	attnWS                                                     [][]float32 // per worker
 	pool                                                       *pool

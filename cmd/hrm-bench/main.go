@@ -165,6 +165,11 @@ type modelResult struct {
 	WeightMB      float64   `json:"weight_mb"`
 	Kernels       string    `json:"kernels"`
 	SamplesMS     []float64 `json:"segment_ms"`
+	// Profile is the breakdown of -profile: per step, ms per segment.
+	Profile map[string]profileStep `json:"profile,omitempty"`
+	// GemmRatio is the segment's time over its GEMMs' time at the rate
+	// the tier's kernel reaches at this model's main shape (-profile).
+	GemmRatio float64 `json:"segment_over_gemm,omitempty"`
 }
 
 func model(args []string, stdout, stderr io.Writer) error {
@@ -177,6 +182,7 @@ func model(args []string, stdout, stderr io.Writer) error {
 	threadsF := fs.String("threads", "1", "thread counts to measure, e.g. 1,2")
 	batchF := fs.String("batch", "1", "batch sizes to measure, e.g. 1,16")
 	steps := fs.Int("steps", 16, "ACT segments per puzzle")
+	profile := fs.Bool("profile", false, "also break a segment down by step, and set it against its GEMMs at the kernel's measured rate")
 	reps := fs.Int("reps", 5, "measured repetitions (segments) per configuration")
 	asJSON := fs.Bool("json", false, "JSON output, one object per configuration")
 	mem := cli.Bytes(cli.DefaultMemBudget())
@@ -289,7 +295,7 @@ func model(args []string, stdout, stderr io.Writer) error {
 			wmb := float64(weightBytes(m)) / 1e6
 			for _, th := range threads {
 				for _, b := range batches {
-					r, err := measure(m, th, b, *steps, *reps)
+					r, err := measure(m, th, b, *steps, *reps, *profile)
 					if err != nil {
 						return err
 					}
@@ -322,7 +328,43 @@ func model(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%s\t%.1f\t%.1f\t%d\t%d\t%d\t%.2f\t%.2f..%.2f\t%.1f\t%.2f\t%.1f\t%s\t%.1f\t\n", r.Model, r.Quant, r.WeightMB, r.LoadMS, r.Threads, r.Batch, r.SeqLen,
 			r.SegmentMS, r.SegmentMin, r.SegmentMax, r.PuzzleMS, r.PuzzlesPerSec, r.GOPS, pct, r.PeakRSSMB)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if *profile {
+		return writeProfiles(stdout, results)
+	}
+	return nil
+}
+
+// writeProfiles prints each configuration's breakdown: where a segment's
+// time goes, and the segment against its GEMMs at the kernel's rate.
+func writeProfiles(w io.Writer, results []modelResult) error {
+	hz, _ := asm.ClockHz()
+	for _, r := range results {
+		fmt.Fprintf(w, "\n%s %s, %d thread(s), batch %d: segment %.2f ms = %.2f× its GEMMs at the kernel's measured rate\n", r.Model, r.Quant, r.Threads, r.Batch, r.SegmentMS, r.GemmRatio)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "step\tcalls\tms/segment\t% of segment\tMACs/cycle/thread\t")
+		var total float64
+		for _, p := range r.Profile {
+			total += p.MS
+		}
+		for _, name := range runtime.ProfileNames {
+			p, ok := r.Profile[name]
+			if !ok {
+				continue
+			}
+			mpc := "-"
+			if p.MACs > 0 && p.MS > 0 {
+				mpc = fmt.Sprintf("%.1f", p.MACs/(p.MS/1e3)/hz/float64(r.Threads))
+			}
+			fmt.Fprintf(tw, "%s\t%.0f\t%.3f\t%.1f\t%s\t\n", name, p.Calls, p.MS, 100*p.MS/total, mpc)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // prepare converts m to the quantization q ("" keeps it) and, when it made
@@ -359,7 +401,14 @@ var scratchSeq atomic.Int64
 
 // measure times single segments after one warm-up segment; one puzzle is
 // steps segments of the batch.
-func measure(m *runtime.Model, threads, batch, steps, reps int) (modelResult, error) {
+// profileStep is one step of a segment's breakdown.
+type profileStep struct {
+	MS    float64 `json:"ms_per_segment"`
+	Calls float64 `json:"calls_per_segment"`
+	MACs  float64 `json:"macs_per_segment,omitempty"`
+}
+
+func measure(m *runtime.Model, threads, batch, steps, reps int, profile bool) (modelResult, error) {
 	c := m.Cfg
 	sess, err := m.NewSession(batch, threads)
 	if err != nil {
@@ -397,7 +446,50 @@ func measure(m *runtime.Model, threads, batch, steps, reps int) (modelResult, er
 		hz, _ := asm.ClockHz()
 		r.PctPeak = 100 * (ops / 2 / (med / 1e3)) / (peak * hz * float64(sess.Threads()))
 	}
+	if profile {
+		var p runtime.Profile
+		sess.SetProfile(&p)
+		for i := 0; i < reps; i++ {
+			sess.Segment()
+		}
+		sess.SetProfile(nil)
+		r.Profile = map[string]profileStep{}
+		var gemmMACs float64
+		for i, name := range runtime.ProfileNames {
+			if p.Calls[i] == 0 {
+				continue
+			}
+			n := float64(reps)
+			r.Profile[name] = profileStep{MS: float64(p.Time[i].Nanoseconds()) / 1e6 / n, Calls: float64(p.Calls[i]) / n, MACs: p.MACs[i] / n}
+			if i == runtime.ProfGemmS8 || i == runtime.ProfGemmF32 {
+				gemmMACs += p.MACs[i] / n
+			}
+		}
+		rate, err := gemmRate(m, batch)
+		if err != nil {
+			return r, err
+		}
+		ideal := gemmMACs / (rate * float64(sess.Threads())) * 1e3 // ms
+		r.GemmRatio = float64(p.Total().Nanoseconds()) / 1e6 / float64(reps) / ideal
+	}
 	return r, nil
+}
+
+// gemmRate is the MACs/s one thread's GEMM kernel (int8 or float32, as the
+// model's linears run) reaches at the model's gate_up shape for a batch:
+// the yardstick of a segment's GEMM time.
+func gemmRate(m *runtime.Model, batch int) (float64, error) {
+	c := m.Cfg
+	fam := asm.FamilyGemmF32
+	if m.Metadata()[runtime.MetaQuant] == runtime.QuantInt8 {
+		fam = asm.FamilyGemmS8
+	}
+	rs, err := asm.Bench(asm.BenchConfig{Families: []string{fam}, Tiers: []string{selectedTier(fam)},
+		GemmShapes: [][3]int{{batch * c.TotalLen(), c.HiddenSize, 2 * c.Inter()}}, MinTime: 100 * time.Millisecond})
+	if err != nil || len(rs) != 1 {
+		return 0, fmt.Errorf("GEMM yardstick: %v", err)
+	}
+	return rs[0].MACs / rs[0].Seconds, nil
 }
 
 // tierPeak is the MACs/cycle peak of the kernel family the model's linears
