@@ -1,8 +1,10 @@
-package data
+package task
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"math/rand/v2"
+	"slices"
 )
 
 // All randomness in this package is drawn from a rand.Source (normally a
@@ -12,9 +14,9 @@ import (
 // specifies exactly) and not on the implementation details of the
 // convenience methods of *rand.Rand.
 
-// mix64 is the SplitMix64 finaliser; it turns structured seeds (0, 1, 2, …)
+// Mix64 is the SplitMix64 finaliser; it turns structured seeds (0, 1, 2, …)
 // into well-spread PCG seed words.
-func mix64(x uint64) uint64 {
+func Mix64(x uint64) uint64 {
 	x += 0x9e3779b97f4a7c15
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
 	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
@@ -26,20 +28,14 @@ func mix64(x uint64) uint64 {
 // SplitMix64 first so that adjacent seeds/streams do not give correlated
 // outputs.
 func NewPCG(seed, stream uint64) *rand.PCG {
-	return rand.NewPCG(mix64(seed^0x5851f42d4c957f2d), mix64(stream+0x14057b7ef767814f))
+	return rand.NewPCG(Mix64(seed^0x5851f42d4c957f2d), Mix64(stream+0x14057b7ef767814f))
 }
 
-// posPCG is the generator used for the example at stream position pos of a
-// position-addressable source (see Source).
-func posPCG(seed, salt, pos uint64) *rand.PCG {
-	return NewPCG(seed^mix64(salt), pos)
-}
-
-// intn returns a uniform integer in [0, n) (Lemire's nearly-divisionless
+// Intn returns a uniform integer in [0, n) (Lemire's nearly-divisionless
 // method, unbiased). n must be > 0.
-func intn(r rand.Source, n int) int {
+func Intn(r rand.Source, n int) int {
 	if n <= 0 {
-		panic("data: intn with n <= 0")
+		panic("task: Intn with n <= 0")
 	}
 	un := uint64(n)
 	hi, lo := bits.Mul64(r.Uint64(), un)
@@ -52,23 +48,46 @@ func intn(r rand.Source, n int) int {
 	return int(hi)
 }
 
-// shuffleInts shuffles s in place (Fisher–Yates).
-func shuffleInts(r rand.Source, s []int) {
+// Shuffle shuffles s in place (Fisher–Yates).
+func Shuffle(r rand.Source, s []int) {
 	for i := len(s) - 1; i > 0; i-- {
-		j := intn(r, i+1)
+		j := Intn(r, i+1)
 		s[i], s[j] = s[j], s[i]
 	}
 }
 
-// perm returns a uniformly random permutation of 0..n-1.
-func perm(r rand.Source, n int) []int {
+// Perm returns a uniformly random permutation of 0..n-1.
+func Perm(r rand.Source, n int) []int {
 	p := make([]int, n)
 	for i := range p {
 		p[i] = i
 	}
-	shuffleInts(r, p)
+	Shuffle(r, p)
 	return p
 }
 
-// coin returns true with probability ½.
-func coin(r rand.Source) bool { return r.Uint64()>>63 == 1 }
+// Coin returns true with probability ½.
+func Coin(r rand.Source) bool { return r.Uint64()>>63 == 1 }
+
+// Hash is a salted 64-bit FNV-1a with a SplitMix64 finish. It is stable
+// across processes and platforms: keys and stream fingerprints are stored
+// in checkpoints.
+func Hash(salt uint64, b []byte) uint64 {
+	h := uint64(14695981039346656037) ^ Mix64(salt)
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return Mix64(h ^ uint64(len(b)))
+}
+
+// HashSortedU64 hashes the multiset of v (v is not modified).
+func HashSortedU64(v []uint64) uint64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	buf := make([]byte, 8*len(s))
+	for i, x := range s {
+		binary.LittleEndian.PutUint64(buf[8*i:], x)
+	}
+	return Hash(0x5e7, buf)
+}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/hrmgo/hrm/runtime"
-	"github.com/hrmgo/hrm/trainer/data"
+	"github.com/hrmgo/hrm/task/sudoku"
 )
 
 // solveRow is one blank count of a solve-rate report.
@@ -78,8 +78,8 @@ func solve(args []string, stdout, stderr io.Writer) error {
 		return bad("%s: a %s model with %d cells; solve scores 9×9 or 4×4 Sudoku models", *path, m.Vocab.Task, m.Cfg.SeqLen)
 	}
 	for _, b := range blanks {
-		if b > data.MaxSudokuBlanks(box) {
-			return bad("-blanks %d: a %d×%d Sudoku with a unique solution has at most %d", b, box*box, box*box, data.MaxSudokuBlanks(box))
+		if b > sudoku.MaxBlanks(box) {
+			return bad("-blanks %d: a %d×%d Sudoku with a unique solution has at most %d", b, box*box, box*box, sudoku.MaxBlanks(box))
 		}
 	}
 	sess, err := m.NewSession(*batch, *threads)
@@ -87,14 +87,14 @@ func solve(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer sess.Close()
-	gen, err := data.NewSudokuGenerator(box, *seed, 3)
+	gen, err := sudoku.NewGenerator(box, *seed, 3)
 	if err != nil {
 		return err
 	}
 	S := m.Cfg.SeqLen
 	var rows []solveRow
 	for _, b := range blanks {
-		var puzzles []data.SudokuGrid
+		var puzzles []sudoku.Grid
 		for len(puzzles) < *n {
 			p, _, err := gen.Generate(b)
 			if err != nil {
@@ -166,7 +166,7 @@ func solve(args []string, stdout, stderr io.Writer) error {
 }
 
 // verifies reports whether pred is a valid solution of p keeping its givens.
-func verifies(p data.SudokuGrid, pred []int32) bool {
-	g, err := data.SudokuFromTokens(pred)
-	return err == nil && data.CheckSolution(p, g) == nil
+func verifies(p sudoku.Grid, pred []int32) bool {
+	g, err := sudoku.FromTokens(pred)
+	return err == nil && sudoku.Verify(p, g) == nil
 }

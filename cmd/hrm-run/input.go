@@ -9,7 +9,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/hrmgo/hrm/trainer/data"
+	"github.com/hrmgo/hrm/task/sudoku"
 )
 
 // Input limits. A puzzle line is 81 bytes, an NDJSON one with an id a few
@@ -150,7 +150,7 @@ type puzzleSet struct {
 	lines []int32
 }
 
-func (p *puzzleSet) add(g data.SudokuGrid, it item) {
+func (p *puzzleSet) add(g sudoku.Grid, it item) {
 	if it.id != "" {
 		if p.ids == nil {
 			p.ids = map[int]string{}
@@ -162,7 +162,7 @@ func (p *puzzleSet) add(g data.SudokuGrid, it item) {
 }
 
 func (p *puzzleSet) len() int { return len(p.lines) }
-func (p *puzzleSet) at(i int) data.SudokuGrid {
+func (p *puzzleSet) at(i int) sudoku.Grid {
 	return p.grid[i*p.cells : (i+1)*p.cells : (i+1)*p.cells]
 }
 func (p *puzzleSet) id(i int) string { return p.ids[i] }

@@ -26,7 +26,7 @@ import (
 	"github.com/hrmgo/hrm/internal/cli"
 	"github.com/hrmgo/hrm/loader"
 	"github.com/hrmgo/hrm/runtime"
-	"github.com/hrmgo/hrm/trainer/data"
+	"github.com/hrmgo/hrm/task/sudoku"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -165,7 +165,7 @@ type result struct {
 	QHalt     qValue `json:"q_halt"`
 	QContinue qValue `json:"q_continue"`
 
-	grid data.SudokuGrid // the prediction, for the text grid
+	grid sudoku.Grid // the prediction, for the text grid
 }
 
 // fitBatch is the batch to run n puzzles with: -batch, or fewer puzzles,
@@ -361,7 +361,7 @@ func solveBatches(c config, sess *runtime.Session, ps *puzzleSet, w io.Writer) (
 			qh, qc := sess.Q(i - lo)
 			sol := gridOf(pred)
 			r := result{ID: ps.id(i), Puzzle: ps.at(i).String(), Solution: sol.String(),
-				Solved: data.CheckSolution(ps.at(i), sol) == nil, Steps: sess.Steps(i - lo), QHalt: qValue(qh), QContinue: qValue(qc), grid: sol}
+				Solved: sudoku.Verify(ps.at(i), sol) == nil, Steps: sess.Steps(i - lo), QHalt: qValue(qh), QContinue: qValue(qc), grid: sol}
 			if !r.QHalt.finite() || !r.QContinue.finite() {
 				broken++
 			}
@@ -401,7 +401,7 @@ func writeResult(w io.Writer, r result, c config) error {
 
 // parseSudoku reads a puzzle of the model's size and refuses givens that
 // break the rules, which no model can solve.
-func parseSudoku(s string, cells int) (data.SudokuGrid, error) {
+func parseSudoku(s string, cells int) (sudoku.Grid, error) {
 	s = strings.TrimSpace(s)
 	if len(s) != cells {
 		side := 9
@@ -410,7 +410,7 @@ func parseSudoku(s string, cells int) (data.SudokuGrid, error) {
 		}
 		return nil, fmt.Errorf("sudoku has %d characters, this model reads %d×%d = %d", len(s), side, side, cells)
 	}
-	g, err := data.ParseSudoku(s)
+	g, err := sudoku.Parse(s)
 	if err != nil {
 		return nil, err
 	}
@@ -419,12 +419,12 @@ func parseSudoku(s string, cells int) (data.SudokuGrid, error) {
 
 // gridOf turns predicted tokens into a grid; a token that is not a digit
 // (PAD or blank) shows as '?' or '.'.
-func gridOf(toks []int32) data.SudokuGrid {
-	g := make(data.SudokuGrid, len(toks))
+func gridOf(toks []int32) sudoku.Grid {
+	g := make(sudoku.Grid, len(toks))
 	for i, t := range toks {
-		if t > data.SudokuBlankToken && t <= 10 {
-			g[i] = uint8(t - data.SudokuDigitBase)
-		} else if t != data.SudokuBlankToken {
+		if t > sudoku.BlankToken && t <= 10 {
+			g[i] = uint8(t - sudoku.DigitBase)
+		} else if t != sudoku.BlankToken {
 			g[i] = 10 // renders as '?'
 		}
 	}

@@ -32,6 +32,7 @@ import (
 	"github.com/hrmgo/hrm/internal/cli"
 	"github.com/hrmgo/hrm/loader"
 	"github.com/hrmgo/hrm/runtime"
+	"github.com/hrmgo/hrm/task/maze"
 	"github.com/hrmgo/hrm/trainer"
 	"github.com/hrmgo/hrm/trainer/data"
 )
@@ -117,7 +118,7 @@ type options struct {
 }
 
 func defaults() options {
-	return options{Arch: "hrm", PrefixLen: -1, EMA: -1, Task: "sudoku4", Blanks: 6, MazeCells: data.DefaultMazeConfig().Cells, MazeMin: data.DefaultMazeConfig().MinPathLen, TestSize: 1000,
+	return options{Arch: "hrm", PrefixLen: -1, EMA: -1, Task: "sudoku4", Blanks: 6, MazeCells: maze.DefaultConfig().Cells, MazeMin: maze.DefaultConfig().MinPathLen, TestSize: 1000,
 		Hidden: 128, Heads: 4, HLayers: 2, LLayers: 2, HCycles: 2, LCycles: 2, Expansion: 4, MaxSteps: 8, Explore: 0.1,
 		Pos: "rope", Batch: 64, Steps: 100000, LR: 1e-3, WD: 0.1, Warmup: 200, MinRatio: 1, Loss: "stablemax_cross_entropy", Seed: 1,
 		EvalEvery: 500, SaveEvery: 2 * time.Minute}
@@ -274,7 +275,7 @@ func dataFor(o options) (train data.Source, test []data.Example, err error) {
 		}
 		return src, ds.Test, nil
 	case "maze":
-		mc := data.MazeConfig{Cells: o.MazeCells, Loops: data.DefaultMazeConfig().Loops, MinPathLen: o.MazeMin}
+		mc := maze.Config{Cells: o.MazeCells, Loops: maze.DefaultConfig().Loops, MinPathLen: o.MazeMin}
 		ds, err := data.BuildMazeDataset(data.MazeDatasetConfig{Maze: mc, Test: o.TestSize, Seed: o.Seed})
 		if err != nil {
 			return nil, nil, bad("%v", err)
@@ -296,10 +297,10 @@ func taskShape(o options) (int, runtime.Vocab, error) {
 	case "sudoku9":
 		return 81, runtime.SudokuVocab, nil
 	case "maze":
-		if o.MazeCells < data.MinMazeCells || o.MazeCells > data.MaxMazeCells {
-			return 0, runtime.Vocab{}, bad("-maze-cells %d: want a grid side of %d..%d squares", o.MazeCells, data.MinMazeCells, data.MaxMazeCells)
+		if o.MazeCells < maze.MinCells || o.MazeCells > maze.MaxCells {
+			return 0, runtime.Vocab{}, bad("-maze-cells %d: want a grid side of %d..%d squares", o.MazeCells, maze.MinCells, maze.MaxCells)
 		}
-		return data.MazeSeqLen(o.MazeCells), runtime.MazeVocab, nil
+		return maze.SeqLen(o.MazeCells), runtime.MazeVocab, nil
 	}
 	return 0, runtime.Vocab{}, bad("-task %q: want sudoku4, sudoku9 or maze", o.Task)
 }

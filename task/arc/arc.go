@@ -1,4 +1,4 @@
-package data
+package arc
 
 import (
 	"errors"
@@ -9,29 +9,31 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/hrmgo/hrm/task"
 )
 
 // ARC token ids and canvas geometry (spec §6.4).
 const (
-	ARCPadToken    = 0
-	ARCEOSToken    = 1
-	ARCColorBase   = 2 // colour k is token k+2 (2..11)
-	ARCVocab       = 12
-	ARCMaxSize     = 30                      // canvas side and maximum grid side
-	ARCSeqLen      = ARCMaxSize * ARCMaxSize // 900
-	ARCNumColors   = 10
-	arcPathFmtCell = "%s[%d][%d]"
+	PadToken    = 0
+	EOSToken    = 1
+	ColorBase   = 2 // colour k is token k+2 (2..11)
+	Vocab       = 12
+	MaxSize     = 30                // canvas side and maximum grid side
+	SeqLen      = MaxSize * MaxSize // 900
+	NumColors   = 10
+	pathFmtCell = "%s[%d][%d]"
 )
 
-// ARCGrid is an ARC grid of H×W colours 0..9, row-major. The zero value
+// Grid is an ARC grid of H×W colours 0..9, row-major. The zero value
 // (H = W = 0) stands for "absent" (e.g. a test pair without output).
-type ARCGrid struct {
+type Grid struct {
 	H, W  int
 	Cells []uint8
 }
 
-// ARCGridFromRows builds a grid from rows of colours, validating it.
-func ARCGridFromRows(rows [][]int) (ARCGrid, error) {
+// GridFromRows builds a grid from rows of colours, validating it.
+func GridFromRows(rows [][]int) (Grid, error) {
 	r64 := make([][]int64, len(rows))
 	for i, row := range rows {
 		r64[i] = make([]int64, len(row))
@@ -42,33 +44,33 @@ func ARCGridFromRows(rows [][]int) (ARCGrid, error) {
 	return gridFromRows("grid", r64)
 }
 
-// MustARCGrid is ARCGridFromRows for literals in tests and examples; it
+// MustGrid is GridFromRows for literals in tests and examples; it
 // panics on an invalid grid.
-func MustARCGrid(rows [][]int) ARCGrid {
-	g, err := ARCGridFromRows(rows)
+func MustGrid(rows [][]int) Grid {
+	g, err := GridFromRows(rows)
 	if err != nil {
 		panic(err)
 	}
 	return g
 }
 
-func gridFromRows(path string, rows [][]int64) (ARCGrid, error) {
+func gridFromRows(path string, rows [][]int64) (Grid, error) {
 	h := len(rows)
-	if h < 1 || h > ARCMaxSize {
-		return ARCGrid{}, fmt.Errorf("%s: %d rows, want 1..%d", path, h, ARCMaxSize)
+	if h < 1 || h > MaxSize {
+		return Grid{}, fmt.Errorf("%s: %d rows, want 1..%d", path, h, MaxSize)
 	}
 	w := len(rows[0])
-	if w < 1 || w > ARCMaxSize {
-		return ARCGrid{}, fmt.Errorf("%s: row 0 has %d columns, want 1..%d", path, w, ARCMaxSize)
+	if w < 1 || w > MaxSize {
+		return Grid{}, fmt.Errorf("%s: row 0 has %d columns, want 1..%d", path, w, MaxSize)
 	}
-	g := ARCGrid{H: h, W: w, Cells: make([]uint8, 0, h*w)}
+	g := Grid{H: h, W: w, Cells: make([]uint8, 0, h*w)}
 	for r, row := range rows {
 		if len(row) != w {
-			return ARCGrid{}, fmt.Errorf("%s: not rectangular: row %d has %d columns, row 0 has %d", path, r, len(row), w)
+			return Grid{}, fmt.Errorf("%s: not rectangular: row %d has %d columns, row 0 has %d", path, r, len(row), w)
 		}
 		for c, v := range row {
-			if v < 0 || v >= ARCNumColors {
-				return ARCGrid{}, fmt.Errorf(arcPathFmtCell+": colour %d outside 0..9", path, r, c, v)
+			if v < 0 || v >= NumColors {
+				return Grid{}, fmt.Errorf(pathFmtCell+": colour %d outside 0..9", path, r, c, v)
 			}
 			g.Cells = append(g.Cells, uint8(v))
 		}
@@ -77,15 +79,15 @@ func gridFromRows(path string, rows [][]int64) (ARCGrid, error) {
 }
 
 // Validate checks dimensions 1..30 and colours 0..9.
-func (g ARCGrid) Validate() error {
-	if g.H < 1 || g.H > ARCMaxSize || g.W < 1 || g.W > ARCMaxSize {
+func (g Grid) Validate() error {
+	if g.H < 1 || g.H > MaxSize || g.W < 1 || g.W > MaxSize {
 		return fmt.Errorf("arc: grid %d×%d, want 1..30 × 1..30", g.H, g.W)
 	}
 	if len(g.Cells) != g.H*g.W {
 		return fmt.Errorf("arc: grid %d×%d has %d cells", g.H, g.W, len(g.Cells))
 	}
 	for i, v := range g.Cells {
-		if v >= ARCNumColors {
+		if v >= NumColors {
 			return fmt.Errorf("arc: colour %d at (%d,%d) outside 0..9", v, i/g.W, i%g.W)
 		}
 	}
@@ -93,13 +95,13 @@ func (g ARCGrid) Validate() error {
 }
 
 // Empty reports whether g is the absent grid.
-func (g ARCGrid) Empty() bool { return g.H == 0 && g.W == 0 }
+func (g Grid) Empty() bool { return g.H == 0 && g.W == 0 }
 
 // At returns the colour at row r, column c.
-func (g ARCGrid) At(r, c int) uint8 { return g.Cells[r*g.W+c] }
+func (g Grid) At(r, c int) uint8 { return g.Cells[r*g.W+c] }
 
 // Rows returns the grid as rows of ints.
-func (g ARCGrid) Rows() [][]int {
+func (g Grid) Rows() [][]int {
 	rows := make([][]int, g.H)
 	for r := range rows {
 		rows[r] = make([]int, g.W)
@@ -111,54 +113,54 @@ func (g ARCGrid) Rows() [][]int {
 }
 
 // Equal reports whether two grids have the same shape and colours.
-func (g ARCGrid) Equal(o ARCGrid) bool {
+func (g Grid) Equal(o Grid) bool {
 	return g.H == o.H && g.W == o.W && string(g.Cells) == string(o.Cells)
 }
 
-// Dihedral returns g transformed by dihedral id t (0..7, see NumDihedral).
-func (g ARCGrid) Dihedral(t int) ARCGrid {
+// task.Dihedral returns g transformed by dihedral id t (0..7, see task.NumDihedral).
+func (g Grid) Dihedral(t int) Grid {
 	if g.Empty() {
 		return g
 	}
-	c, h, w := Dihedral(t, g.Cells, g.H, g.W)
-	return ARCGrid{H: h, W: w, Cells: c}
+	c, h, w := task.Dihedral(t, g.Cells, g.H, g.W)
+	return Grid{H: h, W: w, Cells: c}
 }
 
 // Recolor returns g with every colour k replaced by m[k].
-func (g ARCGrid) Recolor(m ARCColorMap) ARCGrid {
-	out := ARCGrid{H: g.H, W: g.W, Cells: make([]uint8, len(g.Cells))}
+func (g Grid) Recolor(m ColorMap) Grid {
+	out := Grid{H: g.H, W: g.W, Cells: make([]uint8, len(g.Cells))}
 	for i, v := range g.Cells {
 		out.Cells[i] = m[v]
 	}
 	return out
 }
 
-// ARCColorMap maps old colour k to new colour m[k]. Augmentation maps keep
+// ColorMap maps old colour k to new colour m[k]. Augmentation maps keep
 // 0 (background) fixed and permute 1..9. Its String form is the 10-digit
 // suffix of augmented task names.
-type ARCColorMap [ARCNumColors]uint8
+type ColorMap [NumColors]uint8
 
-// IdentityARCColorMap returns the identity map.
-func IdentityARCColorMap() ARCColorMap {
-	var m ARCColorMap
+// IdentityColorMap returns the identity map.
+func IdentityColorMap() ColorMap {
+	var m ColorMap
 	for i := range m {
 		m[i] = uint8(i)
 	}
 	return m
 }
 
-// RandomARCColorMap draws a uniform permutation of 1..9 with 0 fixed.
-func RandomARCColorMap(r rand.Source) ARCColorMap {
-	var m ARCColorMap
-	for i, p := range perm(r, 9) {
+// RandomColorMap draws a uniform permutation of 1..9 with 0 fixed.
+func RandomColorMap(r rand.Source) ColorMap {
+	var m ColorMap
+	for i, p := range task.Perm(r, 9) {
 		m[i+1] = uint8(p + 1)
 	}
 	return m
 }
 
 // Inverse returns the inverse map (the argsort of m), so Inverse()[m[k]] = k.
-func (m ARCColorMap) Inverse() ARCColorMap {
-	var inv ARCColorMap
+func (m ColorMap) Inverse() ColorMap {
+	var inv ColorMap
 	for k, v := range m {
 		inv[v] = uint8(k)
 	}
@@ -166,24 +168,24 @@ func (m ARCColorMap) Inverse() ARCColorMap {
 }
 
 // String returns the 10 digits m[0]..m[9].
-func (m ARCColorMap) String() string {
-	b := make([]byte, ARCNumColors)
+func (m ColorMap) String() string {
+	b := make([]byte, NumColors)
 	for i, v := range m {
 		b[i] = '0' + v
 	}
 	return string(b)
 }
 
-// ParseARCColorMap parses a 10-digit permutation string.
-func ParseARCColorMap(s string) (ARCColorMap, error) {
-	var m ARCColorMap
-	if len(s) != ARCNumColors {
+// ParseColorMap parses a 10-digit permutation string.
+func ParseColorMap(s string) (ColorMap, error) {
+	var m ColorMap
+	if len(s) != NumColors {
 		return m, fmt.Errorf("arc: colour map %q: want 10 digits", s)
 	}
-	var seen [ARCNumColors]bool
-	for i := 0; i < ARCNumColors; i++ {
+	var seen [NumColors]bool
+	for i := 0; i < NumColors; i++ {
 		d := s[i] - '0'
-		if d >= ARCNumColors || seen[d] {
+		if d >= NumColors || seen[d] {
 			return m, fmt.Errorf("arc: colour map %q is not a permutation of 0..9", s)
 		}
 		seen[d] = true
@@ -192,38 +194,38 @@ func ParseARCColorMap(s string) (ARCColorMap, error) {
 	return m, nil
 }
 
-// ARCPair is one input/output demonstration or test pair. Output is the
+// Pair is one input/output demonstration or test pair. Output is the
 // empty grid when a test pair has no "output" (hidden answers).
-type ARCPair struct {
-	Input, Output ARCGrid
+type Pair struct {
+	Input, Output Grid
 }
 
-// ARCTask is one ARC task file.
-type ARCTask struct {
+// Task is one ARC task file.
+type Task struct {
 	Name  string // file name without ".json", or the augmented name
-	Train []ARCPair
-	Test  []ARCPair
+	Train []Pair
+	Test  []Pair
 }
 
 // Hash returns a hash of the whole task (all grids, in order), as used to
 // deduplicate augmentations.
-func (t *ARCTask) Hash() uint64 {
+func (t *Task) Hash() uint64 {
 	var b []byte
-	add := func(g ARCGrid) {
+	add := func(g Grid) {
 		b = append(b, byte(g.H), byte(g.W))
 		b = append(b, g.Cells...)
 	}
-	for _, set := range [][]ARCPair{t.Train, {{}}, t.Test} {
+	for _, set := range [][]Pair{t.Train, {{}}, t.Test} {
 		for _, p := range set {
 			add(p.Input)
 			add(p.Output)
 		}
 	}
-	return hashBytes(0xa2c, b)
+	return task.Hash(0xa2c, b)
 }
 
 // Equal reports whether two tasks have the same name and grids.
-func (t *ARCTask) Equal(o *ARCTask) bool {
+func (t *Task) Equal(o *Task) bool {
 	if t.Name != o.Name || len(t.Train) != len(o.Train) || len(t.Test) != len(o.Test) {
 		return false
 	}
@@ -242,10 +244,10 @@ func (t *ARCTask) Equal(o *ARCTask) bool {
 
 // Augment returns a copy of the task with colour map m applied first and
 // then dihedral transform d to every grid, named "<name>_t<d>_<map>".
-func (t *ARCTask) Augment(d int, m ARCColorMap) *ARCTask {
-	out := &ARCTask{Name: fmt.Sprintf("%s_t%d_%s", t.Name, d, m)}
-	conv := func(ps []ARCPair) []ARCPair {
-		r := make([]ARCPair, len(ps))
+func (t *Task) Augment(d int, m ColorMap) *Task {
+	out := &Task{Name: fmt.Sprintf("%s_t%d_%s", t.Name, d, m)}
+	conv := func(ps []Pair) []Pair {
+		r := make([]Pair, len(ps))
 		for i, p := range ps {
 			r[i].Input = p.Input.Recolor(m).Dihedral(d)
 			r[i].Output = p.Output.Recolor(m).Dihedral(d)
@@ -256,91 +258,77 @@ func (t *ARCTask) Augment(d int, m ARCColorMap) *ARCTask {
 	return out
 }
 
-// UnaugmentARCGrid undoes an augmentation (d, m) on a grid: the inverse
+// Unaugment undoes an augmentation (d, m) on a grid: the inverse
 // dihedral transform, then the inverse colour map (spec §6.5).
-func UnaugmentARCGrid(g ARCGrid, d int, m ARCColorMap) ARCGrid {
-	return g.Dihedral(DihedralInverse[d]).Recolor(m.Inverse())
+func Unaugment(g Grid, d int, m ColorMap) Grid {
+	return g.Dihedral(task.DihedralInverse[d]).Recolor(m.Inverse())
 }
 
-// ParseARCAugName splits "<orig>_t<d>_<10 digits>" into its parts; ok is
+// ParseAugName splits "<orig>_t<d>_<10 digits>" into its parts; ok is
 // false for an un-augmented name.
-func ParseARCAugName(name string) (orig string, d int, m ARCColorMap, ok bool) {
+func ParseAugName(name string) (orig string, d int, m ColorMap, ok bool) {
 	i := strings.LastIndex(name, "_t")
-	if i < 0 || len(name) < i+2+1+1+ARCNumColors || name[len(name)-ARCNumColors-1] != '_' {
+	if i < 0 || len(name) < i+2+1+1+NumColors || name[len(name)-NumColors-1] != '_' {
 		return "", 0, m, false
 	}
-	ds := name[i+2 : len(name)-ARCNumColors-1]
+	ds := name[i+2 : len(name)-NumColors-1]
 	d, err := strconv.Atoi(ds)
-	if err != nil || d < 0 || d >= NumDihedral {
+	if err != nil || d < 0 || d >= task.NumDihedral {
 		return "", 0, m, false
 	}
-	m, err = ParseARCColorMap(name[len(name)-ARCNumColors:])
+	m, err = ParseColorMap(name[len(name)-NumColors:])
 	if err != nil {
 		return "", 0, m, false
 	}
 	return name[:i], d, m, true
 }
 
-// EncodeARCGrid places g on the 30×30 canvas at offset (r0, c0): colours
+// Encode places g on the 30×30 canvas at offset (r0, c0): colours
 // become tokens +2, EOS (1) fills the row just below the grid across its
 // columns and the column just right of it across its rows (each only if it
 // is inside the canvas), the diagonal corner and everything else stay PAD.
 // Returns 900 tokens, row-major.
-func EncodeARCGrid(g ARCGrid, r0, c0 int) ([]uint8, error) {
+func Encode(g Grid, r0, c0 int) ([]uint8, error) {
 	if err := g.Validate(); err != nil {
 		return nil, err
 	}
-	if r0 < 0 || c0 < 0 || r0+g.H > ARCMaxSize || c0+g.W > ARCMaxSize {
+	if r0 < 0 || c0 < 0 || r0+g.H > MaxSize || c0+g.W > MaxSize {
 		return nil, fmt.Errorf("arc: %d×%d grid at offset (%d,%d) does not fit the 30×30 canvas", g.H, g.W, r0, c0)
 	}
-	out := make([]uint8, ARCSeqLen)
+	out := make([]uint8, SeqLen)
 	for r := 0; r < g.H; r++ {
 		for c := 0; c < g.W; c++ {
-			out[(r0+r)*ARCMaxSize+c0+c] = g.At(r, c) + ARCColorBase
+			out[(r0+r)*MaxSize+c0+c] = g.At(r, c) + ColorBase
 		}
-		if c0+g.W < ARCMaxSize {
-			out[(r0+r)*ARCMaxSize+c0+g.W] = ARCEOSToken
+		if c0+g.W < MaxSize {
+			out[(r0+r)*MaxSize+c0+g.W] = EOSToken
 		}
 	}
-	if r0+g.H < ARCMaxSize {
+	if r0+g.H < MaxSize {
 		for c := 0; c < g.W; c++ {
-			out[(r0+g.H)*ARCMaxSize+c0+c] = ARCEOSToken
+			out[(r0+g.H)*MaxSize+c0+c] = EOSToken
 		}
 	}
 	return out, nil
 }
 
-// ARCLabels turns an encoded output canvas into labels: PAD → IgnoreLabel,
-// so the output colours and the EOS border are supervised.
-func ARCLabels(canvas []uint8) []int32 {
-	l := make([]int32, len(canvas))
-	for i, t := range canvas {
-		if t == ARCPadToken {
-			l[i] = IgnoreLabel
-		} else {
-			l[i] = int32(t)
-		}
-	}
-	return l
-}
-
-// DecodeARCGrid crops a 900-token canvas (inputs, labels or argmax
+// Decode crops a 900-token canvas (inputs, labels or argmax
 // predictions) back to a grid with the rule of spec §6.5: scanning rows top
 // down with a running width that shrinks to the first non-colour token
 // (anything outside 2..11) of each row, keep the (rows, width) of largest
 // area (first one on ties), then subtract 2. A canvas with no colour at
 // (0,0) gives the empty grid. Grids placed at a non-zero offset do not
 // decode (the test split is never translated).
-func DecodeARCGrid[T ~uint8 | ~int32 | ~int64 | ~int](toks []T) (ARCGrid, error) {
-	if len(toks) != ARCSeqLen {
-		return ARCGrid{}, fmt.Errorf("arc: %d tokens, want %d", len(toks), ARCSeqLen)
+func Decode[T ~uint8 | ~int32 | ~int64 | ~int](toks []T) (Grid, error) {
+	if len(toks) != SeqLen {
+		return Grid{}, fmt.Errorf("arc: %d tokens, want %d", len(toks), SeqLen)
 	}
-	isColour := func(t T) bool { return t >= ARCColorBase && t < ARCColorBase+ARCNumColors }
+	isColour := func(t T) bool { return t >= ColorBase && t < ColorBase+NumColors }
 	bestArea, bestR, bestC := 0, 0, 0
-	width := ARCMaxSize
-	for r := 1; r <= ARCMaxSize; r++ {
+	width := MaxSize
+	for r := 1; r <= MaxSize; r++ {
 		for c := 0; c < width; c++ {
-			if !isColour(toks[(r-1)*ARCMaxSize+c]) {
+			if !isColour(toks[(r-1)*MaxSize+c]) {
 				width = c
 				break
 			}
@@ -349,50 +337,29 @@ func DecodeARCGrid[T ~uint8 | ~int32 | ~int64 | ~int](toks []T) (ARCGrid, error)
 			bestArea, bestR, bestC = a, r, width
 		}
 	}
-	g := ARCGrid{H: bestR, W: bestC, Cells: make([]uint8, 0, bestR*bestC)}
+	g := Grid{H: bestR, W: bestC, Cells: make([]uint8, 0, bestR*bestC)}
 	for r := 0; r < bestR; r++ {
 		for c := 0; c < bestC; c++ {
-			g.Cells = append(g.Cells, uint8(toks[r*ARCMaxSize+c]-ARCColorBase))
+			g.Cells = append(g.Cells, uint8(toks[r*MaxSize+c]-ColorBase))
 		}
 	}
 	return g, nil
 }
 
-// ARCPairExample encodes one pair at offset (r0, c0) as an Example: Inputs
-// the input canvas, Labels the output canvas with PAD ignored (all ignored
-// when the pair has no output).
-func ARCPairExample(p ARCPair, r0, c0 int, id int32) (Example, error) {
-	in, err := EncodeARCGrid(p.Input, r0, c0)
-	if err != nil {
-		return Example{}, fmt.Errorf("input: %w", err)
-	}
-	ex := Example{Inputs: in, PuzzleID: id}
-	if p.Output.Empty() {
-		ex.Labels = ARCLabels(make([]uint8, ARCSeqLen))
-		return ex, nil
-	}
-	out, err := EncodeARCGrid(p.Output, r0, c0)
-	if err != nil {
-		return Example{}, fmt.Errorf("output: %w", err)
-	}
-	ex.Labels = ARCLabels(out)
-	return ex, nil
-}
-
-// ARCTranslateOffsets draws the translation augmentation of spec §6.4 for
+// TranslateOffsets draws the translation augmentation of spec §6.4 for
 // the examples of one puzzle: each pair gets a random offset (r0, c0) with
 // r0 ∈ [0, 30−max(in.H, out.H)] and c0 likewise, shared by its input and
 // output, except one randomly chosen pair that stays at (0, 0). Only the
 // train split is translated.
-func ARCTranslateOffsets(pairs []ARCPair, r rand.Source) [][2]int {
+func TranslateOffsets(pairs []Pair, r rand.Source) [][2]int {
 	offs := make([][2]int, len(pairs))
 	if len(pairs) == 0 {
 		return offs
 	}
-	keep := intn(r, len(pairs))
+	keep := task.Intn(r, len(pairs))
 	for i, p := range pairs {
 		h, w := max(p.Input.H, p.Output.H), max(p.Input.W, p.Output.W)
-		r0, c0 := intn(r, ARCMaxSize-h+1), intn(r, ARCMaxSize-w+1)
+		r0, c0 := task.Intn(r, MaxSize-h+1), task.Intn(r, MaxSize-w+1)
 		if i != keep {
 			offs[i] = [2]int{r0, c0}
 		}
@@ -400,40 +367,7 @@ func ARCTranslateOffsets(pairs []ARCPair, r rand.Source) [][2]int {
 	return offs
 }
 
-// ARCTaskExamples encodes a task with the split rule of spec §6.4: train
-// pairs always go to train; test pairs go to test if evaluation is true and
-// to train otherwise. Train examples are translated when translate is
-// non-nil (ARCTranslateOffsets over the train examples); test examples
-// never are.
-func ARCTaskExamples(t *ARCTask, id int32, evaluation bool, translate rand.Source) (train, test []Example, err error) {
-	trainPairs := append([]ARCPair(nil), t.Train...)
-	if !evaluation {
-		trainPairs = append(trainPairs, t.Test...)
-	}
-	offs := make([][2]int, len(trainPairs))
-	if translate != nil {
-		offs = ARCTranslateOffsets(trainPairs, translate)
-	}
-	for i, p := range trainPairs {
-		ex, err := ARCPairExample(p, offs[i][0], offs[i][1], id)
-		if err != nil {
-			return nil, nil, fmt.Errorf("arc: %s: train example %d: %w", t.Name, i, err)
-		}
-		train = append(train, ex)
-	}
-	if evaluation {
-		for i, p := range t.Test {
-			ex, err := ARCPairExample(p, 0, 0, id)
-			if err != nil {
-				return nil, nil, fmt.Errorf("arc: %s: test example %d: %w", t.Name, i, err)
-			}
-			test = append(test, ex)
-		}
-	}
-	return train, test, nil
-}
-
-// ParseARCTask parses one ARC task file. name (the file name) prefixes
+// ParseTask parses one ARC task file. name (the file name) prefixes
 // every error. It uses simdjson-go when simdjson.SupportedCPU() (amd64 with
 // AVX2 and CLMUL) and encoding/json otherwise; both accept and reject the
 // same inputs and build identical tasks (tested differentially).
@@ -444,31 +378,31 @@ func ARCTaskExamples(t *ARCTask, id int32, evaluation bool, translate rand.Sourc
 // (output optional for test pairs only); a grid is a non-empty array of
 // equally long non-empty arrays of integers 0..9, at most 30×30. The file
 // must be valid UTF-8 with nothing after the top-level object.
-func ParseARCTask(name string, data []byte) (*ARCTask, error) {
+func ParseTask(name string, data []byte) (*Task, error) {
 	if simdSupported() {
-		t, _, err := parseARCSimd(name, data, nil)
+		t, _, err := parseSimd(name, data, nil)
 		return t, err
 	}
-	return parseARCStd(name, data)
+	return parseStd(name, data)
 }
 
-// LoadARCTask reads and parses one task file; the task name is the file
+// LoadTask reads and parses one task file; the task name is the file
 // name without its extension.
-func LoadARCTask(path string) (*ARCTask, error) {
+func LoadTask(path string) (*Task, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("arc: %w", err)
 	}
-	return ParseARCTask(arcName(path), b)
+	return ParseTask(taskName(path), b)
 }
 
-func arcName(path string) string {
+func taskName(path string) string {
 	return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 }
 
-// LoadARCDir loads every *.json file of dir, sorted by file name. Errors
+// LoadDir loads every *.json file of dir, sorted by file name. Errors
 // name the file.
-func LoadARCDir(dir string) ([]*ARCTask, error) {
+func LoadDir(dir string) ([]*Task, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil {
 		return nil, err
@@ -477,14 +411,14 @@ func LoadARCDir(dir string) ([]*ARCTask, error) {
 		return nil, fmt.Errorf("arc: no *.json files in %s", dir)
 	}
 	sort.Strings(files)
-	tasks := make([]*ARCTask, 0, len(files))
+	tasks := make([]*Task, 0, len(files))
 	var p simdParser
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			return nil, fmt.Errorf("arc: %w", err)
 		}
-		t, err := p.parse(arcName(f), b)
+		t, err := p.parse(taskName(f), b)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
@@ -505,7 +439,7 @@ func arcErr(name, path, format string, args ...any) error {
 var errNotUTF8 = errors.New("file is not valid UTF-8")
 
 // finishTask checks the pair counts after parsing.
-func finishTask(name string, t *ARCTask, haveTrain, haveTest bool) (*ARCTask, error) {
+func finishTask(name string, t *Task, haveTrain, haveTest bool) (*Task, error) {
 	switch {
 	case !haveTrain:
 		return nil, arcErr(name, "", `missing "train"`)

@@ -1,10 +1,12 @@
-package data
+package maze
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/hrmgo/hrm/task"
 )
 
 // mazeGraph counts the passable squares of a grid and their adjacencies
@@ -13,20 +15,20 @@ func mazeGraph(grid []uint8, side int) (squares, edges int, connected bool) {
 	first := -1
 	var nb [4]int
 	for u, t := range grid {
-		if !mazePassable(t) {
+		if !passable(t) {
 			continue
 		}
 		squares++
 		if first < 0 {
 			first = u
 		}
-		for _, v := range nb[:mazeNeighbours(u, side, &nb)] {
-			if v > u && mazePassable(grid[v]) {
+		for _, v := range nb[:neighbours(u, side, &nb)] {
+			if v > u && passable(grid[v]) {
 				edges++
 			}
 		}
 	}
-	var b mazeBFS
+	var b bfs
 	b.run(grid, side, first)
 	reached := 0
 	for _, d := range b.dist {
@@ -43,7 +45,7 @@ func openBlock(grid []uint8, side int) int {
 	for r := 0; r < side-1; r++ {
 		for c := 0; c < side-1; c++ {
 			i := r*side + c
-			if mazePassable(grid[i]) && mazePassable(grid[i+1]) && mazePassable(grid[i+side]) && mazePassable(grid[i+side+1]) {
+			if passable(grid[i]) && passable(grid[i+1]) && passable(grid[i+side]) && passable(grid[i+side+1]) {
 				return i
 			}
 		}
@@ -52,8 +54,8 @@ func openBlock(grid []uint8, side int) int {
 }
 
 func TestMazeGenerateValid(t *testing.T) {
-	for _, cfg := range []MazeConfig{
-		DefaultMazeConfig(),
+	for _, cfg := range []Config{
+		DefaultConfig(),
 		{Cells: 4},
 		{Cells: 5},
 		{Cells: 6, Loops: 3, MinPathLen: 9},
@@ -62,7 +64,7 @@ func TestMazeGenerateValid(t *testing.T) {
 	} {
 		side := cfg.Side()
 		for seed := uint64(0); seed < 8; seed++ {
-			g, err := NewMazeGenerator(cfg, seed, 0)
+			g, err := NewGenerator(cfg, seed, 0)
 			require.NoError(t, err)
 			require.Equal(t, g.Config().Cells, side)
 			for k := 0; k < 10; k++ {
@@ -70,19 +72,19 @@ func TestMazeGenerateValid(t *testing.T) {
 				require.NoError(t, err)
 				require.Equal(t, side, m.Side)
 				require.Len(t, m.Input, side*side)
-				require.NoError(t, VerifyMazeSolution(m.Input, m.Label, side), "\n%s", m)
+				require.NoError(t, Verify(m.Input, m.Label, side), "\n%s", m)
 
-				n, count, err := MazeShortestPath(m.Input, side)
+				n, count, err := ShortestPath(m.Input, side)
 				require.NoError(t, err)
 				require.Equal(t, m.PathLen, n)
 				require.Equal(t, 1, count, "unique shortest path")
 				require.GreaterOrEqual(t, m.PathLen, max(cfg.MinPathLen, 1))
-				require.Equal(t, uint8(MazeStartToken), m.Input[m.Start])
-				require.Equal(t, uint8(MazeGoalToken), m.Input[m.Goal])
+				require.Equal(t, uint8(StartToken), m.Input[m.Start])
+				require.Equal(t, uint8(GoalToken), m.Input[m.Goal])
 
 				nPath := 0
 				for _, tok := range m.Label {
-					if tok == MazePathToken {
+					if tok == PathToken {
 						nPath++
 					}
 				}
@@ -91,18 +93,14 @@ func TestMazeGenerateValid(t *testing.T) {
 				require.True(t, connected, "\n%s", m)
 				require.GreaterOrEqual(t, edges-squares+1, cfg.Loops, "every loop closes a cycle\n%s", m)
 
-				ex := m.Example(g.Config().Canvas)
-				require.Len(t, ex.Inputs, cfg.SeqLen())
-				require.Len(t, ex.Labels, cfg.SeqLen())
-				require.Equal(t, MazeKey(m.Input, side), ex.Key)
 			}
 		}
 	}
-	require.Equal(t, 64, MazeSeqLen(8))
-	require.Equal(t, 64, DefaultMazeConfig().SeqLen())
-	require.Equal(t, 8, DefaultMazeConfig().Side())
-	require.Equal(t, 900, MazeConfig{Cells: 30}.SeqLen())
-	require.Equal(t, 900, MazeConfig{Cells: 12, Canvas: 30}.SeqLen())
+	require.Equal(t, 64, SeqLen(8))
+	require.Equal(t, 64, DefaultConfig().SeqLen())
+	require.Equal(t, 8, DefaultConfig().Side())
+	require.Equal(t, 900, Config{Cells: 30}.SeqLen())
+	require.Equal(t, 900, Config{Cells: 12, Canvas: 30}.SeqLen())
 }
 
 // Without loops the carve leaves the open squares a tree (one adjacency
@@ -112,23 +110,23 @@ func TestMazeCarveTree(t *testing.T) {
 	for _, cells := range []int{4, 5, 8, 13, 30} {
 		minLen := 2 * cells
 		for seed := uint64(0); seed < 20; seed++ {
-			g, err := NewMazeGenerator(MazeConfig{Cells: cells, MinPathLen: minLen}, seed, 3)
+			g, err := NewGenerator(Config{Cells: cells, MinPathLen: minLen}, seed, 3)
 			require.NoError(t, err)
 			m, err := g.Generate()
 			require.NoError(t, err)
 			require.GreaterOrEqual(t, m.PathLen, minLen)
-			require.NoError(t, VerifyMazeSolution(m.Input, m.Label, cells))
+			require.NoError(t, Verify(m.Input, m.Label, cells))
 			squares, edges, connected := mazeGraph(m.Input, cells)
 			require.True(t, connected, "\n%s", m)
 			require.Equal(t, squares-1, edges, "open squares form a tree\n%s", m)
 			for i, tok := range m.Input {
-				if tok != MazeWallToken {
+				if tok != WallToken {
 					continue
 				}
 				var nb [4]int
 				open := 0
-				for _, v := range nb[:mazeNeighbours(i, cells, &nb)] {
-					if mazePassable(m.Input[v]) {
+				for _, v := range nb[:neighbours(i, cells, &nb)] {
+					if passable(m.Input[v]) {
 						open++
 					}
 				}
@@ -141,7 +139,7 @@ func TestMazeCarveTree(t *testing.T) {
 // On a large grid there are enough openings that do not complete a 2×2
 // room, and they are the ones taken.
 func TestMazeLoopsAvoidRooms(t *testing.T) {
-	g, err := NewMazeGenerator(MazeConfig{Cells: 30, Loops: 12}, 6, 0)
+	g, err := NewGenerator(Config{Cells: 30, Loops: 12}, 6, 0)
 	require.NoError(t, err)
 	for k := 0; k < 20; k++ {
 		m, err := g.Generate()
@@ -152,104 +150,45 @@ func TestMazeLoopsAvoidRooms(t *testing.T) {
 	}
 }
 
-func TestMazeExamplePadding(t *testing.T) {
-	g, _ := NewMazeGenerator(MazeConfig{Cells: 5, Canvas: 12}, 1, 0)
-	m, err := g.Generate()
-	require.NoError(t, err)
-	ex := m.Example(12)
-	for i := range ex.Inputs {
-		r, c := i/12, i%12
-		if r < 5 && c < 5 {
-			require.Equal(t, m.Input[r*5+c], ex.Inputs[i])
-			require.Equal(t, int32(m.Label[r*5+c]), ex.Labels[i])
-		} else {
-			require.Equal(t, uint8(MazePadToken), ex.Inputs[i])
-			require.Equal(t, IgnoreLabel, ex.Labels[i])
-		}
-	}
-}
-
 func TestMazeUnreachableAndConfigErrors(t *testing.T) {
-	g, err := NewMazeGenerator(MazeConfig{Cells: 4, MinPathLen: 17, MaxAttempts: 2}, 1, 0)
+	g, err := NewGenerator(Config{Cells: 4, MinPathLen: 17, MaxAttempts: 2}, 1, 0)
 	require.NoError(t, err)
 	_, err = g.Generate()
-	require.ErrorIs(t, err, ErrMazeUnreachable)
+	require.ErrorIs(t, err, ErrUnreachable)
 	require.ErrorContains(t, err, "17 moves on a 4×4 grid")
 	for _, tc := range []struct {
-		cfg  MazeConfig
+		cfg  Config
 		want string
 	}{
-		{MazeConfig{Cells: 8, Canvas: 7}, "canvas 7 smaller than the 8×8 grid"},
-		{MazeConfig{Cells: 3}, "grid side 3, want 4..30"},
-		{MazeConfig{Cells: 31, Canvas: 31}, "grid side 31, want 4..30"},
-		{MazeConfig{Cells: -8}, "grid side -8"},
-		{MazeConfig{Cells: 4, Loops: -1}, "negative Loops"},
-		{MazeConfig{Cells: 4, MinPathLen: -1}, "negative Loops or MinPathLen"},
+		{Config{Cells: 8, Canvas: 7}, "canvas 7 smaller than the 8×8 grid"},
+		{Config{Cells: 3}, "grid side 3, want 4..30"},
+		{Config{Cells: 31, Canvas: 31}, "grid side 31, want 4..30"},
+		{Config{Cells: -8}, "grid side -8"},
+		{Config{Cells: 4, Loops: -1}, "negative Loops"},
+		{Config{Cells: 4, MinPathLen: -1}, "negative Loops or MinPathLen"},
 	} {
-		_, err = NewMazeGenerator(tc.cfg, 1, 0)
+		_, err = NewGenerator(tc.cfg, 1, 0)
 		require.ErrorContains(t, err, tc.want, "%+v", tc.cfg)
 	}
 }
 
 func TestMazeDeterministicAndResumable(t *testing.T) {
-	cfg := DefaultMazeConfig()
-	a, _ := NewMazeGenerator(cfg, 5, 1)
-	b, _ := NewMazeGenerator(cfg, 5, 1)
+	cfg := DefaultConfig()
+	a, _ := NewGenerator(cfg, 5, 1)
+	b, _ := NewGenerator(cfg, 5, 1)
 	ma, _ := a.Generate()
 	mb, _ := b.Generate()
 	require.Equal(t, ma, mb)
 	st, err := a.MarshalBinary()
 	require.NoError(t, err)
 	want, _ := a.Generate()
-	var r MazeGenerator
-	r.cfg = cfg.withDefaults()
+	var r Generator
+	r.cfg = cfg.WithDefaults()
 	require.NoError(t, r.UnmarshalBinary(st))
 	got, err := r.Generate()
 	require.NoError(t, err)
 	require.Equal(t, want, got)
 	require.Error(t, r.UnmarshalBinary([]byte("nope")))
-}
-
-func TestMazeDihedralAugmentation(t *testing.T) {
-	g, _ := NewMazeGenerator(MazeConfig{Cells: 7, Loops: 3, MinPathLen: 12, Canvas: 10}, 8, 0)
-	m, err := g.Generate()
-	require.NoError(t, err)
-	key := MazeKey(m.Input, m.Side)
-	seen := map[string]bool{}
-	for tr := 0; tr < NumDihedral; tr++ {
-		in, h, w := Dihedral(tr, m.Input, m.Side, m.Side)
-		lab, _, _ := Dihedral(tr, m.Label, m.Side, m.Side)
-		require.Equal(t, m.Side, h)
-		require.Equal(t, m.Side, w)
-		require.NoError(t, VerifyMazeSolution(in, lab, m.Side))
-		require.Equal(t, key, MazeKey(in, m.Side), "key is dihedral-invariant")
-		seen[string(in)] = true
-		// start moves where DihedralPos says
-		sr, sc := DihedralPos(tr, m.Start/m.Side, m.Start%m.Side, m.Side, m.Side)
-		require.Equal(t, uint8(MazeStartToken), in[sr*m.Side+sc])
-	}
-	require.Len(t, seen, 8, "a random maze has no symmetry")
-
-	aug := MazeAugmenter(m.Side, 10)
-	ex := m.Example(10)
-	r := NewPCG(0, 0)
-	for k := 0; k < 16; k++ {
-		out := aug(ex, r)
-		require.Equal(t, ex.Key, out.Key)
-		in := make([]uint8, m.Side*m.Side)
-		lab := make([]uint8, m.Side*m.Side)
-		for i := range out.Inputs {
-			rr, c := i/10, i%10
-			if rr < m.Side && c < m.Side {
-				in[rr*m.Side+c], lab[rr*m.Side+c] = out.Inputs[i], uint8(out.Labels[i])
-			} else {
-				require.Equal(t, uint8(0), out.Inputs[i])
-				require.Equal(t, IgnoreLabel, out.Labels[i])
-			}
-		}
-		require.NoError(t, VerifyMazeSolution(in, lab, m.Side))
-		require.Equal(t, key, MazeKey(in, m.Side))
-	}
 }
 
 const handMaze = "" +
@@ -262,10 +201,10 @@ const handMaze = "" +
 	"#######"
 
 func TestVerifyMazeSolutionRejects(t *testing.T) {
-	in, side, err := ParseMaze(handMaze)
+	in, side, err := Parse(handMaze)
 	require.NoError(t, err)
 	require.Equal(t, 7, side)
-	n, count, err := MazeShortestPath(in, side)
+	n, count, err := ShortestPath(in, side)
 	require.NoError(t, err)
 	require.Equal(t, 8, n)
 	require.Equal(t, 1, count)
@@ -278,9 +217,9 @@ func TestVerifyMazeSolutionRejects(t *testing.T) {
 		"#o# ###" +
 		"#ooooG#" +
 		"#######"
-	lab, _, err := ParseMaze(good)
+	lab, _, err := Parse(good)
 	require.NoError(t, err)
-	require.NoError(t, VerifyMazeSolution(in, lab, side))
+	require.NoError(t, Verify(in, lab, side))
 
 	long := "" + // a valid path but not a shortest one
 		"#######" +
@@ -290,27 +229,27 @@ func TestVerifyMazeSolutionRejects(t *testing.T) {
 		"# #o###" +
 		"#  ooG#" +
 		"#######"
-	lab, _, _ = ParseMaze(long)
-	require.ErrorContains(t, VerifyMazeSolution(in, lab, side), "marked path has 12 moves, shortest is 8")
+	lab, _, _ = Parse(long)
+	require.ErrorContains(t, Verify(in, lab, side), "marked path has 12 moves, shortest is 8")
 
 	broken := strings.Replace(good, "#o# ###", "# # ###", 1)
-	lab, _, _ = ParseMaze(broken)
-	require.ErrorContains(t, VerifyMazeSolution(in, lab, side), "breaks off")
+	lab, _, _ = Parse(broken)
+	require.ErrorContains(t, Verify(in, lab, side), "breaks off")
 
 	stray := strings.Replace(good, "#S    #", "#S  o #", 1)
-	lab, _, _ = ParseMaze(stray)
-	require.ErrorContains(t, VerifyMazeSolution(in, lab, side), "'o' squares")
+	lab, _, _ = Parse(stray)
+	require.ErrorContains(t, Verify(in, lab, side), "'o' squares")
 
 	wall := strings.Replace(good, "#o### #", "#o#o# #", 1)
-	lab, _, _ = ParseMaze(wall)
-	require.ErrorContains(t, VerifyMazeSolution(in, lab, side), "differs from input")
+	lab, _, _ = Parse(wall)
+	require.ErrorContains(t, Verify(in, lab, side), "differs from input")
 
-	_, _, err = ParseMaze("#S#x")
+	_, _, err = Parse("#S#x")
 	require.ErrorContains(t, err, "invalid character 'x'")
-	_, _, err = ParseMaze("###")
+	_, _, err = Parse("###")
 	require.ErrorContains(t, err, "not a square")
 
-	require.Equal(t, handMaze, strings.ReplaceAll(MazeString(in, side), "\n", ""))
+	require.Equal(t, handMaze, strings.ReplaceAll(String(in, side), "\n", ""))
 }
 
 func TestMazeShortestPathCounting(t *testing.T) {
@@ -320,24 +259,24 @@ func TestMazeShortestPathCounting(t *testing.T) {
 		"#   #" +
 		"#  G#" +
 		"#####"
-	in, side, err := ParseMaze(room)
+	in, side, err := Parse(room)
 	require.NoError(t, err)
-	n, count, err := MazeShortestPath(in, side)
+	n, count, err := ShortestPath(in, side)
 	require.NoError(t, err)
 	require.Equal(t, 4, n)
 	require.Equal(t, 2, count, "saturated: there are 6 shortest paths")
 
 	// ambiguous mazes are kept only with AllowAmbiguous
-	g, _ := NewMazeGenerator(MazeConfig{Cells: 8, Loops: 12, AllowAmbiguous: true, MinPathLen: 10}, 2, 0)
+	g, _ := NewGenerator(Config{Cells: 8, Loops: 12, AllowAmbiguous: true, MinPathLen: 10}, 2, 0)
 	amb := 0
 	for k := 0; k < 40; k++ {
 		m, err := g.Generate()
 		require.NoError(t, err)
-		_, c, _ := MazeShortestPath(m.Input, m.Side)
+		_, c, _ := ShortestPath(m.Input, m.Side)
 		if c > 1 {
 			amb++
 		}
-		require.NoError(t, VerifyMazeSolution(m.Input, m.Label, m.Side), "the label marks one of the shortest paths")
+		require.NoError(t, Verify(m.Input, m.Label, m.Side), "the label marks one of the shortest paths")
 	}
 	require.Positive(t, amb)
 }
@@ -345,13 +284,13 @@ func TestMazeShortestPathCounting(t *testing.T) {
 func BenchmarkMazeGenerate(b *testing.B) {
 	for _, c := range []struct {
 		name string
-		cfg  MazeConfig
+		cfg  Config
 	}{
-		{"8x8_default", DefaultMazeConfig()},
-		{"30x30", MazeConfig{Cells: 30, Loops: 12, MinPathLen: 100}},
+		{"8x8_default", DefaultConfig()},
+		{"30x30", Config{Cells: 30, Loops: 12, MinPathLen: 100}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			g, _ := NewMazeGenerator(c.cfg, 1, 0)
+			g, _ := NewGenerator(c.cfg, 1, 0)
 			for b.Loop() {
 				if _, err := g.Generate(); err != nil {
 					b.Fatal(err)
@@ -359,4 +298,25 @@ func BenchmarkMazeGenerate(b *testing.B) {
 			}
 		})
 	}
+}
+
+func TestMazeDihedralInvariance(t *testing.T) {
+	g, _ := NewGenerator(Config{Cells: 7, Loops: 3, MinPathLen: 12}, 8, 0)
+	m, err := g.Generate()
+	require.NoError(t, err)
+	key := Key(m.Input, m.Side)
+	seen := map[string]bool{}
+	for tr := 0; tr < task.NumDihedral; tr++ {
+		in, h, w := task.Dihedral(tr, m.Input, m.Side, m.Side)
+		lab, _, _ := task.Dihedral(tr, m.Label, m.Side, m.Side)
+		require.Equal(t, m.Side, h)
+		require.Equal(t, m.Side, w)
+		require.NoError(t, Verify(in, lab, m.Side))
+		require.Equal(t, key, Key(in, m.Side), "key is dihedral-invariant")
+		seen[string(in)] = true
+		// start moves where task.DihedralPos says
+		sr, sc := task.DihedralPos(tr, m.Start/m.Side, m.Start%m.Side, m.Side, m.Side)
+		require.Equal(t, uint8(StartToken), in[sr*m.Side+sc])
+	}
+	require.Len(t, seen, 8, "a random maze has no symmetry")
 }
