@@ -288,25 +288,29 @@ func ParseAugName(name string) (orig string, d int, m ColorMap, ok bool) {
 // columns and the column just right of it across its rows (each only if it
 // is inside the canvas), the diagonal corner and everything else stay PAD.
 // Returns 900 tokens, row-major.
-func Encode(g Grid, r0, c0 int) ([]uint8, error) {
+func Encode(g Grid, r0, c0 int) ([]uint8, error) { return EncodeOn(g, r0, c0, MaxSize) }
+
+// EncodeOn is Encode on a side×side canvas (side ≤ MaxSize): the layout of
+// a model trained on a smaller canvas, seq_len side². Encode is side 30.
+func EncodeOn(g Grid, r0, c0, side int) ([]uint8, error) {
 	if err := g.Validate(); err != nil {
 		return nil, err
 	}
-	if r0 < 0 || c0 < 0 || r0+g.H > MaxSize || c0+g.W > MaxSize {
-		return nil, fmt.Errorf("arc: %d×%d grid at offset (%d,%d) does not fit the 30×30 canvas", g.H, g.W, r0, c0)
+	if r0 < 0 || c0 < 0 || r0+g.H > side || c0+g.W > side {
+		return nil, fmt.Errorf("arc: %d×%d grid at offset (%d,%d) does not fit the %d×%d canvas", g.H, g.W, r0, c0, side, side)
 	}
-	out := make([]uint8, SeqLen)
+	out := make([]uint8, side*side)
 	for r := 0; r < g.H; r++ {
 		for c := 0; c < g.W; c++ {
-			out[(r0+r)*MaxSize+c0+c] = g.At(r, c) + ColorBase
+			out[(r0+r)*side+c0+c] = g.At(r, c) + ColorBase
 		}
-		if c0+g.W < MaxSize {
-			out[(r0+r)*MaxSize+c0+g.W] = EOSToken
+		if c0+g.W < side {
+			out[(r0+r)*side+c0+g.W] = EOSToken
 		}
 	}
-	if r0+g.H < MaxSize {
+	if r0+g.H < side {
 		for c := 0; c < g.W; c++ {
-			out[(r0+g.H)*MaxSize+c0+c] = EOSToken
+			out[(r0+g.H)*side+c0+c] = EOSToken
 		}
 	}
 	return out, nil
@@ -320,15 +324,20 @@ func Encode(g Grid, r0, c0 int) ([]uint8, error) {
 // (0,0) gives the empty grid. Grids placed at a non-zero offset do not
 // decode (the test split is never translated).
 func Decode[T ~uint8 | ~int32 | ~int64 | ~int](toks []T) (Grid, error) {
-	if len(toks) != SeqLen {
-		return Grid{}, fmt.Errorf("arc: %d tokens, want %d", len(toks), SeqLen)
+	return DecodeOn(toks, MaxSize)
+}
+
+// DecodeOn is Decode on a side×side canvas.
+func DecodeOn[T ~uint8 | ~int32 | ~int64 | ~int](toks []T, side int) (Grid, error) {
+	if side < 1 || side > MaxSize || len(toks) != side*side {
+		return Grid{}, fmt.Errorf("arc: %d tokens, want %d (a %d×%d canvas)", len(toks), side*side, side, side)
 	}
 	isColour := func(t T) bool { return t >= ColorBase && t < ColorBase+NumColors }
 	bestArea, bestR, bestC := 0, 0, 0
-	width := MaxSize
-	for r := 1; r <= MaxSize; r++ {
+	width := side
+	for r := 1; r <= side; r++ {
 		for c := 0; c < width; c++ {
-			if !isColour(toks[(r-1)*MaxSize+c]) {
+			if !isColour(toks[(r-1)*side+c]) {
 				width = c
 				break
 			}
@@ -340,7 +349,7 @@ func Decode[T ~uint8 | ~int32 | ~int64 | ~int](toks []T) (Grid, error) {
 	g := Grid{H: bestR, W: bestC, Cells: make([]uint8, 0, bestR*bestC)}
 	for r := 0; r < bestR; r++ {
 		for c := 0; c < bestC; c++ {
-			g.Cells = append(g.Cells, uint8(toks[r*MaxSize+c]-ColorBase))
+			g.Cells = append(g.Cells, uint8(toks[r*side+c]-ColorBase))
 		}
 	}
 	return g, nil
@@ -352,6 +361,11 @@ func Decode[T ~uint8 | ~int32 | ~int64 | ~int](toks []T) (Grid, error) {
 // output, except one randomly chosen pair that stays at (0, 0). Only the
 // train split is translated.
 func TranslateOffsets(pairs []Pair, r rand.Source) [][2]int {
+	return TranslateOffsetsOn(pairs, r, MaxSize)
+}
+
+// TranslateOffsetsOn is TranslateOffsets on a side×side canvas.
+func TranslateOffsetsOn(pairs []Pair, r rand.Source, side int) [][2]int {
 	offs := make([][2]int, len(pairs))
 	if len(pairs) == 0 {
 		return offs
@@ -359,7 +373,7 @@ func TranslateOffsets(pairs []Pair, r rand.Source) [][2]int {
 	keep := task.Intn(r, len(pairs))
 	for i, p := range pairs {
 		h, w := max(p.Input.H, p.Output.H), max(p.Input.W, p.Output.W)
-		r0, c0 := task.Intn(r, MaxSize-h+1), task.Intn(r, MaxSize-w+1)
+		r0, c0 := task.Intn(r, max(side-h+1, 1)), task.Intn(r, max(side-w+1, 1))
 		if i != keep {
 			offs[i] = [2]int{r0, c0}
 		}
