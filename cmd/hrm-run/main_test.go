@@ -136,6 +136,8 @@ func TestBadInput(t *testing.T) {
 	require.NoError(t, os.WriteFile(badJSON, []byte(`{"puzzle": "`+sample+`"}`+"\n"+`{"puzzle": 5`+"\n"), 0o644))
 	noPuzzle := filepath.Join(dir, "np.ndjson")
 	require.NoError(t, os.WriteFile(noPuzzle, []byte(`{"id": 1}`+"\n"), 0o644))
+	twoPuzzles := filepath.Join(dir, "two.txt")
+	require.NoError(t, os.WriteFile(twoPuzzles, []byte(sample+"\n"+sample+"\n"), 0o644))
 	notModel := filepath.Join(dir, "junk.safetensors")
 	require.NoError(t, os.WriteFile(notModel, []byte("this is not a weight file"), 0o644))
 
@@ -162,7 +164,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"-model", model, "-in", filepath.Join(dir, "missing.txt")}, "no such file"},
 		{[]string{"-model", filepath.Join(dir, "missing.safetensors"), "-puzzle", sample}, "no such file"},
 		{[]string{"-model", notModel, "-puzzle", sample}, "model:"},
-		{[]string{"-model", otherTask, "-puzzle", sample}, "trained for arc with 81 cells"},
+		{[]string{"-model", otherTask, "-puzzle", sample}, "an ARC model answers a task file: give -in TASK.json"},
+		{[]string{"-model", model, "-in", twoPuzzles, "-trace"}, "-trace follows one puzzle; " + twoPuzzles + " holds 2"},
 		{[]string{"-model", model, "-puzzle", sample, "-halt", "sometimes"}, `halt mode "sometimes"`},
 		{[]string{"-model", model, "-puzzle", sample, "-steps", "-1"}, "-steps -1"},
 		{[]string{"-model", model, "-puzzle", sample, "-bogus"}, "flag provided but not defined"},

@@ -117,7 +117,7 @@ func (g Grid) Equal(o Grid) bool {
 	return g.H == o.H && g.W == o.W && string(g.Cells) == string(o.Cells)
 }
 
-// task.Dihedral returns g transformed by dihedral id t (0..7, see task.NumDihedral).
+// Dihedral returns g transformed by dihedral id t (0..7, see task.NumDihedral).
 func (g Grid) Dihedral(t int) Grid {
 	if g.Empty() {
 		return g
