@@ -118,10 +118,10 @@ func solveARC(c config, m *runtime.Model, src *source, stdout, stderr io.Writer)
 		}
 	}
 	if known {
-		fmt.Fprintf(stderr, "hrm-run: task %s: %d variants, %d test inputs; pass@1 %d of %d, pass@2 %d of %d: the task scores %s at pass@1, %s at pass@2\n",
-			name, res.Variants, len(res.Tests), n1, len(res.Tests), n2, len(res.Tests), score(pass1), score(pass2))
+		fmt.Fprintf(stderr, "hrm-run: task %s: %d variants, test inputs passed: %d of %d at pass@1, %d of %d at pass@2; the task scores %s at pass@1, %s at pass@2\n",
+			name, res.Variants, n1, len(res.Tests), n2, len(res.Tests), score(pass1), score(pass2))
 	} else {
-		fmt.Fprintf(stderr, "hrm-run: task %s: %d variants, %d test inputs (the file has no test outputs to score)\n", name, res.Variants, len(res.Tests))
+		fmt.Fprintf(stderr, "hrm-run: task %s: %d variants, %d test inputs (the file gives no test outputs to score)\n", name, res.Variants, len(res.Tests))
 	}
 	return nil
 }

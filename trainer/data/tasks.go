@@ -177,16 +177,20 @@ func ARCLabels(canvas []uint8) []int32 {
 // the input canvas, Labels the output canvas with PAD ignored (all ignored
 // when the pair has no output).
 func ARCPairExample(p arc.Pair, r0, c0 int, id int32) (Example, error) {
-	in, err := arc.Encode(p.Input, r0, c0)
+	return arcPairExampleOn(p, r0, c0, id, arc.MaxSize)
+}
+
+func arcPairExampleOn(p arc.Pair, r0, c0 int, id int32, side int) (Example, error) {
+	in, err := arc.EncodeOn(p.Input, r0, c0, side)
 	if err != nil {
 		return Example{}, fmt.Errorf("input: %w", err)
 	}
 	ex := Example{Inputs: in, PuzzleID: id}
 	if p.Output.Empty() {
-		ex.Labels = ARCLabels(make([]uint8, arc.SeqLen))
+		ex.Labels = ARCLabels(make([]uint8, side*side))
 		return ex, nil
 	}
-	out, err := arc.Encode(p.Output, r0, c0)
+	out, err := arc.EncodeOn(p.Output, r0, c0, side)
 	if err != nil {
 		return Example{}, fmt.Errorf("output: %w", err)
 	}
@@ -200,16 +204,20 @@ func ARCPairExample(p arc.Pair, r0, c0 int, id int32) (Example, error) {
 // non-nil (arc.TranslateOffsets over the train examples); test examples
 // never are.
 func ARCTaskExamples(t *arc.Task, id int32, evaluation bool, translate rand.Source) (train, test []Example, err error) {
+	return arcTaskExamplesOn(t, id, evaluation, translate, arc.MaxSize)
+}
+
+func arcTaskExamplesOn(t *arc.Task, id int32, evaluation bool, translate rand.Source, side int) (train, test []Example, err error) {
 	trainPairs := append([]arc.Pair(nil), t.Train...)
 	if !evaluation {
 		trainPairs = append(trainPairs, t.Test...)
 	}
 	offs := make([][2]int, len(trainPairs))
 	if translate != nil {
-		offs = arc.TranslateOffsets(trainPairs, translate)
+		offs = arc.TranslateOffsetsOn(trainPairs, translate, side)
 	}
 	for i, p := range trainPairs {
-		ex, err := ARCPairExample(p, offs[i][0], offs[i][1], id)
+		ex, err := arcPairExampleOn(p, offs[i][0], offs[i][1], id, side)
 		if err != nil {
 			return nil, nil, fmt.Errorf("arc: %s: train example %d: %w", t.Name, i, err)
 		}
@@ -217,7 +225,7 @@ func ARCTaskExamples(t *arc.Task, id int32, evaluation bool, translate rand.Sour
 	}
 	if evaluation {
 		for i, p := range t.Test {
-			ex, err := ARCPairExample(p, 0, 0, id)
+			ex, err := arcPairExampleOn(p, 0, 0, id, side)
 			if err != nil {
 				return nil, nil, fmt.Errorf("arc: %s: test example %d: %w", t.Name, i, err)
 			}
@@ -225,4 +233,99 @@ func ARCTaskExamples(t *arc.Task, id int32, evaluation bool, translate rand.Sour
 		}
 	}
 	return train, test, nil
+}
+
+// ARCDatasetConfig configures BuildARCDataset.
+type ARCDatasetConfig struct {
+	// Train are tasks whose test pairs train too (the official
+	// "training" folders and ConceptARC); Eval are tasks whose test pairs
+	// are held out (the "evaluation" folders).
+	Train, Eval []*arc.Task
+	// Augmentations is the number of augmented variants per task (the
+	// official builder: 1000), besides the task itself; fewer are made
+	// when a task has fewer distinct ones (a symmetric task).
+	Augmentations int
+	// Translate draws the translation augmentation of the train split.
+	Translate bool
+	// Canvas is the canvas side (0: 30, the official layout); grids
+	// larger than the canvas are an error.
+	Canvas int
+	Seed   uint64
+}
+
+// ARCDataset is an ARC dataset with its puzzle identifiers: Names[i] is
+// identifier i's, as in the official identifiers.json (0 is "<blank>").
+type ARCDataset struct {
+	Dataset
+	Names []string
+}
+
+// BuildARCDataset builds the dataset of the official ARC builder (spec
+// §6.4): every task and up to Augmentations variants of it (a random
+// dihedral transform after a colour map fixing 0, deduplicated by the
+// hash of the whole task), each variant its own puzzle identifier, named
+// "<task>_t<d>_<map>"; the train split holds every variant's
+// demonstrations (translated if asked), the test split the held-out test
+// pairs of every variant, untranslated.
+func BuildARCDataset(cfg ARCDatasetConfig) (*ARCDataset, error) {
+	side := cfg.Canvas
+	if side == 0 {
+		side = arc.MaxSize
+	}
+	if side < 1 || side > arc.MaxSize {
+		return nil, fmt.Errorf("arc: canvas %d, want 1..%d", side, arc.MaxSize)
+	}
+	if cfg.Augmentations < 0 {
+		return nil, fmt.Errorf("arc: %d augmentations", cfg.Augmentations)
+	}
+	ds := &ARCDataset{Dataset: Dataset{SeqLen: side * side, Vocab: arc.Vocab}, Names: []string{"<blank>"}}
+	r := task.NewPCG(cfg.Seed, streamAug)
+	tr := task.NewPCG(cfg.Seed, streamTrain)
+	seen := map[string]bool{}
+	add := func(t *arc.Task, eval bool) error {
+		if seen[t.Name] {
+			return fmt.Errorf("arc: task %s appears twice", t.Name)
+		}
+		seen[t.Name] = true
+		variants := []*arc.Task{t}
+		hashes := map[uint64]bool{t.Hash(): true}
+		// The official builder tries five times the variants it wants.
+		for try := 0; try < 5*cfg.Augmentations && len(variants) <= cfg.Augmentations; try++ {
+			d, m := task.Intn(r, task.NumDihedral), arc.RandomColorMap(r)
+			v := t.Augment(d, m)
+			if h := v.Hash(); !hashes[h] {
+				hashes[h] = true
+				variants = append(variants, v)
+			}
+		}
+		for _, v := range variants {
+			id := int32(len(ds.Names))
+			ds.Names = append(ds.Names, v.Name)
+			var translate rand.Source
+			if cfg.Translate {
+				translate = tr
+			}
+			train, test, err := arcTaskExamplesOn(v, id, eval, translate, side)
+			if err != nil {
+				return err
+			}
+			ds.Train = append(ds.Train, train...)
+			ds.Test = append(ds.Test, test...)
+		}
+		return nil
+	}
+	for _, t := range cfg.Train {
+		if err := add(t, false); err != nil {
+			return nil, err
+		}
+	}
+	for _, t := range cfg.Eval {
+		if err := add(t, true); err != nil {
+			return nil, err
+		}
+	}
+	if len(ds.Train) == 0 {
+		return nil, fmt.Errorf("arc: no tasks")
+	}
+	return ds, nil
 }

@@ -132,3 +132,45 @@ func TestSudokuAugmenterOnExamples(t *testing.T) {
 		require.Equal(t, ex.Key, sudoku.Key(ap, as))
 	}
 }
+
+func TestBuildARCDataset(t *testing.T) {
+	b, err := os.ReadFile("../../task/arc/testdata/ok/ok_basic.json")
+	require.NoError(t, err)
+	tk, err := arc.ParseTask("ok_basic", b)
+	require.NoError(t, err)
+	other := tk.Augment(4, arc.IdentityColorMap())
+	other.Name = "other"
+	ds, err := BuildARCDataset(ARCDatasetConfig{Train: []*arc.Task{other}, Eval: []*arc.Task{tk}, Augmentations: 5, Seed: 1})
+	require.NoError(t, err)
+	require.Equal(t, "<blank>", ds.Names[0])
+	require.Len(t, ds.Names, 1+6+6)
+	require.Equal(t, "other", ds.Names[1])
+	require.Equal(t, "ok_basic", ds.Names[7])
+	seenNames := map[string]bool{}
+	for _, n := range ds.Names[7:] {
+		v, ok := arc.VariantOf(n, "ok_basic")
+		require.True(t, ok, n)
+		require.False(t, seenNames[n])
+		seenNames[n] = true
+		_ = v
+	}
+	// "other" trains on its test pair too; ok_basic's is held out, once
+	// per variant, at the top left, and decodes to the variant's output
+	require.Len(t, ds.Train, 6*(len(other.Train)+len(other.Test))+6*len(tk.Train))
+	require.Len(t, ds.Test, 6*len(tk.Test))
+	for _, ex := range ds.Test {
+		v, ok := arc.VariantOf(ds.Names[ex.PuzzleID], "ok_basic")
+		require.True(t, ok)
+		g, err := arc.Decode(ex.Labels)
+		require.NoError(t, err)
+		require.True(t, v.Undo(g).Equal(tk.Test[0].Output), ds.Names[ex.PuzzleID])
+	}
+	small, err := BuildARCDataset(ARCDatasetConfig{Eval: []*arc.Task{tk}, Augmentations: 2, Canvas: 6, Translate: true, Seed: 1})
+	require.NoError(t, err)
+	require.Equal(t, 36, small.SeqLen)
+	require.Len(t, small.Train[0].Inputs, 36)
+	_, err = BuildARCDataset(ARCDatasetConfig{Eval: []*arc.Task{tk}, Canvas: 2})
+	require.ErrorContains(t, err, "does not fit the 2×2 canvas")
+	_, err = BuildARCDataset(ARCDatasetConfig{Eval: []*arc.Task{tk, tk}})
+	require.ErrorContains(t, err, "task ok_basic appears twice")
+}
