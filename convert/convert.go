@@ -74,12 +74,14 @@ func Import(path string, opt Options) (*runtime.Model, error) {
 		}
 		owned = true // read into memory of our own: used in place
 	} else {
-		f, err := loader.Open(path)
+		// Read, not mapped: the model keeps the float32 data in place, one
+		// copy in memory whatever the size of the puzzle table.
+		f, err := loader.ReadFile(path)
 		if err != nil {
 			return nil, err
 		}
-		defer f.Close()
 		tensors = f.Tensors()
+		owned = true
 	}
 	m, err := fromTensors(tensors, opt, owned)
 	if err != nil {

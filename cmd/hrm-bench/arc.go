@@ -41,6 +41,7 @@ func arcBench(args []string, stdout, stderr io.Writer) error {
 	batch := fs.Int("batch", 16, "rows (variants × test inputs) per session batch")
 	threads := fs.Int("threads", 0, "worker threads (0: all cores)")
 	asJSON := fs.Bool("json", false, "JSON output, one object per task")
+	limit := fs.Int("variants", 0, "run at most N variants of each task, the task itself first (0: all)")
 	sub := fs.String("submission", "", "also write the attempts as an ARC Prize submission.json here")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: hrm-bench arc -model M [flags] DIR\n\nDIR holds ARC-AGI task files (*.json).\n\n")
@@ -103,7 +104,7 @@ func arcBench(args []string, stdout, stderr io.Writer) error {
 			rows = append(rows, row)
 			continue
 		}
-		res, err := arcrun.Solve(sess, t, vs, side, runtime.Options{Steps: *steps})
+		res, err := arcrun.Solve(sess, t, arcrun.Limit(vs, *limit), side, runtime.Options{Steps: *steps})
 		if err != nil {
 			return err
 		}

@@ -83,6 +83,7 @@ func solveARC(c config, m *runtime.Model, src *source, stdout, stderr io.Writer)
 	if err != nil {
 		return badInput("model %s: %v", c.model, err)
 	}
+	vs = arcrun.Limit(vs, c.variants)
 	if err := arcrun.Fits(t, side); err != nil {
 		return badInput("%v", err)
 	}

@@ -171,3 +171,17 @@ func TestARCBadInput(t *testing.T) {
 		require.Equal(t, 1, strings.Count(stderr, "\n"), "%v: one line:\n%s", tc.args, stderr)
 	}
 }
+
+// -variants runs the task itself and then the first others by name.
+func TestARCVariantsLimit(t *testing.T) {
+	model := trainedARC(t)
+	code, out, stderr := runCLI("-model", model, "-in", filepath.Join("testdata", "arc", "swap12.json"), "-json", "-variants", "2")
+	require.Equal(t, 0, code, stderr)
+	var r arcResult
+	require.NoError(t, json.Unmarshal([]byte(out), &r))
+	require.Equal(t, 2, r.Variants)
+	require.Equal(t, []int{2}, r.Tests[0].Votes)
+	code, _, stderr = runCLI("-model", model, "-in", filepath.Join("testdata", "arc", "swap12.json"), "-variants", "-1")
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "-variants -1")
+}

@@ -42,18 +42,19 @@ type usageError struct{ error }
 func badInput(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
 
 type config struct {
-	model   string
-	puzzle  string
-	in      string
-	json    bool
-	steps   int
-	halt    runtime.HaltMode
-	threads int
-	batch   int
-	verbose bool
-	trace   bool
-	noMmap  bool
-	mem     cli.Bytes // budget for the session's buffers
+	model    string
+	puzzle   string
+	in       string
+	json     bool
+	steps    int
+	halt     runtime.HaltMode
+	threads  int
+	batch    int
+	verbose  bool
+	trace    bool
+	noMmap   bool
+	variants int       // ARC: at most this many variants of a task (0: all)
+	mem      cli.Bytes // budget for the session's buffers
 	// batchGiven: -batch was on the command line, so it is not lowered to
 	// fit -mem, and is an error if it does not.
 	batchGiven bool
@@ -110,6 +111,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.trace, "trace", false, "print the grid and q values after every ACT segment (one puzzle)")
 	c.mem = cli.Bytes(cli.DefaultMemBudget())
 	fs.Var(&c.mem, "mem", "working memory for a batch, e.g. 512M or 2G (default: a quarter of this machine's memory, at most 1 GiB); a default -batch is lowered to fit")
+	fs.IntVar(&c.variants, "variants", 0, "ARC: run at most N of the task's variants, the task itself first (0: every one the model knows; official models know about 1000)")
 	fs.BoolVar(&c.noMmap, "no-mmap", false, "read the model into memory instead of mapping it, for a file that may be rewritten in place while hrm-run runs")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: hrm-run [-model FILE] (-puzzle P | -in FILE) [flags]\n"+
@@ -148,6 +150,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, badInput("-steps %d: want 1..%d, or 0 for the model's halt_max_steps", c.steps, maxSteps)
 	case c.threads < 0 || c.threads > maxThreads:
 		return c, badInput("-threads %d: want 1..%d, or 0 for every CPU", c.threads, maxThreads)
+	case c.variants < 0:
+		return c, badInput("-variants %d: want 1 or more, or 0 for all", c.variants)
 	case c.batch < 1 || c.batch > maxBatch:
 		return c, badInput("-batch %d: want 1..%d", c.batch, maxBatch)
 	}

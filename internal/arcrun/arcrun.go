@@ -55,6 +55,31 @@ func Variants(m *runtime.Model, task string) ([]Variant, error) {
 	return out, nil
 }
 
+// Limit keeps at most n variants (n ≤ 0: all): the task itself first, then
+// the others in name order. An official ARC model knows about a thousand
+// variants of a task, hours of CPU at 900 tokens; the ARC Prize analysis
+// of HRM found about 300 augmentations enough.
+func Limit(vs []Variant, n int) []Variant {
+	if n <= 0 || n >= len(vs) {
+		return vs
+	}
+	out := make([]Variant, 0, n)
+	for _, v := range vs {
+		if v.D == 0 && v.Map == arc.IdentityColorMap() {
+			out = append(out, v)
+		}
+	}
+	for _, v := range vs {
+		if len(out) == n {
+			break
+		}
+		if !(v.D == 0 && v.Map == arc.IdentityColorMap()) {
+			out = append(out, v)
+		}
+	}
+	return out[:n]
+}
+
 // Answer is what the variants made of one test input.
 type Answer struct {
 	// Candidates are the distinct answers, ranked by the vote.
