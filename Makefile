@@ -51,7 +51,7 @@ race:
 vet:
 	GOARCH=amd64 $(GO) vet ./...
 	GOARCH=arm64 $(GO) vet ./...
-	GOOS=js GOARCH=wasm $(GO) vet ./web/wasm ./runtime ./asm ./models ./loader ./quant ./trainer/data
+	GOOS=js GOARCH=wasm $(GO) vet ./web/wasm ./runtime ./asm ./models ./loader ./quant ./task/...
 
 # Every shipped target builds, pure Go everywhere (CGO_ENABLED=0).
 cross:
@@ -70,7 +70,7 @@ kernel-matrix:
 
 # Short fuzzing runs of every fuzz target (their seed corpora already run
 # in `unit`). FUZZTIME=5m make fuzz for a real session.
-FUZZ_TARGETS := ./loader/:FuzzParse ./internal/jsonstr/:FuzzCheck ./trainer/data/:FuzzParseSudoku ./trainer/data/:FuzzARCTask \
+FUZZ_TARGETS := ./loader/:FuzzParse ./internal/jsonstr/:FuzzCheck ./task/sudoku/:FuzzParseSudoku ./task/arc/:FuzzARCTask \
 	./asm/:FuzzGemmS8 ./asm/:FuzzGemmF32 ./asm/:FuzzAttention ./asm/:FuzzQuantizeRowS8Tiers ./asm/:FuzzSwiGLU
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

@@ -33,6 +33,9 @@ type Options struct {
 	// (sudoku, maze, arc).
 	SeqLen int
 	Task   string
+	// Identifiers is the official dataset's identifiers.json, whose names
+	// the converted model keeps for its puzzle-embedding rows (ARC).
+	Identifiers string
 }
 
 // Import reads an official checkpoint and returns a float32 Model. path is a
@@ -63,24 +66,51 @@ func Import(path string, opt Options) (*runtime.Model, error) {
 		}
 	}
 	var tensors []loader.Tensor
+	owned := false
 	if isZip(path) {
 		tensors, err = readTorchZip(path)
 		if err != nil {
 			return nil, err
 		}
+		owned = true // read into memory of our own: used in place
 	} else {
-		f, err := loader.Open(path)
+		// Read, not mapped: the model keeps the float32 data in place, one
+		// copy in memory whatever the size of the puzzle table.
+		f, err := loader.ReadFile(path)
 		if err != nil {
 			return nil, err
 		}
-		defer f.Close()
 		tensors = f.Tensors()
+		owned = true
 	}
-	m, err := FromTensors(tensors, opt)
+	m, err := fromTensors(tensors, opt, owned)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if opt.Identifiers != "" {
+		if m, err = WithIdentifiers(m, opt.Identifiers); err != nil {
+			return nil, err
+		}
+	}
 	return m, nil
+}
+
+// WithIdentifiers names the model's puzzle rows from an official
+// identifiers.json: a JSON list, index → name, index 0 "<blank>".
+func WithIdentifiers(m *runtime.Model, path string) (*runtime.Model, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	if err := json.Unmarshal(b, &names); err != nil {
+		return nil, fmt.Errorf("%s: want a JSON list of identifier names (the official identifiers.json): %w", path, err)
+	}
+	n, err := m.WithIdentifiers(names)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w (the identifiers must be the ones of the dataset the checkpoint was trained on)", path, err)
+	}
+	return n, nil
 }
 
 // checkpointIn names the checkpoint file of a directory.
@@ -134,6 +164,14 @@ var prefixes = []string{"_orig_mod.model.inner.", "model.inner.", "inner.", ""}
 // FromTensors builds a float32 Model from official state-dict tensors. The
 // tensor data is copied, so the source may be closed afterwards.
 func FromTensors(tensors []loader.Tensor, opt Options) (*runtime.Model, error) {
+	return fromTensors(tensors, opt, false)
+}
+
+// fromTensors is FromTensors; owned says the tensors' data is memory the
+// model may keep (a checkpoint read whole into memory), so float32 data is
+// used in place instead of copied: an ARC checkpoint's 2 GB puzzle table is
+// then held once.
+func fromTensors(tensors []loader.Tensor, opt Options, owned bool) (*runtime.Model, error) {
 	prefix, err := detectPrefix(tensors)
 	if err != nil {
 		return nil, err
@@ -171,7 +209,10 @@ func FromTensors(tensors []loader.Tensor, opt Options) (*runtime.Model, error) {
 		if err != nil {
 			return nil, err
 		}
-		vals[sp.Name] = slices.Clone(v) // the source may be a mapping about to close
+		if !owned && t.DType == "F32" {
+			v = slices.Clone(v) // the source may be a mapping about to close
+		}
+		vals[sp.Name] = v
 	}
 	for name, t := range byName {
 		if _, ok := vals[name]; !ok {

@@ -256,6 +256,12 @@ func bytesOf[T any](v []T) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(v))), len(v)*int(unsafe.Sizeof(z)))
 }
 
+// F32View builds an F32 tensor whose Data aliases v (no copy): for writing
+// weights that are already in memory, or mapped, without a second copy.
+func F32View(name string, shape []int, v []float32) Tensor {
+	return Tensor{Name: name, DType: F32, Shape: cloneShape(shape), Data: bytesOf(v)}
+}
+
 // F32Tensor builds an F32 tensor holding a copy of v.
 func F32Tensor(name string, shape []int, v []float32) Tensor {
 	return Tensor{Name: name, DType: F32, Shape: cloneShape(shape), Data: append([]byte{}, bytesOf(v)...)}

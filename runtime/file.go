@@ -191,15 +191,36 @@ func FromFile(f *loader.File) (*Model, error) {
 			return nil, err
 		}
 	}
+	var idents []byte
+	if t, ok := byName[KeyIdentifiers]; ok {
+		delete(byName, KeyIdentifiers)
+		if t.DType != "U8" || len(t.Shape) != 1 {
+			return nil, fmt.Errorf("tensor %s: dtype %s shape %v, want a 1-D U8 table", KeyIdentifiers, t.DType, t.Shape)
+		}
+		// Only the last byte is checked here: the table of an ARC model is
+		// tens of megabytes, read a few lines at a time by lookups that
+		// check what they read.
+		if n := len(t.Data); n == 0 || t.Data[n-1] != '\n' {
+			return nil, fmt.Errorf("tensor %s: does not end with a newline", KeyIdentifiers)
+		}
+		idents = t.Data
+	}
 	if len(byName) > 0 {
 		extra := slices.Sorted(maps.Keys(byName))
 		return nil, fmt.Errorf("tensor %s: not part of a %s model with this config", extra[0], cfg.Arch)
 	}
-	m, err := build(cfg, vocab, tensors, linears)
-	if err == nil && rotated {
+	// The puzzle table of an official ARC checkpoint is about 2 GB of the
+	// file; reading it to check its values would bring all of it into
+	// memory. Its rows are checked as Session.Begin uses them instead.
+	m, err := build(cfg, vocab, tensors, linears, true)
+	if err != nil {
+		return nil, err
+	}
+	if rotated {
 		m.downRot = downOrder(cfg)
 	}
-	return m, err
+	m.idents = idents
+	return m, nil
 }
 
 // isLinear reports whether a tensor is a block's linear weight, the
@@ -268,11 +289,12 @@ func strictUnmarshal(s string, v any) error {
 // The slices are used in place. Every expected tensor must be present with
 // its exact element count and finite values; extra tensors are refused.
 func New(cfg Config, vocab Vocab, tensors map[string][]float32) (*Model, error) {
-	return build(cfg, vocab, tensors, nil)
+	return build(cfg, vocab, tensors, nil, false)
 }
 
 // build is New with some linear layers given as int8 matrices instead.
-func build(cfg Config, vocab Vocab, tensors map[string][]float32, linears map[string]*quant.Matrix) (*Model, error) {
+// lazyPuzzle leaves the puzzle table's values unchecked (see FromFile).
+func build(cfg Config, vocab Vocab, tensors map[string][]float32, linears map[string]*quant.Matrix, lazyPuzzle bool) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -300,6 +322,9 @@ func build(cfg Config, vocab Vocab, tensors map[string][]float32, linears map[st
 		if len(v) != n {
 			return nil, fmt.Errorf("tensor %s: %d values, shape %v needs %d", sp.Name, len(v), sp.Shape, n)
 		}
+		if lazyPuzzle && sp.Name == KeyPuzzleEmb {
+			continue
+		}
 		if i := firstNonFinite(v); i >= 0 {
 			return nil, fmt.Errorf("tensor %s: non-finite value %v at index %d", sp.Name, v[i], i)
 		}
@@ -311,14 +336,15 @@ func build(cfg Config, vocab Vocab, tensors map[string][]float32, linears map[st
 	}
 	m := &Model{
 		Cfg: cfg, Vocab: vocab,
-		embed:     tensors[KeyEmbed],
-		lmHead:    tensors[KeyLMHead],
-		qW:        tensors[KeyQHeadW],
-		qB:        tensors[KeyQHeadB],
-		puzzleEmb: tensors[KeyPuzzleEmb],
-		pos:       tensors[KeyPos],
-		hInit:     tensors[KeyHInit],
-		lInit:     tensors[KeyLInit],
+		embed:      tensors[KeyEmbed],
+		lmHead:     tensors[KeyLMHead],
+		qW:         tensors[KeyQHeadW],
+		qB:         tensors[KeyQHeadB],
+		puzzleEmb:  tensors[KeyPuzzleEmb],
+		pos:        tensors[KeyPos],
+		lazyPuzzle: lazyPuzzle,
+		hInit:      tensors[KeyHInit],
+		lInit:      tensors[KeyLInit],
 	}
 	blocks := func(stack string, n int) []Block {
 		bs := make([]Block, n)
@@ -363,7 +389,9 @@ func (m *Model) linears() map[string]*Linear {
 
 // Tensors returns the model's weights in TensorSpecs order, as written to
 // a weight file: an int8 linear layer becomes its packed data, scales and
-// row sums.
+// row sums; the identifiers table, if any, comes last. The tensors alias
+// the model's memory (read-only), so that writing a model with a 2 GB
+// puzzle table does not hold a second copy of it.
 func (m *Model) Tensors() []loader.Tensor {
 	byName := map[string][]float32{
 		KeyHInit: m.hInit, KeyLInit: m.lInit, KeyEmbed: m.embed, KeyLMHead: m.lmHead,
@@ -380,10 +408,13 @@ func (m *Model) Tensors() []loader.Tensor {
 				loader.F32Tensor(sp.Name+".scale", []int{l.Out}, l.Q.Scale),
 				loader.I32Tensor(sp.Name+".rowsum", []int{l.Out}, l.Q.Q.RowSum))
 		case ok:
-			out = append(out, loader.F32Tensor(sp.Name, sp.Shape, l.W))
+			out = append(out, loader.F32View(sp.Name, sp.Shape, l.W))
 		default:
-			out = append(out, loader.F32Tensor(sp.Name, sp.Shape, byName[sp.Name]))
+			out = append(out, loader.F32View(sp.Name, sp.Shape, byName[sp.Name]))
 		}
+	}
+	if m.idents != nil {
+		out = append(out, loader.Tensor{Name: KeyIdentifiers, DType: "U8", Shape: []int{len(m.idents)}, Data: m.idents})
 	}
 	return out
 }

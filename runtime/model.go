@@ -55,10 +55,14 @@ type Model struct {
 	qW        []float32 // [2, D]; row 0 halt, row 1 continue
 	qB        []float32 // [2]
 	puzzleEmb []float32 // [num_ids, ndim]
-	pos       []float32 // [T, D], learned positions only
-	hInit     []float32 // [D]
-	lInit     []float32 // [D]
-	H, L      []Block
+	// lazyPuzzle: puzzleEmb's values were not checked at load (a mapped
+	// table of up to millions of rows); Begin checks the rows it uses.
+	lazyPuzzle bool
+	idents     []byte    // the identifiers table (identifiers.go), or nil
+	pos        []float32 // [T, D], learned positions only
+	hInit      []float32 // [D]
+	lInit      []float32 // [D]
+	H, L       []Block
 
 	ropeCos, ropeSin []float32 // [T, d/2]: columns j and j+d/2 share angle j
 

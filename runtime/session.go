@@ -194,6 +194,9 @@ func (s *Session) Begin(tokens, puzzleIDs []int32) error {
 		if p < 0 || int(p) >= c.NumPuzzleIdentifiers {
 			return fmt.Errorf("sequence %d: puzzle id %d outside 0..%d", i, p, c.NumPuzzleIdentifiers-1)
 		}
+		if err := s.m.checkPuzzleRow(p); err != nil {
+			return fmt.Errorf("sequence %d: %w", i, err)
+		}
 	}
 	s.n, s.nActive = n, n
 	copy(s.tokens, tokens)

@@ -3,9 +3,10 @@ package trainer
 import (
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/hrmgo/hrm/runtime"
 	"github.com/hrmgo/hrm/trainer/data"
-	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkStepSudoku9 times one optimizer step of the 9×9 recipe that

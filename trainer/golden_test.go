@@ -12,10 +12,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/hrmgo/hrm/convert"
 	"github.com/hrmgo/hrm/loader"
 	"github.com/hrmgo/hrm/trainer/data"
-	"github.com/stretchr/testify/require"
 )
 
 // trainCase is the part of a train_step golden case.json the replay reads.

@@ -8,9 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/hrmgo/hrm/runtime"
 	"github.com/hrmgo/hrm/trainer/data"
-	"github.com/stretchr/testify/require"
 )
 
 // tinyRun is a model and recipe small enough to learn 4×4 Sudoku givens in

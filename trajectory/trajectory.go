@@ -14,7 +14,7 @@ import (
 	"strings"
 
 	"github.com/hrmgo/hrm/runtime"
-	"github.com/hrmgo/hrm/trainer/data"
+	"github.com/hrmgo/hrm/task/sudoku"
 )
 
 // Trajectory is one puzzle's run as the viewer shows it. Cells are row-major;
@@ -90,13 +90,13 @@ func StepJSON(s *Step) ([]byte, error) { return json.Marshal(s) }
 
 // ParsePuzzle reads a Sudoku of the model's size (cells 81 or 16) and
 // refuses givens that break the rules, which no model can solve.
-func ParsePuzzle(s string, cells int) (data.SudokuGrid, error) {
+func ParsePuzzle(s string, cells int) (sudoku.Grid, error) {
 	s = strings.TrimSpace(s)
 	if len(s) != cells {
-		side := data.SudokuSide(cells)
+		side := sudoku.Side(cells)
 		return nil, fmt.Errorf("sudoku has %d characters, this model reads %d×%d = %d", len(s), side, side, cells)
 	}
-	g, err := data.ParseSudoku(s)
+	g, err := sudoku.Parse(s)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func ParsePuzzle(s string, cells int) (data.SudokuGrid, error) {
 
 // Normalize turns pasted text into the one-line form: whitespace and the
 // rule characters of a drawn grid ('|', '+', '-') are dropped, '_' and '*'
-// are blanks. A pasted grid as data.SudokuGrid.Grid prints it becomes its
+// are blanks. A pasted grid as sudoku.Grid.Grid prints it becomes its
 // 81 (or 16) characters; anything else is left for ParsePuzzle to name.
 func Normalize(s string) string {
 	var b strings.Builder
@@ -139,9 +139,9 @@ type Recorder struct {
 // NewRecorder prepares the trajectory of puzzle, which must be row `row`
 // of the batch the session runs; with updates it records every inner
 // update as well as every segment.
-func NewRecorder(m *runtime.Model, name string, puzzle data.SudokuGrid, row int, updates bool) (*Recorder, error) {
+func NewRecorder(m *runtime.Model, name string, puzzle sudoku.Grid, row int, updates bool) (*Recorder, error) {
 	c := m.Cfg
-	if m.Vocab.Task != "sudoku" || len(puzzle) != c.SeqLen || data.SudokuSide(c.SeqLen) == 0 {
+	if m.Vocab.Task != "sudoku" || len(puzzle) != c.SeqLen || sudoku.Side(c.SeqLen) == 0 {
 		return nil, fmt.Errorf("trajectory: model %s reads %s with %d cells, puzzle has %d cells", name, m.Vocab.Task, c.SeqLen, len(puzzle))
 	}
 	t := &Trajectory{Model: name, Describe: c.Describe(), Task: "sudoku", Side: puzzle.Side(), Box: puzzle.Box(),
@@ -149,13 +149,13 @@ func NewRecorder(m *runtime.Model, name string, puzzle data.SudokuGrid, row int,
 	if c.Arch == runtime.ArchTRM {
 		t.HaltRule = "q_halt > 0"
 	}
-	if sol, n, err := data.SolveSudoku(puzzle); err == nil && n == 1 {
+	if sol, n, err := sudoku.Solve(puzzle); err == nil && n == 1 {
 		t.Solution = ints(sol)
 	}
 	return &Recorder{T: t, row: row, updates: updates, pred: make([]int32, c.SeqLen), conf: make([]float32, c.SeqLen)}, nil
 }
 
-func ints(g data.SudokuGrid) []int {
+func ints(g sudoku.Grid) []int {
 	v := make([]int, len(g))
 	for i, d := range g {
 		v[i] = int(d)
@@ -178,8 +178,8 @@ func (r *Recorder) onState(st *runtime.State) {
 	s := Step{Segment: st.Step, Round: st.Round, Update: st.Update,
 		Pred: make([]int, len(r.pred)), Conf: make([]Prob, len(r.conf)), QHalt: Num(qh), QCont: Num(qc)}
 	for i, t := range r.pred {
-		if t > data.SudokuBlankToken {
-			s.Pred[i] = int(t) - data.SudokuDigitBase
+		if t > sudoku.BlankToken {
+			s.Pred[i] = int(t) - sudoku.DigitBase
 		}
 		s.Conf[i] = Prob(r.conf[i])
 	}
@@ -201,20 +201,20 @@ func (r *Recorder) Finish(budget int) *Trajectory {
 	}
 	t.Solved = false
 	if n := len(t.Steps); n > 0 {
-		puz, sol := make(data.SudokuGrid, len(t.Puzzle)), make(data.SudokuGrid, len(t.Puzzle))
+		puz, sol := make(sudoku.Grid, len(t.Puzzle)), make(sudoku.Grid, len(t.Puzzle))
 		ok := true
 		for i, d := range t.Steps[n-1].Pred {
 			ok = ok && d >= 1 && d <= t.Side
 			puz[i], sol[i] = uint8(t.Puzzle[i]), uint8(d)
 		}
-		t.Solved = ok && data.CheckSolution(puz, sol) == nil
+		t.Solved = ok && sudoku.Verify(puz, sol) == nil
 	}
 	return t
 }
 
 // Run solves one puzzle on sess (batch of one, puzzle id 0) and returns
 // its trajectory: the way the browser page and the tests run the model.
-func Run(sess *runtime.Session, name string, puzzle data.SudokuGrid, opt runtime.Options, updates bool, onStep func(*Step)) (*Trajectory, error) {
+func Run(sess *runtime.Session, name string, puzzle sudoku.Grid, opt runtime.Options, updates bool, onStep func(*Step)) (*Trajectory, error) {
 	rec, err := NewRecorder(sess.Model(), name, puzzle, 0, updates)
 	if err != nil {
 		return nil, err

@@ -16,7 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/hrmgo/hrm/internal/browser"
 	"github.com/hrmgo/hrm/models"
-	"github.com/hrmgo/hrm/trainer/data"
+	"github.com/hrmgo/hrm/task/sudoku"
 	"github.com/stretchr/testify/require"
 )
 
@@ -73,9 +73,9 @@ func TestSiteSolvesInBrowser(t *testing.T) {
 	require.Contains(t, eval(`document.getElementById("app-status").textContent`), "solved: 8 segments in")
 
 	// What the grid shows at the last step is the puzzle's solution.
-	g, err := data.ParseSudoku(models.Sudoku9.Sample)
+	g, err := sudoku.Parse(models.Sudoku9.Sample)
 	require.NoError(t, err)
-	sol, _, err := data.SolveSudoku(g)
+	sol, _, err := sudoku.Solve(g)
 	require.NoError(t, err)
 	require.Equal(t, "7", eval(`document.getElementById("viewer").dataset.index`), "the view follows the run")
 	shown := eval(`Array.from(document.querySelectorAll("#hv-grid .hv-cell")).map(c => c.textContent).join("")`)

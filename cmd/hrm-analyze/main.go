@@ -26,7 +26,7 @@ import (
 	"github.com/hrmgo/hrm/asm"
 	"github.com/hrmgo/hrm/models"
 	"github.com/hrmgo/hrm/runtime"
-	"github.com/hrmgo/hrm/trainer/data"
+	"github.com/hrmgo/hrm/task/sudoku"
 	"github.com/hrmgo/hrm/trajectory"
 )
 
@@ -219,7 +219,7 @@ func analyse(s modelSpec, f prFlags) (prResult, error) {
 	}
 	defer m.Close()
 	c := m.Cfg
-	if m.Vocab.Task != "sudoku" || data.SudokuSide(c.SeqLen) == 0 {
+	if m.Vocab.Task != "sudoku" || sudoku.Side(c.SeqLen) == 0 {
 		return prResult{}, badInput("model %s was trained for %s with %d cells; hrm-analyze pr runs 9×9 or 4×4 Sudoku models", s.name, m.Vocab.Task, c.SeqLen)
 	}
 	puzzles, blanks, err := puzzlesFor(f, s, c.SeqLen)
@@ -256,13 +256,13 @@ func analyse(s modelSpec, f prFlags) (prResult, error) {
 }
 
 // puzzlesFor reads -in or generates n puzzles of the model's size.
-func puzzlesFor(f prFlags, s modelSpec, cells int) ([]data.SudokuGrid, int, error) {
+func puzzlesFor(f prFlags, s modelSpec, cells int) ([]sudoku.Grid, int, error) {
 	if f.in != "" {
 		b, err := os.ReadFile(f.in)
 		if err != nil {
 			return nil, 0, badInput("%v", err)
 		}
-		var out []data.SudokuGrid
+		var out []sudoku.Grid
 		for i, line := range strings.Split(string(b), "\n") {
 			line = strings.TrimSpace(line)
 			if line == "" || strings.HasPrefix(line, "#") {
@@ -292,14 +292,14 @@ func puzzlesFor(f prFlags, s modelSpec, cells int) ([]data.SudokuGrid, int, erro
 	if blanks == 0 {
 		blanks = map[int]int{3: 30, 2: 10}[box]
 	}
-	if mx := data.MaxSudokuBlanks(box); blanks > mx {
+	if mx := sudoku.MaxBlanks(box); blanks > mx {
 		return nil, 0, badInput("-blanks %d: a %d×%d puzzle with a unique solution has at most %d", blanks, box*box, box*box, mx)
 	}
-	gen, err := data.NewSudokuGenerator(box, f.seed, 0)
+	gen, err := sudoku.NewGenerator(box, f.seed, 0)
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]data.SudokuGrid, f.n)
+	out := make([]sudoku.Grid, f.n)
 	for i := range out {
 		if out[i], _, err = gen.Generate(blanks); err != nil {
 			return nil, 0, err
@@ -310,7 +310,7 @@ func puzzlesFor(f prFlags, s modelSpec, cells int) ([]data.SudokuGrid, int, erro
 
 // countSolved runs the puzzles plainly: how many the model solves, so that
 // the table says what kind of model the PR belongs to.
-func countSolved(m *runtime.Model, puzzles []data.SudokuGrid, steps int, f prFlags) (int, error) {
+func countSolved(m *runtime.Model, puzzles []sudoku.Grid, steps int, f prFlags) (int, error) {
 	batch := min(f.batch, len(puzzles))
 	sess, err := m.NewSession(batch, f.threads)
 	if err != nil {
@@ -336,7 +336,7 @@ func countSolved(m *runtime.Model, puzzles []data.SudokuGrid, steps int, f prFla
 		}
 		for r := 0; r < hi-lo; r++ {
 			sess.Predict(r, pred)
-			if sol, err := data.SudokuFromTokens(pred); err == nil && data.CheckSolution(puzzles[lo+r], sol) == nil {
+			if sol, err := sudoku.FromTokens(pred); err == nil && sudoku.Verify(puzzles[lo+r], sol) == nil {
 				solved++
 			}
 		}

@@ -13,7 +13,7 @@ import (
 	"github.com/hrmgo/hrm/convert"
 	"github.com/hrmgo/hrm/models"
 	"github.com/hrmgo/hrm/runtime"
-	"github.com/hrmgo/hrm/trainer/data"
+	"github.com/hrmgo/hrm/task/sudoku"
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/blas/blas64"
 )
@@ -81,9 +81,9 @@ func TestMeasureSamplesAndBatches(t *testing.T) {
 	require.NoError(t, err)
 	defer m.Close()
 	c := m.Cfg
-	gen, err := data.NewSudokuGenerator(2, 3, 0)
+	gen, err := sudoku.NewGenerator(2, 3, 0)
 	require.NoError(t, err)
-	var puzzles []data.SudokuGrid
+	var puzzles []sudoku.Grid
 	for range 6 {
 		p, _, err := gen.Generate(10)
 		require.NoError(t, err)

@@ -5,7 +5,7 @@ import (
 	"math"
 
 	"github.com/hrmgo/hrm/runtime"
-	"github.com/hrmgo/hrm/trainer/data"
+	"github.com/hrmgo/hrm/task/sudoku"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
@@ -175,7 +175,7 @@ type prPoint struct {
 
 // measure runs every puzzle through m (budget steps, batches of batch) and
 // returns PR after every sweep-th puzzle and after the last.
-func measure(m *runtime.Model, puzzles []data.SudokuGrid, steps, batch, threads, sweep int, at sampleAt) ([]prPoint, error) {
+func measure(m *runtime.Model, puzzles []sudoku.Grid, steps, batch, threads, sweep int, at sampleAt) ([]prPoint, error) {
 	c := m.Cfg
 	batch = min(batch, len(puzzles))
 	sess, err := m.NewSession(batch, threads)

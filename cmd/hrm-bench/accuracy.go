@@ -9,7 +9,7 @@ import (
 
 	"github.com/hrmgo/hrm/internal/cli"
 	"github.com/hrmgo/hrm/runtime"
-	"github.com/hrmgo/hrm/trainer/data"
+	"github.com/hrmgo/hrm/task/sudoku"
 )
 
 // accuracyReport compares an int8 model with its float32 original.
@@ -84,11 +84,11 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 	if *blanks < 0 {
 		*blanks = map[int]int{2: 10, 3: 40}[box]
 	}
-	gen, err := data.NewSudokuGenerator(box, *seed, 1)
+	gen, err := sudoku.NewGenerator(box, *seed, 1)
 	if err != nil {
 		return err
 	}
-	var puzzles []data.SudokuGrid
+	var puzzles []sudoku.Grid
 	var tokens, pids []int32
 	for i := 0; i < *n; i++ {
 		p, _, err := gen.Generate(*blanks)
@@ -139,8 +139,8 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 		pred := make([]int32, m.Cfg.SeqLen)
 		for i := range ok {
 			s.Predict(i, pred)
-			g, err := data.SudokuFromTokens(pred)
-			ok[i] = err == nil && data.CheckSolution(puzzles[i], g) == nil
+			g, err := sudoku.FromTokens(pred)
+			ok[i] = err == nil && sudoku.Verify(puzzles[i], g) == nil
 		}
 		return ok, nil
 	}

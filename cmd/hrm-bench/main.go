@@ -64,14 +64,17 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return usageError{err}
 	}
 	if len(args) == 0 {
-		return bad("usage: hrm-bench kernels|model|accuracy|train|solve [flags] (hrm-bench COMMAND -h for help)")
+		return bad("usage: hrm-bench kernels|model|accuracy|train|solve|arc [flags] (hrm-bench COMMAND -h for help)")
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
 		fmt.Fprintln(stderr, "usage: hrm-bench kernels|model|accuracy [flags]\n\n"+
 			"  kernels   every kernel tier on the HRM shapes\n"+
 			"  model     ms per ACT segment of a weight file or a random full-size HRM\n"+
-			"  accuracy  int8 against float32, per ACT step\n\n"+
+			"  accuracy  int8 against float32, per ACT step\n"+
+			"  train     training throughput\n"+
+			"  solve     solve rate of a Sudoku or maze model per level and halting mode\n"+
+			"  arc       pass@1 and pass@2 of an ARC model on a directory of task files\n\n"+
 			"hrm-bench COMMAND -h lists the command's flags.")
 		return flag.ErrHelp
 	case "kernels":
@@ -84,8 +87,10 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return train(args[1:], stdout, stderr)
 	case "solve":
 		return solve(args[1:], stdout, stderr)
+	case "arc":
+		return arcBench(args[1:], stdout, stderr)
 	}
-	return bad("unknown command %q: want kernels, model, accuracy, train or solve", args[0])
+	return bad("unknown command %q: want kernels, model, accuracy, train, solve or arc", args[0])
 }
 
 func kernels(args []string, stdout, stderr io.Writer) error {

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/hrmgo/hrm/convert"
+	"github.com/hrmgo/hrm/runtime"
+	"github.com/hrmgo/hrm/task/maze"
 	"github.com/stretchr/testify/require"
 )
 
@@ -232,4 +234,102 @@ func TestBenchMemoryBudget(t *testing.T) {
 	require.Contains(t, stderr, "over the -mem budget of 1.00 MiB; raise -mem")
 	code, _, stderr = runCLI("model", "-model", p, "-batch", "1,3", "-mem", "2M", "-reps", "1")
 	require.Equal(t, 0, code, stderr)
+}
+
+// solve scores maze models too: mazes of the model's side per minimum path
+// length, solved when maze.Verify accepts the path. A random model solves
+// none, so valid halting runs every maze to the budget.
+func TestSolveBenchMaze(t *testing.T) {
+	c := runtime.DefaultConfig()
+	c.SeqLen, c.VocabSize, c.HiddenSize, c.NumHeads = 36, 6, 32, 2
+	c.HLayers, c.LLayers, c.HCycles, c.LCycles, c.Expansion = 1, 1, 1, 1, 2
+	c.NumPuzzleIdentifiers, c.HaltMaxSteps = 1, 3
+	m, err := runtime.NewRandom(c, 2)
+	require.NoError(t, err)
+	m.Vocab = runtime.MazeVocab
+	p := filepath.Join(t.TempDir(), "maze.safetensors")
+	require.NoError(t, m.Save(p))
+	code, out, stderr := runCLI("solve", "-model", p, "-n", "5", "-halt", "max,valid", "-json")
+	require.Equal(t, 0, code, stderr)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 4, "four path lengths by default")
+	for _, l := range lines {
+		var r solveRow
+		require.NoError(t, json.Unmarshal([]byte(l), &r))
+		require.Positive(t, r.MinPath)
+		require.Zero(t, r.Blanks)
+		require.Equal(t, 5, r.Puzzles)
+		require.Equal(t, 3.0, r.Segments["valid"])
+	}
+	code, out, stderr = runCLI("solve", "-model", p, "-n", "3", "-min-path", "4", "-halt", "max")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "6×6 mazes with unique shortest paths")
+	require.Contains(t, out, "min path")
+
+	mz, err := mazeBench(m, p, "4", 1)
+	require.NoError(t, err)
+	bp, err := mz.gen(4)
+	require.NoError(t, err)
+	g, _ := maze.NewGenerator(maze.Config{Cells: 6, Loops: maze.DefaultConfig().Loops, MinPathLen: 4}, 1, 4)
+	want, _ := g.Generate()
+	require.Equal(t, want.Input, bp.toks)
+	lab := make([]int32, 36)
+	for i, x := range want.Label {
+		lab[i] = int32(x)
+	}
+	require.True(t, bp.verifies(lab), "the generator's own path verifies")
+	lab[want.Start] = maze.OpenToken
+	require.False(t, bp.verifies(lab))
+}
+
+// hrm-bench arc runs every task of a directory through the official
+// pipeline and scores it; a task without identifiers is named and fails.
+// (That the pipeline answers right is TestARCEndToEnd of hrm-run, on a
+// trained model; this one is random.)
+func TestARCBench(t *testing.T) {
+	c := runtime.DefaultConfig()
+	c.SeqLen, c.VocabSize, c.HiddenSize, c.NumHeads = 36, 12, 32, 2
+	c.HLayers, c.LLayers, c.HCycles, c.LCycles, c.Expansion = 1, 1, 1, 1, 2
+	c.PuzzleEmbNdim, c.NumPuzzleIdentifiers, c.HaltMaxSteps = 32, 4, 2
+	m, err := runtime.NewRandom(c, 3)
+	require.NoError(t, err)
+	m.Vocab = runtime.ARCVocab
+	m, err = m.WithIdentifiers([]string{"<blank>", "swap12", "swap12_t1_0213456789", "fill4"})
+	require.NoError(t, err)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "arc.safetensors")
+	require.NoError(t, m.Save(p))
+	sub := filepath.Join(dir, "submission.json")
+	code, out, stderr := runCLI("arc", "-model", p, "-submission", sub, "../hrm-run/testdata/arc")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "swap12  2 variants, 1 test inputs: pass@1 ")
+	require.Contains(t, out, "fill4  1 variants, 1 test inputs")
+	require.Contains(t, out, `erase3  not answered: the model has no puzzle identifiers for task "erase3"`)
+	require.Contains(t, out, "3 tasks (2 answered, 2 with known test outputs)")
+	require.Contains(t, stderr, "1 of 3 tasks not answered (erase3) count as failed")
+	b, err := os.ReadFile(sub)
+	require.NoError(t, err)
+	var s map[string][]map[string][][]int
+	require.NoError(t, json.Unmarshal(b, &s))
+	require.Len(t, s, 2)
+	require.Len(t, s["swap12"], 1)
+	require.Contains(t, s["swap12"][0], "attempt_2")
+
+	code, out, _ = runCLI("arc", "-model", p, "-json", "../hrm-run/testdata/arc")
+	require.Equal(t, 0, code)
+	require.Len(t, strings.Split(strings.TrimSpace(out), "\n"), 3)
+
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"arc", "../hrm-run/testdata/arc"}, "-model FILE is required"},
+		{[]string{"arc", "-model", p}, "want one directory"},
+		{[]string{"arc", "-model", "../hrm-run/builtin4.safetensors", "../hrm-run/testdata/arc"}, "a sudoku model; arc scores ARC models"},
+		{[]string{"arc", "-model", p, t.TempDir()}, "no *.json files"},
+	} {
+		code, _, stderr := runCLI(tc.args...)
+		require.Equal(t, 2, code, "%v: %s", tc.args, stderr)
+		require.Contains(t, stderr, tc.want, "%v", tc.args)
+	}
 }

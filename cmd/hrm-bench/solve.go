@@ -5,32 +5,40 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/hrmgo/hrm/runtime"
-	"github.com/hrmgo/hrm/trainer/data"
+	"github.com/hrmgo/hrm/task/maze"
+	"github.com/hrmgo/hrm/task/sudoku"
 )
 
-// solveRow is one blank count of a solve-rate report.
+// solveRow is one blank count (Sudoku) or minimum path length (maze) of a
+// solve-rate report.
 type solveRow struct {
-	Blanks   int                `json:"blanks"`
+	Blanks   int                `json:"blanks,omitempty"`
+	MinPath  int                `json:"min_path,omitempty"`
 	Puzzles  int                `json:"puzzles"`
 	Solved   map[string]float64 `json:"solved"`   // halt mode → fraction of puzzles whose answer verifies
 	Segments map[string]float64 `json:"segments"` // halt mode → mean segments run
 	MSPer    map[string]float64 `json:"ms_per_puzzle"`
 }
 
-// solve scores a Sudoku model on freshly generated, uniquely solvable
-// puzzles at several blank counts and under several halting modes: the
-// fraction whose answer is a valid solution keeping every given (for a
-// unique puzzle, exactly the solution).
+// solve scores a Sudoku or maze model on freshly generated puzzles at
+// several levels and under several halting modes: for Sudoku, uniquely
+// solvable puzzles at several blank counts, solved when the answer is a
+// valid solution keeping every given (for a unique puzzle, exactly the
+// solution); for mazes of the model's side, several minimum shortest-path
+// lengths, solved when the path verifies (maze.Verify: connected, on open
+// squares, S to G, shortest).
 func solve(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("hrm-bench solve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	path := fs.String("model", "", "Sudoku weight file (float32 or int8)")
-	blanksF := fs.String("blanks", "20,25,30,35,40,45,50,55,60", "blank counts")
+	path := fs.String("model", "", "Sudoku or maze weight file (float32 or int8)")
+	blanksF := fs.String("blanks", "20,25,30,35,40,45,50,55,60", "Sudoku: blank counts")
+	pathsF := fs.String("min-path", "", "maze: minimum shortest-path lengths in moves (default: a spread up to the longest the model's side allows)")
 	n := fs.Int("n", 200, "puzzles per blank count")
 	seed := fs.Uint64("seed", 0x5eed0f, "puzzle seed (the trainers use other streams)")
 	haltF := fs.String("halt", "max,q,valid", "halting modes to compare")
@@ -43,10 +51,6 @@ func solve(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		return usageError{err}
-	}
-	blanks, err := intList(*blanksF, "blanks", 64)
-	if err != nil {
-		return err
 	}
 	var modes []runtime.HaltMode
 	for _, h := range strings.Split(*haltF, ",") {
@@ -73,36 +77,40 @@ func solve(args []string, stdout, stderr io.Writer) error {
 		return usageError{err}
 	}
 	defer m.Close()
-	box := map[int]int{16: 2, 81: 3}[m.Cfg.SeqLen]
-	if m.Vocab.Task != "sudoku" || box == 0 {
-		return bad("%s: a %s model with %d cells; solve scores 9×9 or 4×4 Sudoku models", *path, m.Vocab.Task, m.Cfg.SeqLen)
+	var b *bench
+	switch m.Vocab.Task {
+	case "sudoku":
+		b, err = sudokuBench(m, *path, *blanksF, *seed)
+	case "maze":
+		b, err = mazeBench(m, *path, *pathsF, *seed)
+	default:
+		err = bad("%s: a %s model; solve scores Sudoku and maze models", *path, m.Vocab.Task)
 	}
-	for _, b := range blanks {
-		if b > data.MaxSudokuBlanks(box) {
-			return bad("-blanks %d: a %d×%d Sudoku with a unique solution has at most %d", b, box*box, box*box, data.MaxSudokuBlanks(box))
-		}
+	if err != nil {
+		return err
 	}
 	sess, err := m.NewSession(*batch, *threads)
 	if err != nil {
 		return err
 	}
 	defer sess.Close()
-	gen, err := data.NewSudokuGenerator(box, *seed, 3)
-	if err != nil {
-		return err
-	}
 	S := m.Cfg.SeqLen
 	var rows []solveRow
-	for _, b := range blanks {
-		var puzzles []data.SudokuGrid
+	for _, level := range b.levels {
+		var puzzles []benchPuzzle
 		for len(puzzles) < *n {
-			p, _, err := gen.Generate(b)
+			p, err := b.gen(level)
 			if err != nil {
-				return fmt.Errorf("generating %d-blank puzzles: %w", b, err)
+				return err
 			}
 			puzzles = append(puzzles, p)
 		}
-		row := solveRow{Blanks: b, Puzzles: len(puzzles), Solved: map[string]float64{}, Segments: map[string]float64{}, MSPer: map[string]float64{}}
+		row := solveRow{Puzzles: len(puzzles), Solved: map[string]float64{}, Segments: map[string]float64{}, MSPer: map[string]float64{}}
+		if m.Vocab.Task == "maze" {
+			row.MinPath = level
+		} else {
+			row.Blanks = level
+		}
 		for _, mode := range modes {
 			solved, segs := 0, 0
 			t0 := time.Now()
@@ -110,21 +118,21 @@ func solve(args []string, stdout, stderr io.Writer) error {
 				part := puzzles[i0:min(i0+*batch, len(puzzles))]
 				toks := make([]int32, 0, len(part)*S)
 				for _, p := range part {
-					for _, t := range p.Tokens() {
+					for _, t := range p.toks {
 						toks = append(toks, int32(t))
 					}
 				}
 				if err := sess.Begin(toks, make([]int32, len(part))); err != nil {
 					return err
 				}
-				opt := runtime.Options{Steps: *steps, Halt: mode, Accept: func(r int, pred []int32) bool { return verifies(part[r], pred) }}
+				opt := runtime.Options{Steps: *steps, Halt: mode, Accept: func(r int, pred []int32) bool { return part[r].verifies(pred) }}
 				if err := sess.Run(opt); err != nil {
 					return err
 				}
 				pred := make([]int32, S)
 				for r := range part {
 					sess.Predict(r, pred)
-					if verifies(part[r], pred) {
+					if part[r].verifies(pred) {
 						solved++
 					}
 					segs += sess.Steps(r)
@@ -146,16 +154,16 @@ func solve(args []string, stdout, stderr io.Writer) error {
 		}
 		return nil
 	}
-	fmt.Fprintf(stdout, "%s (%s) on %d generated uniquely solvable puzzles per blank count (seed %#x); solved = valid and keeps the givens\n\n",
-		*path, m.Metadata()[runtime.MetaQuant], *n, *seed)
+	fmt.Fprintf(stdout, "%s (%s) on %d generated %s (seed %#x); %s\n\n",
+		*path, m.Metadata()[runtime.MetaQuant], *n, b.what, *seed, b.solved)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	head := "blanks\t"
+	head := b.level + "\t"
 	for _, mode := range modes {
 		head += fmt.Sprintf("solved (%s)\tsegments\tms/puzzle\t", mode)
 	}
 	fmt.Fprintln(tw, head)
 	for _, r := range rows {
-		line := fmt.Sprintf("%d\t", r.Blanks)
+		line := fmt.Sprintf("%d\t", r.Blanks+r.MinPath)
 		for _, mode := range modes {
 			k := mode.String()
 			line += fmt.Sprintf("%.1f%%\t%.1f\t%.1f\t", 100*r.Solved[k], r.Segments[k], r.MSPer[k])
@@ -165,8 +173,89 @@ func solve(args []string, stdout, stderr io.Writer) error {
 	return tw.Flush()
 }
 
+// bench is a task's side of solve: its levels and its puzzles.
+type bench struct {
+	levels              []int
+	gen                 func(level int) (benchPuzzle, error)
+	level, what, solved string // words of the report
+}
+
+// benchPuzzle is a generated puzzle in the model's layout with its verifier.
+type benchPuzzle struct {
+	toks     []uint8
+	verifies func(pred []int32) bool
+}
+
+func sudokuBench(m *runtime.Model, path, blanksF string, seed uint64) (*bench, error) {
+	box := map[int]int{16: 2, 81: 3}[m.Cfg.SeqLen]
+	if box == 0 {
+		return nil, bad("%s: a sudoku model with %d cells; solve scores 9×9 or 4×4 Sudoku models", path, m.Cfg.SeqLen)
+	}
+	blanks, err := intList(blanksF, "blanks", 64)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range blanks {
+		if b > sudoku.MaxBlanks(box) {
+			return nil, bad("-blanks %d: a %d×%d Sudoku with a unique solution has at most %d", b, box*box, box*box, sudoku.MaxBlanks(box))
+		}
+	}
+	gen, err := sudoku.NewGenerator(box, seed, 3)
+	if err != nil {
+		return nil, err
+	}
+	return &bench{levels: blanks, level: "blanks", what: "uniquely solvable puzzles per blank count", solved: "solved = valid and keeps the givens",
+		gen: func(b int) (benchPuzzle, error) {
+			p, _, err := gen.Generate(b)
+			if err != nil {
+				return benchPuzzle{}, fmt.Errorf("generating %d-blank puzzles: %w", b, err)
+			}
+			return benchPuzzle{toks: p.Tokens(), verifies: func(pred []int32) bool { return verifies(p, pred) }}, nil
+		}}, nil
+}
+
+func mazeBench(m *runtime.Model, path, pathsF string, seed uint64) (*bench, error) {
+	side := int(math.Round(math.Sqrt(float64(m.Cfg.SeqLen))))
+	if side*side != m.Cfg.SeqLen || side < maze.MinCells || side > maze.MaxCells {
+		return nil, bad("%s: a maze model with %d cells; solve scores N×N mazes, %d ≤ N ≤ %d", path, m.Cfg.SeqLen, maze.MinCells, maze.MaxCells)
+	}
+	if pathsF == "" {
+		// up to the hrm-train default's hardness for its side (17 moves
+		// at 8×8), in four steps
+		top := maze.DefaultConfig().MinPathLen * side * side / 64
+		pathsF = fmt.Sprintf("%d,%d,%d,%d", max(top/4, 1), max(top/2, 1), max(3*top/4, 1), max(top, 1))
+	}
+	paths, err := intList(pathsF, "min-path", side*side)
+	if err != nil {
+		return nil, err
+	}
+	gens := map[int]*maze.Generator{}
+	for _, p := range paths {
+		g, err := maze.NewGenerator(maze.Config{Cells: side, Loops: maze.DefaultConfig().Loops, MinPathLen: p}, seed, uint64(p))
+		if err != nil {
+			return nil, bad("-min-path %d: %v", p, err)
+		}
+		gens[p] = g
+	}
+	return &bench{levels: paths, level: "min path", what: fmt.Sprintf("%d×%d mazes with unique shortest paths per minimum length", side, side),
+		solved: "solved = the path verifies (connected, on open squares, S to G, shortest)",
+		gen: func(p int) (benchPuzzle, error) {
+			mz, err := gens[p].Generate()
+			if err != nil {
+				return benchPuzzle{}, fmt.Errorf("-min-path %d: %w", p, err)
+			}
+			return benchPuzzle{toks: mz.Input, verifies: func(pred []int32) bool {
+				lab := make([]uint8, len(pred))
+				for i, t := range pred {
+					lab[i] = uint8(t)
+				}
+				return maze.Verify(mz.Input, lab, side) == nil
+			}}, nil
+		}}, nil
+}
+
 // verifies reports whether pred is a valid solution of p keeping its givens.
-func verifies(p data.SudokuGrid, pred []int32) bool {
-	g, err := data.SudokuFromTokens(pred)
-	return err == nil && data.CheckSolution(p, g) == nil
+func verifies(p sudoku.Grid, pred []int32) bool {
+	g, err := sudoku.FromTokens(pred)
+	return err == nil && sudoku.Verify(p, g) == nil
 }

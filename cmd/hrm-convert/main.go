@@ -60,6 +60,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cfgPath := fs.String("config", "", "all_config.yaml or JSON config (default: all_config.yaml beside the checkpoint)")
 	seqLen := fs.Int("seq-len", 0, "sequence length (default: from the task: sudoku 81, maze/arc 900)")
 	task := fs.String("task", "", "task: sudoku, maze or arc (default: from data_path or vocabulary size)")
+	idents := fs.String("identifiers", "", "the official dataset's identifiers.json: names of the puzzle-embedding rows, kept in the output (ARC: how hrm-run finds a task's augmented variants)")
 	quantize := fs.String("quant", "f32", "weight format to write: f32 or int8 (an int8 input written as f32 is dequantized)")
 	sets := setFlags{}
 	fs.Var(sets, "set", "override an official config field, key=value (repeatable)")
@@ -99,9 +100,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		m, err = runtime.Load(fs.Arg(0))
 		if err == nil {
 			defer m.Close()
+			if *idents != "" {
+				m, err = convert.WithIdentifiers(m, *idents)
+			}
 		}
 	} else {
-		m, err = convert.Import(fs.Arg(0), convert.Options{ConfigPath: *cfgPath, Config: sets, SeqLen: *seqLen, Task: *task})
+		m, err = convert.Import(fs.Arg(0), convert.Options{ConfigPath: *cfgPath, Config: sets, SeqLen: *seqLen, Task: *task, Identifiers: *idents})
 	}
 	if err != nil {
 		return fail("%v", err)

@@ -188,3 +188,38 @@ func TestConvertInt8ToF32(t *testing.T) {
 	b, _ := os.ReadFile(back)
 	require.Equal(t, a, b, "the file holds the int8 model's dequantized weights")
 }
+
+// -identifiers keeps the official names of the puzzle rows, from a torch
+// checkpoint and from our own files alike, and refuses a list that does not
+// match the table.
+func TestConvertIdentifiers(t *testing.T) {
+	dir := t.TempDir()
+	ids := filepath.Join(dir, "identifiers.json")
+	require.NoError(t, os.WriteFile(ids, []byte(`["<blank>"]`), 0o644))
+	out := filepath.Join(dir, "m.safetensors")
+	code, _, stderr := runCLI("-o", out, "-identifiers", ids, "../../testdata/checkpoint")
+	require.Equal(t, 0, code, stderr)
+	m, err := runtime.Load(out)
+	require.NoError(t, err)
+	got, err := m.IdentifiersWithPrefix("<blank>")
+	require.NoError(t, err)
+	require.Equal(t, []runtime.Identifier{{Name: "<blank>", ID: 0}}, got)
+	m.Close()
+
+	out8 := filepath.Join(dir, "m8.safetensors")
+	code, _, stderr = runCLI("-quant", "int8", "-o", out8, out)
+	require.Equal(t, 0, code, stderr)
+	m, err = runtime.Load(out8)
+	require.NoError(t, err)
+	require.True(t, m.HasIdentifiers(), "quantizing keeps the names")
+	m.Close()
+
+	require.NoError(t, os.WriteFile(ids, []byte(`["<blank>", "task_a"]`), 0o644))
+	code, _, stderr = runCLI("-o", out, "-identifiers", ids, "../../testdata/checkpoint")
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "2 identifiers for a puzzle table of 1 rows")
+	require.NoError(t, os.WriteFile(ids, []byte(`{"a": 1}`), 0o644))
+	code, _, stderr = runCLI("-o", out, "-identifiers", ids, out8)
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "want a JSON list of identifier names")
+}

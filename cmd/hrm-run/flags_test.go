@@ -31,7 +31,6 @@ func TestFlagValidation(t *testing.T) {
 		{[]string{"-bogus"}, "flag provided but not defined: -bogus (hrm-run -h for help)"},
 		{[]string{"-steps", "many"}, `invalid value "many" for flag -steps: parse error (hrm-run -h for help)`},
 		{[]string{"-model"}, "flag needs an argument: -model (hrm-run -h for help)"},
-		{[]string{"-json", "-in", "x", "-trace"}, "-trace works with -puzzle"},
 	} {
 		code, out, stderr := runCLI(tc.args...)
 		require.Equal(t, 2, code, "%v: %s", tc.args, stderr)

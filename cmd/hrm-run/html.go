@@ -8,7 +8,7 @@ import (
 
 	"github.com/hrmgo/hrm/loader"
 	"github.com/hrmgo/hrm/runtime"
-	"github.com/hrmgo/hrm/trainer/data"
+	"github.com/hrmgo/hrm/task/sudoku"
 	"github.com/hrmgo/hrm/trajectory"
 )
 
@@ -17,7 +17,7 @@ import (
 // trajectory (every segment and inner update) is recorded through opt's
 // observer. The returned finish writes the page once the run is over,
 // atomically like every file hrm writes.
-func startHTML(path, model string, m *runtime.Model, puzzle data.SudokuGrid, opt *runtime.Options) (finish func() error, err error) {
+func startHTML(path, model string, m *runtime.Model, puzzle sudoku.Grid, opt *runtime.Options) (finish func() error, err error) {
 	rec, err := trajectory.NewRecorder(m, model, puzzle, 0, true)
 	if err != nil {
 		return nil, err

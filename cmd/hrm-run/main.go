@@ -1,16 +1,22 @@
-// Command hrm-run solves puzzles with an HRM weight file on the CPU. With no
-// flags it runs its built-in model on a sample puzzle.
+// Command hrm-run solves puzzles with an HRM or TRM weight file on the CPU:
+// Sudoku, mazes and ARC-AGI tasks, whichever the model was trained for (its
+// file says). With no flags it runs its built-in model on a sample puzzle.
 //
 //	hrm-run
 //	hrm-run -model sudoku.hrm.safetensors -puzzle 53..7....6..195....98....6.8...
 //	hrm-run -model sudoku.hrm.safetensors -in puzzles.txt -json
+//	hrm-run -model maze.safetensors -in maze.txt        # one maze, one row a line
+//	hrm-run -model arc.safetensors -in 00576224.json    # an ARC-AGI task file
+//
+// The code is laid out by task: main.go (flags, the model, dispatch),
+// grid.go (what Sudoku and mazes share: batches, verification, output),
+// sudoku.go, maze.go, arc.go, input.go (reading puzzles).
 //
 // Exit status: 0 on success, 2 for bad flags or bad input (a malformed
 // puzzle, a model for another task, a missing file), 1 for other failures.
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -26,7 +32,6 @@ import (
 	"github.com/hrmgo/hrm/internal/cli"
 	"github.com/hrmgo/hrm/loader"
 	"github.com/hrmgo/hrm/runtime"
-	"github.com/hrmgo/hrm/trainer/data"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -37,18 +42,19 @@ type usageError struct{ error }
 func badInput(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
 
 type config struct {
-	model   string
-	puzzle  string
-	in      string
-	json    bool
-	steps   int
-	halt    runtime.HaltMode
-	threads int
-	batch   int
-	verbose bool
-	trace   bool
-	noMmap  bool
-	mem     cli.Bytes // budget for the session's buffers
+	model    string
+	puzzle   string
+	in       string
+	json     bool
+	steps    int
+	halt     runtime.HaltMode
+	threads  int
+	batch    int
+	verbose  bool
+	trace    bool
+	noMmap   bool
+	variants int       // ARC: at most this many variants of a task (0: all)
+	mem      cli.Bytes // budget for the session's buffers
 	// batchGiven: -batch was on the command line, so it is not lowered to
 	// fit -mem, and is an error if it does not.
 	batchGiven bool
@@ -56,6 +62,8 @@ type config struct {
 	// override of the work budget.
 	stepsGiven bool
 	html       string
+	observe    runtime.Options // -html: the recorder's observer, set by startHTML
+	loadTime   time.Duration
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -94,22 +102,24 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var c config
 	fs := flag.NewFlagSet("hrm-run", flag.ContinueOnError)
 	fs.StringVar(&c.model, "model", "", "weight file (hrm-convert or hrm-train output; default: the built-in model)")
-	fs.StringVar(&c.puzzle, "puzzle", "", "one Sudoku as 81 characters, '.' or '0' for blanks")
-	fs.StringVar(&c.in, "in", "", "file of puzzles: one per line, or NDJSON objects with a \"puzzle\" field ('-' for stdin)")
+	fs.StringVar(&c.puzzle, "puzzle", "", "one Sudoku as 81 characters, '.' or '0' for blanks; or one maze, one row a line")
+	fs.StringVar(&c.in, "in", "", "file of puzzles ('-' for stdin): Sudoku one per line, or NDJSON objects with a \"puzzle\" field; a maze (one row a line), or NDJSON {\"maze\": ...} lines; an ARC-AGI task file (JSON)")
 	fs.BoolVar(&c.json, "json", false, "write one JSON object per puzzle")
 	fs.IntVar(&c.steps, "steps", 0, "ACT segment budget (default: the model's halt_max_steps; more is inference-time scaling)")
-	halt := fs.String("halt", "max", "halting: max (always run the budget, the official evaluation) or q (stop once q_halt > q_continue)")
+	halt := fs.String("halt", "max", "halting: max (always run the budget, the official evaluation), q (stop once the Q head says halt) or valid (stop once the prediction verifies: Sudoku and mazes)")
 	fs.IntVar(&c.threads, "threads", 0, "worker threads (default GOMAXPROCS)")
 	fs.IntVar(&c.batch, "batch", 16, "puzzles per batch with -in")
 	fs.BoolVar(&c.verbose, "v", false, "print the model and the selected kernels to stderr")
-	fs.BoolVar(&c.trace, "trace", false, "print the grid and q values after every ACT segment (-puzzle only)")
+	fs.BoolVar(&c.trace, "trace", false, "print the grid and q values after every ACT segment (one puzzle)")
 	c.mem = cli.Bytes(cli.DefaultMemBudget())
 	fs.Var(&c.mem, "mem", "working memory for a batch, e.g. 512M or 2G (default: a quarter of this machine's memory, at most 1 GiB); a default -batch is lowered to fit")
+	fs.IntVar(&c.variants, "variants", 0, "ARC: run at most N of the task's variants, the task itself first (0: every one the model knows; official models know about 1000)")
 	fs.BoolVar(&c.noMmap, "no-mmap", false, "read the model into memory instead of mapping it, for a file that may be rewritten in place while hrm-run runs")
 	fs.StringVar(&c.html, "html", "", "write the trajectory as a self-contained HTML page to this file (-puzzle only)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: hrm-run [-model FILE] (-puzzle P | -in FILE) [flags]\n"+
-			"With no flags the built-in model solves a sample puzzle, segment by segment.\n\n"+
+			"With no flags the built-in model solves a sample puzzle, segment by segment.\n"+
+			"The task (Sudoku, maze, ARC) is the model's; see the README for each input and output.\n\n"+
 			"The model file is memory-mapped: replace it with mv (or hrm-convert/hrm-train,\n"+
 			"which rename), never with cp over it while hrm-run runs, which kills hrm-run\n"+
 			"with SIGBUS; or use -no-mmap.\n\n")
@@ -143,34 +153,19 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, badInput("-steps %d: want 1..%d, or 0 for the model's halt_max_steps", c.steps, maxSteps)
 	case c.threads < 0 || c.threads > maxThreads:
 		return c, badInput("-threads %d: want 1..%d, or 0 for every CPU", c.threads, maxThreads)
+	case c.variants < 0:
+		return c, badInput("-variants %d: want 1 or more, or 0 for all", c.variants)
 	case c.batch < 1 || c.batch > maxBatch:
 		return c, badInput("-batch %d: want 1..%d", c.batch, maxBatch)
+	case c.html != "" && c.in != "":
+		return c, badInput("-html works with -puzzle")
 	}
 	if c.puzzle == "" && c.in == "" {
 		// The demo: the built-in 9×9 model solves its sample puzzle,
 		// showing the grid after every segment (unless the output is JSON).
 		c.puzzle, c.trace = builtinSudoku9.sample, c.trace || !c.json
 	}
-	if c.trace && c.puzzle == "" {
-		return c, badInput("-trace works with -puzzle")
-	}
-	if c.html != "" && c.puzzle == "" {
-		return c, badInput("-html works with -puzzle")
-	}
 	return c, nil
-}
-
-// result is one solved puzzle, as written with -json.
-type result struct {
-	ID        string `json:"id,omitempty"`
-	Puzzle    string `json:"puzzle"`
-	Solution  string `json:"solution"`
-	Solved    bool   `json:"solved"`
-	Steps     int    `json:"steps"`
-	QHalt     qValue `json:"q_halt"`
-	QContinue qValue `json:"q_continue"`
-
-	grid data.SudokuGrid // the prediction, for the text grid
 }
 
 // fitBatch is the batch to run n puzzles with: -batch, or fewer puzzles,
@@ -228,216 +223,86 @@ func solve(c config, stdout, stderr io.Writer) error {
 	if err := asm.EnvError(); err != nil {
 		return usageError{err}
 	}
-	// The first puzzle picks the built-in model; the input is opened (and
-	// a missing file reported) before any model is loaded.
+	// The input is opened (and a missing file reported) before any model
+	// is loaded; without -model its first puzzle picks the built-in one.
 	var src *source
-	var first item
 	var err error
-	if c.puzzle != "" {
-		first = item{puzzle: string(bytes.TrimPrefix([]byte(c.puzzle), bom))}
-	} else {
+	if c.in != "" {
 		if src, err = openSource(c.in); err != nil {
 			return err
 		}
 		defer src.close()
-		if first, err = src.next(); err == io.EOF {
-			return badInput("%s: no puzzles", src.name)
-		} else if err != nil {
-			return err
-		}
 	}
-	t0 := time.Now()
-	var m *runtime.Model
-	if c.model == "" {
-		b := builtinFor(first.puzzle)
-		c.model = b.name
-		m, err = runtime.LoadBytes(b.name, b.file)
-	} else if c.noMmap {
-		var f *loader.File
-		if f, err = loader.ReadFile(c.model); err == nil {
-			if m, err = runtime.FromFile(f); err != nil {
-				err = fmt.Errorf("%s: %w", c.model, err)
-			}
-		}
-	} else {
-		m, err = runtime.Load(c.model)
-	}
+	m, err := loadModel(&c, src)
 	if err != nil {
-		return badInput("model: %v", err)
+		return err
 	}
 	defer m.Close()
 	mc := m.Cfg
-	if m.Vocab.Task != "sudoku" || (mc.SeqLen != 81 && mc.SeqLen != 16) {
-		return badInput("model %s was trained for %s with %d cells; hrm-run reads 9×9 or 4×4 Sudoku puzzles", c.model, m.Vocab.Task, mc.SeqLen)
-	}
 	if !c.stepsGiven {
 		if err := cli.CheckWork(c.model, mc, mc.HaltMaxSteps); err != nil {
 			return usageError{err}
 		}
 	}
 	if c.verbose {
-		fmt.Fprintf(stderr, "model %s: %s; loaded in %v\n", c.model, mc.Describe(), time.Since(t0).Round(time.Microsecond))
+		fmt.Fprintf(stderr, "model %s: %s; task %s; loaded in %v\n", c.model, mc.Describe(), m.Vocab.Task, c.loadTime.Round(time.Microsecond))
 		fmt.Fprintf(stderr, "kernels: %s\n", asm.Describe())
 	}
-
-	// Validate every puzzle before running any, so bad input never leaves
-	// half the output written.
-	ps := &puzzleSet{cells: mc.SeqLen}
-	for it := first; ; {
-		g, err := parseSudoku(it.puzzle, mc.SeqLen)
+	switch m.Vocab.Task {
+	case "sudoku":
+		t, err := newSudokuTask(m, c.model)
 		if err != nil {
-			if src == nil {
-				return badInput("puzzle: %v", err)
-			}
-			return badInput("%s line %d: %v", src.name, it.line, err)
-		}
-		ps.add(g, it)
-		if src == nil {
-			break
-		}
-		if it, err = src.next(); err == io.EOF {
-			break
-		} else if err != nil {
 			return err
 		}
-		if ps.len() == maxPuzzles {
-			return badInput("%s: more than %d puzzles; split the input", src.name, maxPuzzles)
+		return solveGrid(c, m, t, src, stdout, stderr)
+	case "maze":
+		t, err := newMazeTask(m, c.model)
+		if err != nil {
+			return err
 		}
+		return solveGrid(c, m, t, src, stdout, stderr)
+	case "arc":
+		return solveARC(c, m, src, stdout, stderr)
 	}
-
-	batch, err := fitBatch(m, c, ps.len())
-	if err != nil {
-		return err
-	}
-	if c.verbose && batch < min(c.batch, ps.len()) {
-		fmt.Fprintf(stderr, "batch %d (the most that fits -mem %s)\n", batch, &c.mem)
-	}
-	sess, err := m.NewSession(batch, c.threads)
-	if err != nil {
-		return err
-	}
-	defer sess.Close()
-	w := bufio.NewWriter(stdout)
-	broken, err := solveBatches(c, sess, ps, w)
-	if err != nil {
-		w.Flush() // what was solved before the failure
-		return err
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	if broken > 0 {
-		fmt.Fprintf(stderr, "hrm-run: warning: the model's Q values are not finite (NaN or infinite) for %d of %d puzzles; they are written as null. The model is broken: diverged or corrupt weights.\n", broken, ps.len())
-	}
-	return nil
+	return badInput("model %s was trained for %q; hrm-run reads sudoku, maze and arc models", c.model, m.Vocab.Task)
 }
 
-// solveBatches solves and writes every puzzle; it returns how many had
-// non-finite Q values.
-func solveBatches(c config, sess *runtime.Session, ps *puzzleSet, w io.Writer) (broken int, err error) {
-	mc := sess.Model().Cfg
-	opt := runtime.Options{Steps: c.steps, Halt: c.halt}
-	pred := make([]int32, mc.SeqLen)
-	if c.trace {
-		fmt.Fprintf(w, "puzzle (%s)\n%s\n", c.model, ps.at(0).Grid())
-		opt.OnSegment = func(step int) {
-			sess.Predict(0, pred)
-			qh, qc := sess.Q(0)
-			fmt.Fprintf(w, "segment %d  q_halt %+.3f  q_continue %+.3f\n%s\n", step, qh, qc, gridOf(pred).Grid())
-		}
-	}
-	finishHTML := func() error { return nil }
-	if c.html != "" {
-		if finishHTML, err = startHTML(c.html, c.model, sess.Model(), ps.at(0), &opt); err != nil {
-			return 0, err
-		}
-	}
-	for lo := 0; lo < ps.len(); lo += sess.MaxBatch() {
-		hi := min(lo+sess.MaxBatch(), ps.len())
-		var flat, pids []int32
-		for i := lo; i < hi; i++ {
-			for _, t := range ps.at(i).Tokens() {
-				flat = append(flat, int32(t))
-			}
-			pids = append(pids, 0)
-		}
-		if err := sess.Begin(flat, pids); err != nil {
-			return broken, err
-		}
-		if err := sess.Run(opt); err != nil {
-			return broken, err
-		}
-		for i := lo; i < hi; i++ {
-			sess.Predict(i-lo, pred)
-			qh, qc := sess.Q(i - lo)
-			sol := gridOf(pred)
-			r := result{ID: ps.id(i), Puzzle: ps.at(i).String(), Solution: sol.String(),
-				Solved: data.CheckSolution(ps.at(i), sol) == nil, Steps: sess.Steps(i - lo), QHalt: qValue(qh), QContinue: qValue(qc), grid: sol}
-			if !r.QHalt.finite() || !r.QContinue.finite() {
-				broken++
-			}
-			if err := writeResult(w, r, c); err != nil {
-				return broken, err
-			}
-		}
-	}
-	return broken, finishHTML()
-}
-
-func writeResult(w io.Writer, r result, c config) error {
+// loadModel loads -model, or the built-in model that fits the first
+// puzzle (Sudoku: 4×4 or 9×9).
+func loadModel(c *config, src *source) (*runtime.Model, error) {
+	t0 := time.Now()
+	var m *runtime.Model
+	var err error
 	switch {
-	case c.json:
-		b, err := json.Marshal(r)
-		if err != nil {
-			return err
+	case c.model == "":
+		first := c.puzzle
+		if src != nil {
+			it, err := src.peek()
+			if err == io.EOF {
+				return nil, badInput("%s: no puzzles", src.name)
+			} else if err != nil {
+				return nil, err
+			}
+			first = it.puzzle
 		}
-		_, err = fmt.Fprintf(w, "%s\n", b)
-		return err
-	case c.puzzle != "":
-		status := "valid solution"
-		if !r.Solved {
-			status = "NOT a valid solution"
+		b := builtinFor(string(bytes.TrimPrefix([]byte(first), bom)))
+		c.model = b.name
+		m, err = runtime.LoadBytes(b.name, b.file)
+	case c.noMmap:
+		var f *loader.File
+		if f, err = loader.ReadFile(c.model); err == nil {
+			if m, err = runtime.FromFile(f); err != nil {
+				err = fmt.Errorf("%s: %w", c.model, err)
+			}
 		}
-		grid := r.grid.Grid() + "\n"
-		if c.trace {
-			grid = "" // the last segment's grid is already printed
-		}
-		_, err := fmt.Fprintf(w, "%s%s after %d segments (q_halt %+.3f, q_continue %+.3f)\n", grid, status, r.Steps, r.QHalt, r.QContinue)
-		return err
 	default:
-		_, err := fmt.Fprintf(w, "%s\n", r.Solution)
-		return err
+		m, err = runtime.Load(c.model)
 	}
-}
-
-// parseSudoku reads a puzzle of the model's size and refuses givens that
-// break the rules, which no model can solve.
-func parseSudoku(s string, cells int) (data.SudokuGrid, error) {
-	s = strings.TrimSpace(s)
-	if len(s) != cells {
-		side := 9
-		if cells == 16 {
-			side = 4
-		}
-		return nil, fmt.Errorf("sudoku has %d characters, this model reads %d×%d = %d", len(s), side, side, cells)
-	}
-	g, err := data.ParseSudoku(s)
 	if err != nil {
-		return nil, err
+		return nil, badInput("model: %v", err)
 	}
-	return g, g.CheckGivens()
-}
-
-// gridOf turns predicted tokens into a grid; a token that is not a digit
-// (PAD or blank) shows as '?' or '.'.
-func gridOf(toks []int32) data.SudokuGrid {
-	g := make(data.SudokuGrid, len(toks))
-	for i, t := range toks {
-		if t > data.SudokuBlankToken && t <= 10 {
-			g[i] = uint8(t - data.SudokuDigitBase)
-		} else if t != data.SudokuBlankToken {
-			g[i] = 10 // renders as '?'
-		}
+	if c.verbose {
+		c.loadTime = time.Since(t0)
 	}
-	return g
+	return m, nil
 }

@@ -4,14 +4,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/hrmgo/hrm/convert"
-	"github.com/hrmgo/hrm/trainer/data"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hrmgo/hrm/convert"
+	"github.com/hrmgo/hrm/task/sudoku"
 )
 
 const sample = "53..7....6..195....98....6.8...6...34..8.3..17...2...6.6....28....419..5....8..79"
@@ -113,9 +115,9 @@ func TestBuiltinDemo(t *testing.T) {
 	require.Contains(t, out, "valid solution after")
 	require.NotContains(t, out, "NOT a valid solution")
 	for _, b := range []builtin{builtinSudoku9, builtinSudoku4} {
-		g, err := data.ParseSudoku(b.sample)
+		g, err := sudoku.Parse(b.sample)
 		require.NoError(t, err)
-		_, n, err := data.SolveSudoku(g)
+		_, n, err := sudoku.Solve(g)
 		require.NoError(t, err)
 		require.Equal(t, 1, n, "%s: the sample has exactly one solution", b.name)
 		code, out, stderr = runCLI("-puzzle", b.sample, "-json", "-v")
@@ -134,6 +136,8 @@ func TestBadInput(t *testing.T) {
 	require.NoError(t, os.WriteFile(badJSON, []byte(`{"puzzle": "`+sample+`"}`+"\n"+`{"puzzle": 5`+"\n"), 0o644))
 	noPuzzle := filepath.Join(dir, "np.ndjson")
 	require.NoError(t, os.WriteFile(noPuzzle, []byte(`{"id": 1}`+"\n"), 0o644))
+	twoPuzzles := filepath.Join(dir, "two.txt")
+	require.NoError(t, os.WriteFile(twoPuzzles, []byte(sample+"\n"+sample+"\n"), 0o644))
 	notModel := filepath.Join(dir, "junk.safetensors")
 	require.NoError(t, os.WriteFile(notModel, []byte("this is not a weight file"), 0o644))
 
@@ -160,7 +164,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"-model", model, "-in", filepath.Join(dir, "missing.txt")}, "no such file"},
 		{[]string{"-model", filepath.Join(dir, "missing.safetensors"), "-puzzle", sample}, "no such file"},
 		{[]string{"-model", notModel, "-puzzle", sample}, "model:"},
-		{[]string{"-model", otherTask, "-puzzle", sample}, "trained for arc with 81 cells"},
+		{[]string{"-model", otherTask, "-puzzle", sample}, "an ARC model answers a task file: give -in TASK.json"},
+		{[]string{"-model", model, "-in", twoPuzzles, "-trace"}, "-trace follows one puzzle; " + twoPuzzles + " holds 2"},
 		{[]string{"-model", model, "-puzzle", sample, "-halt", "sometimes"}, `halt mode "sometimes"`},
 		{[]string{"-model", model, "-puzzle", sample, "-steps", "-1"}, "-steps -1"},
 		{[]string{"-model", model, "-puzzle", sample, "-bogus"}, "flag provided but not defined"},
@@ -193,4 +198,15 @@ func TestNoMmap(t *testing.T) {
 	code, _, stderr = runCLI("-h")
 	require.Equal(t, 0, code)
 	require.Contains(t, stderr, "SIGBUS")
+}
+
+// hrm-run is the edge binary: it reads task formats from task/, never the
+// trainer (whose data streams and samplers it has no use for).
+func TestNoTrainerDependency(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	for _, p := range strings.Fields(string(out)) {
+		require.False(t, strings.HasPrefix(p, "github.com/hrmgo/hrm/trainer"), "hrm-run depends on %s", p)
+	}
+	require.Contains(t, strings.Fields(string(out)), "github.com/hrmgo/hrm/task/sudoku")
 }

@@ -33,6 +33,8 @@ import (
 	"github.com/hrmgo/hrm/internal/cli"
 	"github.com/hrmgo/hrm/loader"
 	"github.com/hrmgo/hrm/runtime"
+	"github.com/hrmgo/hrm/task/arc"
+	"github.com/hrmgo/hrm/task/maze"
 	"github.com/hrmgo/hrm/trainer"
 	"github.com/hrmgo/hrm/trainer/data"
 )
@@ -83,6 +85,11 @@ type options struct {
 	MinBlanks int     `json:"min_blanks,omitempty"`
 	MazeCells int     `json:"maze_cells"`
 	MazeMin   int     `json:"maze_min_path"`
+	ARC       string  `json:"arc_dir,omitempty"`
+	ARCAug    int     `json:"arc_augmentations"`
+	ARCCanvas int     `json:"arc_canvas"`
+	ARCShift  bool    `json:"arc_translate"`
+	PuzzleLR  float64 `json:"puzzle_emb_lr,omitempty"`
 	TestSize  int     `json:"test_size"`
 	Hidden    int     `json:"hidden"`
 	Heads     int     `json:"heads"`
@@ -121,7 +128,8 @@ type options struct {
 }
 
 func defaults() options {
-	return options{Arch: "hrm", PrefixLen: -1, EMA: -1, Task: "sudoku4", Blanks: 6, MazeCells: data.DefaultMazeConfig().Cells, MazeMin: data.DefaultMazeConfig().MinPathLen, TestSize: 1000,
+	return options{Arch: "hrm", PrefixLen: -1, EMA: -1, Task: "sudoku4", Blanks: 6, MazeCells: maze.DefaultConfig().Cells, MazeMin: maze.DefaultConfig().MinPathLen, TestSize: 1000,
+		ARCAug: 8, ARCCanvas: arc.MaxSize, ARCShift: true,
 		Hidden: 128, Heads: 4, HLayers: 2, LLayers: 2, HCycles: 2, LCycles: 2, Expansion: 4, MaxSteps: 8, Explore: 0.1,
 		Pos: "rope", Batch: 64, Steps: 100000, LR: 1e-3, WD: 0.1, Warmup: 200, MinRatio: 1, Loss: "stablemax_cross_entropy", Seed: 1,
 		EvalEvery: 500, SaveEvery: 2 * time.Minute}
@@ -135,7 +143,12 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.MLPT, "mlp-t", o.MLPT, "mix tokens with an MLP over positions instead of attention (TRM-MLP; implies -pos none unless given)")
 	fs.IntVar(&o.PrefixLen, "puzzle-emb-len", o.PrefixLen, "TRM: puzzle-prefix rows in front of the tokens (default 16, as the official TRM; 0: none)")
 	fs.Float64Var(&o.EMA, "ema", o.EMA, "EMA rate of the weights evaluated and exported (default 0.999 for trm, 0 = off for hrm)")
-	fs.StringVar(&o.Task, "task", o.Task, "sudoku4, sudoku9 or maze")
+	fs.StringVar(&o.Task, "task", o.Task, "sudoku4, sudoku9, maze or arc")
+	fs.StringVar(&o.ARC, "arc", o.ARC, "arc: directory of ARC-AGI task files; their test pairs are held out (training/ and evaluation/ inside it follow the official split: training tasks' test pairs train too)")
+	fs.IntVar(&o.ARCAug, "arc-aug", o.ARCAug, "arc: augmented variants per task (dihedral × colour permutation, each its own puzzle identifier; the official builder makes 1000)")
+	fs.IntVar(&o.ARCCanvas, "arc-canvas", o.ARCCanvas, "arc: canvas side (30, the official 900 tokens; smaller for small grids)")
+	fs.BoolVar(&o.ARCShift, "arc-translate", o.ARCShift, "arc: translate the demonstrations at random on the canvas, as the official builder does")
+	cli.FloatVar(fs, &o.PuzzleLR, "puzzle-lr", 0, "learning rate of the puzzle embeddings' sign-SGD (default: -lr; arc: 1e-2, the official)")
 	fs.IntVar(&o.Blanks, "blanks", o.Blanks, "blank cells per sudoku")
 	fs.IntVar(&o.MinBlanks, "min-blanks", o.MinBlanks, "train on blanks drawn uniformly from [min-blanks, blanks] (0: always -blanks); the held-out set keeps -blanks")
 	fs.IntVar(&o.MazeCells, "maze-cells", o.MazeCells, "maze grid side N: N×N squares, each wall or open (seq_len N²)")
@@ -259,7 +272,59 @@ const maxThreads = 1024
 
 // dataFor builds the held-out set first, then a training stream that never
 // yields a puzzle equivalent to a held-out one.
-func dataFor(o options) (train data.Source, test []data.Example, err error) {
+func dataFor(o options) (train data.Source, test []data.Example, names []string, err error) {
+	if o.Task == "arc" {
+		ds, err := arcData(o)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		src, err := data.NewShuffleSource(ds.Train, o.Seed^0x5eed, nil)
+		if err != nil {
+			return nil, nil, nil, bad("%v", err)
+		}
+		return src, ds.Test, ds.Names, nil
+	}
+	train, test, err = gridData(o)
+	return train, test, nil, err
+}
+
+// arcData builds the official-style augmented ARC dataset of -arc.
+func arcData(o options) (*data.ARCDataset, error) {
+	if o.ARC == "" {
+		return nil, bad("-task arc needs -arc DIR, a directory of ARC-AGI task files")
+	}
+	cfg := data.ARCDatasetConfig{Augmentations: o.ARCAug, Translate: o.ARCShift, Canvas: o.ARCCanvas, Seed: o.Seed}
+	any := false
+	for _, d := range []struct {
+		dir  string
+		eval bool
+	}{{o.ARC, true}, {filepath.Join(o.ARC, "training"), false}, {filepath.Join(o.ARC, "evaluation"), true}} {
+		files, _ := filepath.Glob(filepath.Join(d.dir, "*.json"))
+		if len(files) == 0 {
+			continue
+		}
+		any = true
+		ts, err := arc.LoadDir(d.dir)
+		if err != nil {
+			return nil, bad("%v", err)
+		}
+		if d.eval {
+			cfg.Eval = append(cfg.Eval, ts...)
+		} else {
+			cfg.Train = append(cfg.Train, ts...)
+		}
+	}
+	if !any {
+		return nil, bad("-arc %s: no *.json task files in it, nor in training/ or evaluation/", o.ARC)
+	}
+	ds, err := data.BuildARCDataset(cfg)
+	if err != nil {
+		return nil, bad("%v", err)
+	}
+	return ds, nil
+}
+
+func gridData(o options) (train data.Source, test []data.Example, err error) {
 	switch o.Task {
 	case "sudoku4", "sudoku9":
 		box := 2
@@ -288,7 +353,7 @@ func dataFor(o options) (train data.Source, test []data.Example, err error) {
 		}
 		return src, ds.Test, nil
 	case "maze":
-		mc := data.MazeConfig{Cells: o.MazeCells, Loops: data.DefaultMazeConfig().Loops, MinPathLen: o.MazeMin}
+		mc := maze.Config{Cells: o.MazeCells, Loops: maze.DefaultConfig().Loops, MinPathLen: o.MazeMin}
 		ds, err := data.BuildMazeDataset(data.MazeDatasetConfig{Maze: mc, Test: o.TestSize, Seed: o.Seed})
 		if err != nil {
 			return nil, nil, bad("%v", err)
@@ -299,7 +364,7 @@ func dataFor(o options) (train data.Source, test []data.Example, err error) {
 		}
 		return src, ds.Test, nil
 	}
-	return nil, nil, bad("-task %q: want sudoku4, sudoku9 or maze", o.Task)
+	return nil, nil, bad("-task %q: want sudoku4, sudoku9, maze or arc", o.Task)
 }
 
 // taskShape is the sequence length and vocabulary of a task.
@@ -310,12 +375,17 @@ func taskShape(o options) (int, runtime.Vocab, error) {
 	case "sudoku9":
 		return 81, runtime.SudokuVocab, nil
 	case "maze":
-		if o.MazeCells < data.MinMazeCells || o.MazeCells > data.MaxMazeCells {
-			return 0, runtime.Vocab{}, bad("-maze-cells %d: want a grid side of %d..%d squares", o.MazeCells, data.MinMazeCells, data.MaxMazeCells)
+		if o.MazeCells < maze.MinCells || o.MazeCells > maze.MaxCells {
+			return 0, runtime.Vocab{}, bad("-maze-cells %d: want a grid side of %d..%d squares", o.MazeCells, maze.MinCells, maze.MaxCells)
 		}
-		return data.MazeSeqLen(o.MazeCells), runtime.MazeVocab, nil
+		return maze.SeqLen(o.MazeCells), runtime.MazeVocab, nil
+	case "arc":
+		if o.ARCCanvas < 1 || o.ARCCanvas > arc.MaxSize {
+			return 0, runtime.Vocab{}, bad("-arc-canvas %d: want 1..%d", o.ARCCanvas, arc.MaxSize)
+		}
+		return o.ARCCanvas * o.ARCCanvas, runtime.ARCVocab, nil
 	}
-	return 0, runtime.Vocab{}, bad("-task %q: want sudoku4, sudoku9 or maze", o.Task)
+	return 0, runtime.Vocab{}, bad("-task %q: want sudoku4, sudoku9, maze or arc", o.Task)
 }
 
 // metricsWriter is where metrics.jsonl records go: the file itself, except
@@ -362,13 +432,14 @@ const (
 	optsName    = "options.json"
 	metricsName = "metrics.jsonl"
 	modelName   = "model.safetensors"
+	identsName  = "identifiers.json"
 	elapsedKey  = "hrm_train_elapsed_ns"
 )
 
 // runFiles lists the files of a run present in dir.
 func runFiles(dir string) []string {
 	var found []string
-	for _, name := range []string{ckptName, optsName, metricsName, modelName} {
+	for _, name := range []string{ckptName, optsName, metricsName, modelName, identsName} {
 		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
 			found = append(found, name)
 		}
@@ -410,19 +481,26 @@ func train(o options, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 	if err != nil {
 		return err
 	}
-	mc, ema, err := modelConfig(o, seqLen, vocab)
+	src, test, names, err := dataFor(o)
 	if err != nil {
 		return err
 	}
-	cfg := trainer.Config{Model: mc, Vocab: vocab, Batch: o.Batch, Steps: o.Steps, LR: o.LR, PuzzleLR: o.LR,
+	mc, ema, err := modelConfig(o, seqLen, vocab, len(names))
+	if err != nil {
+		return err
+	}
+	puzzleLR := o.PuzzleLR
+	if puzzleLR == 0 {
+		puzzleLR = o.LR
+		if o.Task == "arc" {
+			puzzleLR = 1e-2 // the official puzzle_emb_lr: sign-SGD moves a row by lr a step
+		}
+	}
+	cfg := trainer.Config{Model: mc, Vocab: vocab, Batch: o.Batch, Steps: o.Steps, LR: o.LR, PuzzleLR: puzzleLR,
 		WeightDecay: o.WD, PuzzleWD: o.WD, Beta1: 0.9, Beta2: 0.95, Warmup: o.Warmup, LRMinRatio: o.MinRatio,
 		Loss: o.Loss, EMA: ema, Seed: o.Seed, Threads: o.Threads}
 	if err := cfg.Validate(); err != nil {
 		return bad("%v", err)
-	}
-	src, test, err := dataFor(o)
-	if err != nil {
-		return err
 	}
 	var tr *trainer.Trainer
 	var before time.Duration // training time of the run before this process
@@ -456,6 +534,18 @@ func train(o options, stdout, stderr io.Writer, stop <-chan os.Signal) error {
 			return err
 		}
 		if tr, err = trainer.New(cfg, src); err != nil {
+			return err
+		}
+	}
+	if names != nil {
+		// identifiers.json as the official builder writes it: for hrm-run
+		// (kept in model.safetensors) and for hrm-convert -identifiers of
+		// an exported checkpoint.
+		b, err := json.Marshal(names)
+		if err != nil {
+			return err
+		}
+		if err := loader.WriteAtomic(filepath.Join(o.Out, identsName), func(w io.Writer) error { _, err := w.Write(append(b, '\n')); return err }); err != nil {
 			return err
 		}
 	}
@@ -568,7 +658,13 @@ loop:
 		return err
 	}
 	model := filepath.Join(o.Out, modelName)
-	if err := tr.Export(model); err != nil {
+	em := tr.EvalModel()
+	if names != nil {
+		if em, err = em.WithIdentifiers(names); err != nil {
+			return err
+		}
+	}
+	if err := em.Save(model); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s after %d steps in %v: held-out exact accuracy %.4f, token accuracy %.4f on %d puzzles\ncheckpoint %s\nmodel %s\n",
@@ -579,12 +675,17 @@ loop:
 // modelConfig is the architecture of a run and its EMA rate. TRM follows the
 // official TRM defaults: one stack (H layers unused), a 16-row puzzle
 // prefix whose first row is a learned vector, and EMA 0.999.
-func modelConfig(o options, seqLen int, vocab runtime.Vocab) (runtime.Config, float64, error) {
+func modelConfig(o options, seqLen int, vocab runtime.Vocab, ids int) (runtime.Config, float64, error) {
 	mc := runtime.DefaultConfig()
 	mc.SeqLen, mc.VocabSize, mc.HiddenSize, mc.NumHeads = seqLen, len(vocab.Tokens), o.Hidden, o.Heads
 	mc.HLayers, mc.LLayers, mc.HCycles, mc.LCycles, mc.Expansion = o.HLayers, o.LLayers, o.HCycles, o.LCycles, o.Expansion
 	mc.NumPuzzleIdentifiers, mc.HaltMaxSteps, mc.HaltExplorationProb, mc.PosEncodings = 1, o.MaxSteps, o.Explore, o.Pos
 	mc.MLPT = o.MLPT
+	if ids > 0 {
+		// ARC: a learned row per task variant, the task's only identity
+		// (spec §6.4), one prefix row as in the official configs.
+		mc.NumPuzzleIdentifiers, mc.PuzzleEmbNdim = ids, o.Hidden
+	}
 	ema := o.EMA
 	switch o.Arch {
 	case "hrm", "":
@@ -728,7 +829,7 @@ func evalOnly(o options, stdout io.Writer) error {
 	if err := json.Unmarshal(b, &o); err != nil {
 		return bad("%s: %v", filepath.Join(o.Out, "options.json"), err)
 	}
-	_, test, err := dataFor(o)
+	_, test, _, err := dataFor(o)
 	if err != nil {
 		return err
 	}

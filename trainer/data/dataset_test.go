@@ -4,6 +4,10 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/hrmgo/hrm/task"
+	"github.com/hrmgo/hrm/task/maze"
+	"github.com/hrmgo/hrm/task/sudoku"
 )
 
 func TestBuildSudokuDatasetDisjoint(t *testing.T) {
@@ -16,13 +20,13 @@ func TestBuildSudokuDatasetDisjoint(t *testing.T) {
 	require.NoError(t, CheckDisjoint(ds.Train, ds.Test))
 
 	for i, ex := range append(append([]Example(nil), ds.Train...), ds.Test...) {
-		p, err := SudokuFromTokens(ex.Inputs)
+		p, err := sudoku.FromTokens(ex.Inputs)
 		require.NoError(t, err)
-		s, err := SudokuFromTokens(ex.Labels)
+		s, err := sudoku.FromTokens(ex.Labels)
 		require.NoError(t, err)
 		require.Equal(t, 40, p.Blanks())
-		require.NoError(t, CheckSolution(p, s))
-		require.Equal(t, SudokuKey(p, s), ex.Key, "stored key recomputes (example %d)", i)
+		require.NoError(t, sudoku.Verify(p, s))
+		require.Equal(t, sudoku.Key(p, s), ex.Key, "stored key recomputes (example %d)", i)
 	}
 	// groups: original followed by its augmented copies, same key
 	for g := 0; g < 60; g++ {
@@ -37,11 +41,11 @@ func TestBuildSudokuDatasetDisjoint(t *testing.T) {
 
 	// an augmented copy of a test puzzle smuggled into train is caught
 	aug := SudokuAugmenter()
-	r := NewPCG(2, 2)
+	r := task.NewPCG(2, 2)
 	leak := aug(ds.Test[7], r)
 	require.NotEqual(t, ds.Test[7].Inputs, leak.Inputs)
-	p, _ := SudokuFromTokens(leak.Inputs)
-	leak.Key = SudokuKey(p, nil)
+	p, _ := sudoku.FromTokens(leak.Inputs)
+	leak.Key = sudoku.Key(p, nil)
 	require.ErrorContains(t, CheckDisjoint(append(ds.Train[:10:10], leak), ds.Test), "train example 10 has the canonical key")
 	// and an exact copy even without keys
 	exact := ds.Test[3].Clone()
@@ -55,14 +59,14 @@ func TestBuildSudoku4x4Dataset(t *testing.T) {
 	require.Equal(t, 16, ds.SeqLen)
 	require.NoError(t, CheckDisjoint(ds.Train, ds.Test))
 	// exact canonical forms: no train puzzle is an augmentation of a test one
-	canon := map[string]bool{}
+	canon := map[uint64]bool{}
 	for _, ex := range ds.Test {
-		p, _ := SudokuFromTokens(ex.Inputs)
-		canon[string(canonical4x4(p))] = true
+		p, _ := sudoku.FromTokens(ex.Inputs)
+		canon[sudoku.Key(p, nil)] = true
 	}
 	for _, ex := range ds.Train {
-		p, _ := SudokuFromTokens(ex.Inputs)
-		require.False(t, canon[string(canonical4x4(p))])
+		p, _ := sudoku.FromTokens(ex.Inputs)
+		require.False(t, canon[sudoku.Key(p, nil)])
 	}
 	// the 4×4 puzzle space is small: asking for too many reports it
 	_, err = BuildSudokuDataset(SudokuDatasetConfig{Box: 2, Blanks: 12, Train: 500, Test: 10, Seed: 3, MaxRejects: 200})
@@ -72,13 +76,13 @@ func TestBuildSudoku4x4Dataset(t *testing.T) {
 }
 
 func TestBuildMazeDatasetDisjoint(t *testing.T) {
-	cfg := MazeDatasetConfig{Maze: MazeConfig{Cells: 6, Loops: 3, MinPathLen: 10, Canvas: 8}, Train: 40, Test: 20, AugPerMaze: 1, Seed: 4}
+	cfg := MazeDatasetConfig{Maze: maze.Config{Cells: 6, Loops: 3, MinPathLen: 10, Canvas: 8}, Train: 40, Test: 20, AugPerMaze: 1, Seed: 4}
 	ds, err := BuildMazeDataset(cfg)
 	require.NoError(t, err)
 	require.Len(t, ds.Train, 80)
 	require.Len(t, ds.Test, 20)
 	require.Equal(t, 64, ds.SeqLen)
-	require.Equal(t, MazeVocab, ds.Vocab)
+	require.Equal(t, maze.Vocab, ds.Vocab)
 	require.NoError(t, CheckDisjoint(ds.Train, ds.Test))
 	crop := func(ex Example) []uint8 {
 		g := make([]uint8, 0, 36)
@@ -88,12 +92,12 @@ func TestBuildMazeDatasetDisjoint(t *testing.T) {
 		return g
 	}
 	for _, ex := range append(append([]Example(nil), ds.Train...), ds.Test...) {
-		require.Equal(t, MazeKey(crop(ex), 6), ex.Key)
+		require.Equal(t, maze.Key(crop(ex), 6), ex.Key)
 	}
 	// a rotated test maze in train is caught
 	in := crop(ds.Test[0])
-	rot, _, _ := Dihedral(1, in, 6, 6)
-	leak := Example{Inputs: rot, Key: MazeKey(rot, 6)}
+	rot, _, _ := task.Dihedral(1, in, 6, 6)
+	leak := Example{Inputs: rot, Key: maze.Key(rot, 6)}
 	require.Error(t, CheckDisjoint([]Example{leak}, ds.Test))
 }
 
@@ -112,9 +116,9 @@ func TestSudokuExactKeys(t *testing.T) {
 	for pos := uint64(0); pos < 2000; pos++ {
 		e, err := ex.At(pos)
 		require.NoError(t, err)
-		g, err := SudokuFromTokens(e.Inputs)
+		g, err := sudoku.FromTokens(e.Inputs)
 		require.NoError(t, err)
-		require.Equal(t, SudokuExactKey(g), e.Key)
+		require.Equal(t, sudoku.ExactKey(g), e.Key)
 		require.False(t, ds.TestKeys.Has(e.Key), "position %d yields a test puzzle", pos)
 	}
 }

@@ -1,7 +1,8 @@
 // Package data produces the training and evaluation data of the HRM
-// trainer: Sudoku and maze generators, an ARC-AGI task loader, the token
-// encodings of spec §6, augmentations, disjoint train/test splits and a
-// deterministic, resumable batch sampler.
+// trainer from the task packages (task/sudoku, task/maze, task/arc, which
+// own the formats, verification and generators): examples with labels,
+// augmenters, disjoint train/test splits, position-addressable training
+// streams and a deterministic, resumable batch sampler.
 //
 // # Token layouts (spec §6)
 //
@@ -19,10 +20,10 @@
 // # Determinism
 //
 // All randomness comes from math/rand/v2 PCG generators with explicit seeds,
-// through bounded-integer and shuffle helpers defined in this package (so
+// through the bounded-integer and shuffle helpers of package task (so
 // streams do not depend on the implementation of *rand.Rand methods).
-// SudokuGenerator and MazeGenerator are sequential and serialise their PCG
-// state (encoding.BinaryMarshaler). Sources (ShuffleSource, SudokuStream,
+// sudoku.Generator and maze.Generator are sequential and serialise their
+// PCG state (encoding.BinaryMarshaler). Sources (ShuffleSource, SudokuStream,
 // MazeStream) are position-addressable: example k depends only on the seed
 // and k, so a Sampler's state is just its step count.
 //
@@ -30,7 +31,7 @@
 //
 // BuildSudokuDataset and BuildMazeDataset generate the test split first from
 // its own PCG stream, then draw train candidates from another stream and
-// reject any whose canonical key (SudokuKey, MazeKey) is a test key. Keys
+// reject any whose canonical key (sudoku.Key, maze.Key) is a test key. Keys
 // are invariant under the augmentation group, so no augmented copy of a test
 // puzzle can appear in train; the streams accept the same exclusion set.
 // CheckDisjoint verifies a pair of splits (exact inputs and keys).

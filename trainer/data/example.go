@@ -1,9 +1,11 @@
 package data
 
 import (
-	"encoding/binary"
 	"fmt"
 	"slices"
+
+	"github.com/hrmgo/hrm/task"
+	"github.com/hrmgo/hrm/task/sudoku"
 )
 
 // IgnoreLabel is the label id excluded from the loss and the metrics
@@ -20,7 +22,7 @@ type Example struct {
 	// what the sudoku and maze builders use for every example).
 	PuzzleID int32
 	// Key is the canonical key of the underlying puzzle (invariant under the
-	// task's augmentation group; see SudokuKey, MazeKey). 0 means unknown.
+	// task's augmentation group; see sudoku.Key, maze.Key). 0 means unknown.
 	// Augmented copies carry the key of their original.
 	Key uint64
 }
@@ -72,28 +74,6 @@ func CheckDisjoint(train, test []Example) error {
 	return nil
 }
 
-// hashBytes is a salted 64-bit FNV-1a with a SplitMix64 finish. It is
-// stable across processes and platforms (keys may be stored).
-func hashBytes(salt uint64, b []byte) uint64 {
-	h := uint64(14695981039346656037) ^ mix64(salt)
-	for _, c := range b {
-		h ^= uint64(c)
-		h *= 1099511628211
-	}
-	return mix64(h ^ uint64(len(b)))
-}
-
-// hashSortedU64 hashes the multiset of v (v is not modified).
-func hashSortedU64(v []uint64) uint64 {
-	s := slices.Clone(v)
-	slices.Sort(s)
-	buf := make([]byte, 8*len(s))
-	for i, x := range s {
-		binary.LittleEndian.PutUint64(buf[8*i:], x)
-	}
-	return hashBytes(0x5e7, buf)
-}
-
 // Dataset is a train split and a disjoint held-out test split.
 type Dataset struct {
 	Train, Test []Example
@@ -112,8 +92,8 @@ type SudokuDatasetConfig struct {
 	AugPerPuzzle int    // augmented copies stored after each train puzzle (spec's 1k variant uses 1000; 0 = augment on the fly)
 	Seed         uint64 // everything is derived from it
 	MaxRejects   int    // give up after this many rejected candidates per split (default 1000 + 10·count)
-	// ExactKeys keys puzzles by their exact cells (SudokuExactKey) instead
-	// of their augmentation class (SudokuKey): train and test then share no
+	// ExactKeys keys puzzles by their exact cells (sudoku.ExactKey) instead
+	// of their augmentation class (sudoku.Key): train and test then share no
 	// puzzle, but a train puzzle may be an augmented copy of a test one.
 	// 4×4 needs it for large test sets: it has only about a thousand
 	// classes at any blank count (1000 test puzzles exhaust them at 8 blanks,
@@ -136,16 +116,16 @@ const (
 // from another stream rejecting any whose key is a test key (and duplicates
 // within a split). Guarantee: no train example — including augmented copies
 // — is equivalent under the sudoku augmentation group to a test puzzle (for
-// 9×9: none even shares an equivalent solution grid); see SudokuKey.
+// 9×9: none even shares an equivalent solution grid); see sudoku.Key.
 func BuildSudokuDataset(cfg SudokuDatasetConfig) (*Dataset, error) {
-	testGen, err := NewSudokuGenerator(cfg.Box, cfg.Seed, streamTest)
+	testGen, err := sudoku.NewGenerator(cfg.Box, cfg.Seed, streamTest)
 	if err != nil {
 		return nil, err
 	}
-	trainGen, _ := NewSudokuGenerator(cfg.Box, cfg.Seed, streamTrain)
-	augSrc := NewPCG(cfg.Seed, streamAug)
-	ds := &Dataset{TestKeys: KeySet{}, SeqLen: cfg.Box * cfg.Box * cfg.Box * cfg.Box, Vocab: SudokuVocab}
-	gen := func(g *SudokuGenerator, n int, exclude KeySet, split string) ([]Example, KeySet, error) {
+	trainGen, _ := sudoku.NewGenerator(cfg.Box, cfg.Seed, streamTrain)
+	augSrc := task.NewPCG(cfg.Seed, streamAug)
+	ds := &Dataset{TestKeys: KeySet{}, SeqLen: cfg.Box * cfg.Box * cfg.Box * cfg.Box, Vocab: sudoku.Vocab}
+	gen := func(g *sudoku.Generator, n int, exclude KeySet, split string) ([]Example, KeySet, error) {
 		seen := KeySet{}
 		out := make([]Example, 0, n)
 		maxRej := cfg.MaxRejects
@@ -160,7 +140,7 @@ func BuildSudokuDataset(cfg SudokuDatasetConfig) (*Dataset, error) {
 			}
 			ex := SudokuExample(p, s)
 			if cfg.ExactKeys {
-				ex.Key = SudokuExactKey(p)
+				ex.Key = sudoku.ExactKey(p)
 			}
 			if seen.Has(ex.Key) || (exclude != nil && exclude.Has(ex.Key)) {
 				if rej++; rej > maxRej {
@@ -189,8 +169,8 @@ func BuildSudokuDataset(cfg SudokuDatasetConfig) (*Dataset, error) {
 		for k := 0; k < cfg.AugPerPuzzle; k++ {
 			a := aug(ex, augSrc)
 			if cfg.ExactKeys {
-				g, _ := SudokuFromTokens(a.Inputs)
-				if a.Key = SudokuExactKey(g); testKeys.Has(a.Key) {
+				g, _ := sudoku.FromTokens(a.Inputs)
+				if a.Key = sudoku.ExactKey(g); testKeys.Has(a.Key) {
 					continue // an augmented copy that is exactly a test puzzle
 				}
 			}

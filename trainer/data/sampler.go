@@ -6,6 +6,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+
+	"github.com/hrmgo/hrm/task"
+	"github.com/hrmgo/hrm/task/maze"
+	"github.com/hrmgo/hrm/task/sudoku"
 )
 
 // Augmenter returns an augmented copy of ex using randomness from r. It
@@ -64,9 +68,9 @@ func NewShuffleSource(base []Example, seed uint64, aug Augmenter) (*ShuffleSourc
 			binary.LittleEndian.PutUint32(lb[4*i:], uint32(l))
 		}
 		binary.LittleEndian.PutUint32(lb[4*len(e.Labels):], uint32(e.PuzzleID))
-		h = append(h, hashBytes(hashBytes(1, e.Inputs), lb))
+		h = append(h, task.Hash(task.Hash(1, e.Inputs), lb))
 	}
-	fp := hashBytes(0x5f, binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(nil, seed), hashSortedU64(h)^uint64(len(base))))
+	fp := task.Hash(0x5f, binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(nil, seed), task.HashSortedU64(h)^uint64(len(base))))
 	s := &ShuffleSource{base: base, seed: seed, aug: aug, fp: fp}
 	for i := range s.cache {
 		s.cache[i].epoch = ^uint64(0)
@@ -88,7 +92,7 @@ func (s *ShuffleSource) epochPerm(e uint64) []int {
 			return c.perm
 		}
 	}
-	p := perm(NewPCG(s.seed^mix64(saltEpoch), e), len(s.base))
+	p := task.Perm(task.NewPCG(s.seed^task.Mix64(saltEpoch), e), len(s.base))
 	s.cache[s.next].epoch, s.cache[s.next].perm = e, p
 	s.next ^= 1
 	return p
@@ -107,7 +111,7 @@ func (s *ShuffleSource) At(pos uint64) (Example, error) {
 
 // SudokuStream generates a fresh puzzle for every position (on-the-fly
 // training data): the puzzle at pos comes from a generator seeded with
-// (seed, pos). Puzzles whose SudokuKey is in exclude (the test keys) are
+// (seed, pos). Puzzles whose sudoku.Key is in exclude (the test keys) are
 // skipped deterministically.
 type SudokuStream struct {
 	box, blanks int
@@ -119,7 +123,7 @@ type SudokuStream struct {
 }
 
 // WithExactKeys returns a stream that keys (and excludes) puzzles by
-// SudokuExactKey, to pair with a dataset built with ExactKeys.
+// sudoku.ExactKey, to pair with a dataset built with ExactKeys.
 func (s *SudokuStream) WithExactKeys() *SudokuStream {
 	c := *s
 	c.exact = true
@@ -137,7 +141,7 @@ func (s *SudokuStream) WithBlankRange(min int) (*SudokuStream, error) {
 	}
 	c := *s
 	c.minBlanks = min
-	c.fp = s.fp ^ hashBytes(saltSudoku, binary.LittleEndian.AppendUint64(nil, uint64(min)))
+	c.fp = s.fp ^ task.Hash(saltSudoku, binary.LittleEndian.AppendUint64(nil, uint64(min)))
 	return &c, nil
 }
 
@@ -147,10 +151,10 @@ func NewSudokuStream(box, blanks int, seed uint64, exclude KeySet) (*SudokuStrea
 	if box != 2 && box != 3 {
 		return nil, fmt.Errorf("sudoku: box %d, want 2 or 3", box)
 	}
-	if blanks < 0 || blanks > MaxSudokuBlanks(box) {
-		return nil, fmt.Errorf("sudoku: %d blanks, want 0..%d", blanks, MaxSudokuBlanks(box))
+	if blanks < 0 || blanks > sudoku.MaxBlanks(box) {
+		return nil, fmt.Errorf("sudoku: %d blanks, want 0..%d", blanks, sudoku.MaxBlanks(box))
 	}
-	fp := hashBytes(saltSudoku, binary.LittleEndian.AppendUint64([]byte{byte(box), byte(blanks)}, seed)) ^ keySetHash(exclude)
+	fp := task.Hash(saltSudoku, binary.LittleEndian.AppendUint64([]byte{byte(box), byte(blanks)}, seed)) ^ keySetHash(exclude)
 	return &SudokuStream{box: box, blanks: blanks, minBlanks: blanks, seed: seed, exclude: exclude, fp: fp}, nil
 }
 
@@ -159,7 +163,7 @@ func keySetHash(k KeySet) uint64 {
 	for x := range k {
 		v = append(v, x)
 	}
-	return hashSortedU64(v)
+	return task.HashSortedU64(v)
 }
 
 // Fingerprint implements Source.
@@ -170,9 +174,9 @@ func (s *SudokuStream) At(pos uint64) (Example, error) {
 	r := posPCG(s.seed, saltSudoku, pos)
 	blanks := s.blanks
 	if s.minBlanks < s.blanks {
-		blanks = s.minBlanks + intn(r, s.blanks-s.minBlanks+1)
+		blanks = s.minBlanks + task.Intn(r, s.blanks-s.minBlanks+1)
 	}
-	g := newSudokuGeneratorFrom(s.box, r)
+	g := sudoku.NewGeneratorFrom(s.box, r)
 	for try := 0; try < 1000; try++ {
 		p, sol, err := g.Generate(blanks)
 		if err != nil {
@@ -180,7 +184,7 @@ func (s *SudokuStream) At(pos uint64) (Example, error) {
 		}
 		ex := SudokuExample(p, sol)
 		if s.exact {
-			ex.Key = SudokuExactKey(p)
+			ex.Key = sudoku.ExactKey(p)
 		}
 		if !s.exclude.Has(ex.Key) {
 			return ex, nil
@@ -189,21 +193,27 @@ func (s *SudokuStream) At(pos uint64) (Example, error) {
 	return Example{}, fmt.Errorf("sudoku stream position %d: 1000 candidates all excluded", pos)
 }
 
+// posPCG is the generator used for the example at stream position pos of a
+// position-addressable source (see Source).
+func posPCG(seed, salt, pos uint64) *rand.PCG {
+	return task.NewPCG(seed^task.Mix64(salt), pos)
+}
+
 // MazeStream generates a fresh maze for every position from (seed, pos),
-// skipping mazes whose MazeKey is in exclude.
+// skipping mazes whose maze.Key is in exclude.
 type MazeStream struct {
-	cfg     MazeConfig
+	cfg     maze.Config
 	seed    uint64
 	exclude KeySet
 	fp      uint64
 }
 
 // NewMazeStream validates cfg and returns the stream. exclude may be nil.
-func NewMazeStream(cfg MazeConfig, seed uint64, exclude KeySet) (*MazeStream, error) {
-	if err := cfg.validate(); err != nil {
+func NewMazeStream(cfg maze.Config, seed uint64, exclude KeySet) (*MazeStream, error) {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	c := cfg.withDefaults()
+	c := cfg.WithDefaults()
 	var b []byte
 	for _, v := range []int{c.Cells, c.Loops, c.MinPathLen, c.Canvas, c.MaxAttempts} {
 		b = binary.LittleEndian.AppendUint64(b, uint64(v))
@@ -212,7 +222,7 @@ func NewMazeStream(cfg MazeConfig, seed uint64, exclude KeySet) (*MazeStream, er
 		b = append(b, 1)
 	}
 	b = binary.LittleEndian.AppendUint64(b, seed)
-	return &MazeStream{cfg: c, seed: seed, exclude: exclude, fp: hashBytes(saltMaze, b) ^ keySetHash(exclude)}, nil
+	return &MazeStream{cfg: c, seed: seed, exclude: exclude, fp: task.Hash(saltMaze, b) ^ keySetHash(exclude)}, nil
 }
 
 // Fingerprint implements Source.
@@ -222,11 +232,11 @@ func (s *MazeStream) Fingerprint() uint64 { return s.fp }
 func (s *MazeStream) At(pos uint64) (Example, error) {
 	r := posPCG(s.seed, saltMaze, pos)
 	for try := 0; try < 1000; try++ {
-		m, err := generateMaze(s.cfg, r)
+		m, err := maze.Generate(s.cfg, r)
 		if err != nil {
 			return Example{}, fmt.Errorf("maze stream position %d: %w", pos, err)
 		}
-		ex := m.Example(s.cfg.Canvas)
+		ex := MazeExample(m, s.cfg.Canvas)
 		if !s.exclude.Has(ex.Key) {
 			return ex, nil
 		}

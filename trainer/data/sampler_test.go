@@ -4,6 +4,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/hrmgo/hrm/task/maze"
+	"github.com/hrmgo/hrm/task/sudoku"
 )
 
 // runSampler draws n batches.
@@ -82,10 +85,10 @@ func TestShuffleSourceResume(t *testing.T) {
 	batch, err := s.Next()
 	require.NoError(t, err)
 	for _, ex := range batch {
-		p, _ := SudokuFromTokens(ex.Inputs)
-		sol, _ := SudokuFromTokens(ex.Labels)
-		require.NoError(t, CheckSolution(p, sol))
-		require.Equal(t, ex.Key, SudokuKey(p, sol))
+		p, _ := sudoku.FromTokens(ex.Inputs)
+		sol, _ := sudoku.FromTokens(ex.Labels)
+		require.NoError(t, sudoku.Verify(p, sol))
+		require.Equal(t, ex.Key, sudoku.Key(p, sol))
 	}
 
 	// state from another seed or data is refused
@@ -115,9 +118,9 @@ func TestSudokuStreamResumeAndExclusion(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, CheckDisjoint(b, ds.Test))
 	for _, ex := range b {
-		p, _ := SudokuFromTokens(ex.Inputs)
+		p, _ := sudoku.FromTokens(ex.Inputs)
 		require.Equal(t, 45, p.Blanks())
-		require.Equal(t, 1, CountSolutions(p, 2))
+		require.Equal(t, 1, sudoku.CountSolutions(p, 2))
 	}
 
 	// exclusion is deterministic: exclude the puzzle at position 0 and it
@@ -141,7 +144,7 @@ func TestSudokuStreamResumeAndExclusion(t *testing.T) {
 }
 
 func TestMazeStreamResume(t *testing.T) {
-	cfg := MazeConfig{Cells: 6, Loops: 2, MinPathLen: 10}
+	cfg := maze.Config{Cells: 6, Loops: 2, MinPathLen: 10}
 	mk := func() Source {
 		s, err := NewMazeStream(cfg, 31, nil)
 		require.NoError(t, err)
@@ -156,7 +159,7 @@ func TestMazeStreamResume(t *testing.T) {
 		for i, l := range ex.Labels {
 			lab[i] = uint8(l)
 		}
-		require.NoError(t, VerifyMazeSolution(ex.Inputs, lab, 6))
+		require.NoError(t, maze.Verify(ex.Inputs, lab, 6))
 	}
 }
 
@@ -196,8 +199,8 @@ func TestSudokuStreamBlankRange(t *testing.T) {
 		require.NoError(t, err)
 		again, _ := s.At(pos)
 		require.Equal(t, ex.Key, again.Key)
-		p, _ := SudokuFromTokens(ex.Inputs)
-		require.Equal(t, 1, CountSolutions(p, 2))
+		p, _ := sudoku.FromTokens(ex.Inputs)
+		require.Equal(t, 1, sudoku.CountSolutions(p, 2))
 		seen[p.Blanks()]++
 		b = append(b, ex)
 	}

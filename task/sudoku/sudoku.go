@@ -1,4 +1,4 @@
-package data
+package sudoku
 
 import (
 	"errors"
@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/hrmgo/hrm/task"
 )
 
 // Sudoku token ids (spec §6.2). The vocabulary is 11 for both sizes: a 4×4
@@ -14,20 +16,20 @@ import (
 // and 9×9 data share one model format (vocab_size 11); only seq_len differs
 // (16 versus 81).
 const (
-	SudokuPadToken   = 0  // never present in sudoku data
-	SudokuBlankToken = 1  // a blank cell
-	SudokuDigitBase  = 1  // digit d is token d+SudokuDigitBase (2..10)
-	SudokuVocab      = 11 // vocab_size for all sudoku sizes
+	PadToken   = 0  // never present in sudoku data
+	BlankToken = 1  // a blank cell
+	DigitBase  = 1  // digit d is token d+DigitBase (2..10)
+	Vocab      = 11 // vocab_size for all sudoku sizes
 )
 
-// SudokuGrid is a square Sudoku, row-major, one byte per cell: 0 is a blank
+// Grid is a square Sudoku, row-major, one byte per cell: 0 is a blank
 // and 1..Side() a digit. Its length fixes the size: 81 cells (9×9, boxes 3×3)
 // or 16 cells (4×4, boxes 2×2). Any other length is invalid.
-type SudokuGrid []uint8
+type Grid []uint8
 
-// SudokuSide returns the side (4 or 9) of a grid with n cells, or 0 when n
+// Side returns the side (4 or 9) of a grid with n cells, or 0 when n
 // is not a supported size.
-func SudokuSide(n int) int {
+func Side(n int) int {
 	switch n {
 	case 16:
 		return 4
@@ -38,10 +40,10 @@ func SudokuSide(n int) int {
 }
 
 // Side returns 9 or 4, or 0 for an unsupported length.
-func (g SudokuGrid) Side() int { return SudokuSide(len(g)) }
+func (g Grid) Side() int { return Side(len(g)) }
 
 // Box returns the box side: 3 for 9×9, 2 for 4×4, 0 for an unsupported length.
-func (g SudokuGrid) Box() int {
+func (g Grid) Box() int {
 	switch len(g) {
 	case 16:
 		return 2
@@ -52,7 +54,7 @@ func (g SudokuGrid) Box() int {
 }
 
 // Blanks counts the blank cells.
-func (g SudokuGrid) Blanks() int {
+func (g Grid) Blanks() int {
 	n := 0
 	for _, v := range g {
 		if v == 0 {
@@ -63,11 +65,11 @@ func (g SudokuGrid) Blanks() int {
 }
 
 // Clone returns a copy of g.
-func (g SudokuGrid) Clone() SudokuGrid { return append(SudokuGrid(nil), g...) }
+func (g Grid) Clone() Grid { return append(Grid(nil), g...) }
 
 // String formats g as its one-line form: one character per cell, '.' for a
 // blank, '1'..'9' for digits ('?' for an out-of-range value).
-func (g SudokuGrid) String() string {
+func (g Grid) String() string {
 	b := make([]byte, len(g))
 	for i, v := range g {
 		switch {
@@ -82,17 +84,17 @@ func (g SudokuGrid) String() string {
 	return string(b)
 }
 
-// ParseSudoku parses the one-line form of a 9×9 (81 characters) or 4×4
+// Parse parses the one-line form of a 9×9 (81 characters) or 4×4
 // (16 characters) puzzle: '.' or '0' for a blank, '1'..'9' (9×9) or
 // '1'..'4' (4×4) for a digit. Errors name the position (0-based index and
 // 1-based row/column) and the offending character. The givens are not
 // checked for conflicts; use CheckGivens.
-func ParseSudoku(s string) (SudokuGrid, error) {
-	side := SudokuSide(len(s))
+func Parse(s string) (Grid, error) {
+	side := Side(len(s))
 	if side == 0 {
 		return nil, fmt.Errorf("sudoku: got %d characters, want 81 (9×9) or 16 (4×4)", len(s))
 	}
-	g := make(SudokuGrid, len(s))
+	g := make(Grid, len(s))
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
@@ -139,7 +141,7 @@ func geomFor(n int) *sudokuGeom {
 	return nil
 }
 
-func (g SudokuGrid) checkShape() (*sudokuGeom, error) {
+func (g Grid) checkShape() (*sudokuGeom, error) {
 	gm := geomFor(len(g))
 	if gm == nil {
 		return nil, fmt.Errorf("sudoku: %d cells, want 81 (9×9) or 16 (4×4)", len(g))
@@ -155,7 +157,7 @@ func (g SudokuGrid) checkShape() (*sudokuGeom, error) {
 // CheckGivens reports whether g is well formed and its givens are
 // consistent: no digit twice in a row, column or box. The error names the
 // unit, the digit and both cells.
-func (g SudokuGrid) CheckGivens() error {
+func (g Grid) CheckGivens() error {
 	gm, err := g.checkShape()
 	if err != nil {
 		return err
@@ -183,7 +185,7 @@ func (g SudokuGrid) CheckGivens() error {
 }
 
 // CheckSolved reports whether g is a complete, valid grid.
-func (g SudokuGrid) CheckSolved() error {
+func (g Grid) CheckSolved() error {
 	if err := g.CheckGivens(); err != nil {
 		return err
 	}
@@ -196,9 +198,9 @@ func (g SudokuGrid) CheckSolved() error {
 	return nil
 }
 
-// CheckSolution reports whether solution is a complete valid grid of the
+// Verify reports whether solution is a complete valid grid of the
 // same size as puzzle that agrees with every given of puzzle.
-func CheckSolution(puzzle, solution SudokuGrid) error {
+func Verify(puzzle, solution Grid) error {
 	if len(puzzle) != len(solution) {
 		return fmt.Errorf("sudoku: puzzle has %d cells, solution %d", len(puzzle), len(solution))
 	}
@@ -235,7 +237,7 @@ type sudokuSolver struct {
 }
 
 // load copies g into the solver; it fails when the givens conflict.
-func (s *sudokuSolver) load(g SudokuGrid) error {
+func (s *sudokuSolver) load(g Grid) error {
 	gm, err := g.checkShape()
 	if err != nil {
 		return err
@@ -311,7 +313,7 @@ func (s *sudokuSolver) search(d int) bool {
 	}
 	if s.rnd != nil {
 		for k := n - 1; k > 0; k-- {
-			j := intn(s.rnd, k+1)
+			j := task.Intn(s.rnd, k+1)
 			order[k], order[j] = order[j], order[k]
 		}
 	}
@@ -336,7 +338,7 @@ func (s *sudokuSolver) search(d int) bool {
 // CountSolutions counts the solutions of g, stopping at limit (limit ≤ 0
 // means 2, which is enough to decide uniqueness). It returns 0 when the
 // givens conflict or the grid is malformed.
-func CountSolutions(g SudokuGrid, limit int) int {
+func CountSolutions(g Grid, limit int) int {
 	if limit <= 0 {
 		limit = 2
 	}
@@ -347,12 +349,12 @@ func CountSolutions(g SudokuGrid, limit int) int {
 	return s.run(limit)
 }
 
-// ErrNoSolution is returned by SolveSudoku for an unsolvable puzzle.
+// ErrNoSolution is returned by Solve for an unsolvable puzzle.
 var ErrNoSolution = errors.New("sudoku: no solution")
 
-// SolveSudoku returns the first solution of g in search order and the
+// Solve returns the first solution of g in search order and the
 // number of solutions counted up to 2 (so 1 means the solution is unique).
-func SolveSudoku(g SudokuGrid) (SudokuGrid, int, error) {
+func Solve(g Grid) (Grid, int, error) {
 	var s sudokuSolver
 	if err := s.load(g); err != nil {
 		return nil, 0, err
@@ -361,60 +363,56 @@ func SolveSudoku(g SudokuGrid) (SudokuGrid, int, error) {
 	if n == 0 {
 		return nil, 0, ErrNoSolution
 	}
-	return append(SudokuGrid(nil), s.sol[:len(g)]...), n, nil
+	return append(Grid(nil), s.sol[:len(g)]...), n, nil
 }
 
 // Tokens returns the model input tokens of g: blank → 1, digit d → d+1.
-func (g SudokuGrid) Tokens() []uint8 {
+func (g Grid) Tokens() []uint8 {
 	t := make([]uint8, len(g))
 	for i, v := range g {
-		t[i] = v + SudokuDigitBase
+		t[i] = v + DigitBase
 	}
 	return t
 }
 
 // Labels returns the label tokens of a solved grid (digit d → d+1), as int32.
 // Every cell is supervised, including the givens (spec §6.2).
-func (g SudokuGrid) Labels() []int32 {
+func (g Grid) Labels() []int32 {
 	t := make([]int32, len(g))
 	for i, v := range g {
-		t[i] = int32(v) + SudokuDigitBase
+		t[i] = int32(v) + DigitBase
 	}
 	return t
 }
 
-// SudokuFromTokens converts tokens (1 blank, 2..side+1 digits) back to a
+// FromTokens converts tokens (1 blank, 2..side+1 digits) back to a
 // grid. PAD or out-of-range tokens are errors naming the position.
-func SudokuFromTokens[T ~uint8 | ~int32](toks []T) (SudokuGrid, error) {
-	side := SudokuSide(len(toks))
+func FromTokens[T ~uint8 | ~int32](toks []T) (Grid, error) {
+	side := Side(len(toks))
 	if side == 0 {
 		return nil, fmt.Errorf("sudoku: %d tokens, want 81 or 16", len(toks))
 	}
-	g := make(SudokuGrid, len(toks))
+	g := make(Grid, len(toks))
 	for i, t := range toks {
-		if t < SudokuBlankToken || int(t) > side+SudokuDigitBase {
-			return nil, fmt.Errorf("sudoku: token %d at position %d (row %d, column %d), want 1..%d", t, i, i/side+1, i%side+1, side+SudokuDigitBase)
+		if t < BlankToken || int(t) > side+DigitBase {
+			return nil, fmt.Errorf("sudoku: token %d at position %d (row %d, column %d), want 1..%d", t, i, i/side+1, i%side+1, side+DigitBase)
 		}
-		g[i] = uint8(t - SudokuDigitBase)
+		g[i] = uint8(t - DigitBase)
 	}
 	return g, nil
 }
 
-// SudokuExample builds the training example of a puzzle and its solution:
-// Inputs are the puzzle tokens, Labels the solution tokens of every cell,
-// PuzzleID 0 (the builders use the single blank identifier) and Key the
-// canonical key of SudokuKey.
-func SudokuExample(puzzle, solution SudokuGrid) Example {
-	return Example{Inputs: puzzle.Tokens(), Labels: solution.Labels(), Key: SudokuKey(puzzle, solution)}
-}
+// saltExact salts ExactKey; the trainer's exact-key sudoku stream salts
+// its fingerprint with the same value, kept there as a copy.
+const saltExact = 0xe4ac
 
-// SudokuExactKey identifies a puzzle by its exact cells (no augmentation
-// invariance); see SudokuDatasetConfig.ExactKeys.
-func SudokuExactKey(puzzle SudokuGrid) uint64 { return hashBytes(saltExact, puzzle) }
+// ExactKey identifies a puzzle by its exact cells (no augmentation
+// invariance); see the trainer's SudokuDatasetConfig.ExactKeys.
+func ExactKey(puzzle Grid) uint64 { return task.Hash(saltExact, puzzle) }
 
 // Grid renders g as rows with box separators, for people.
-func (g SudokuGrid) Grid() string {
-	side := SudokuSide(len(g))
+func (g Grid) Grid() string {
+	side := Side(len(g))
 	if side == 0 {
 		return g.String() + "\n"
 	}

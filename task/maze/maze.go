@@ -1,26 +1,28 @@
-package data
+package maze
 
 import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
+
+	"github.com/hrmgo/hrm/task"
 )
 
 // Maze token ids (spec §6.3), vocab_size 6.
 const (
-	MazePadToken   = 0
-	MazeWallToken  = 1 // '#'
-	MazeOpenToken  = 2 // ' '
-	MazeStartToken = 3 // 'S'
-	MazeGoalToken  = 4 // 'G'
-	MazePathToken  = 5 // 'o'
-	MazeVocab      = 6
+	PadToken   = 0
+	WallToken  = 1 // '#'
+	OpenToken  = 2 // ' '
+	StartToken = 3 // 'S'
+	GoalToken  = 4 // 'G'
+	PathToken  = 5 // 'o'
+	Vocab      = 6
 )
 
-const mazeChars = "?# SGo"
+const chars = "?# SGo"
 
-// MazeConfig configures maze generation.
+// Config configures maze generation.
 //
 // A maze is an N×N grid of squares, each wall '#' or open ' ', one token per
 // square: the layout of the official "Maze 30x30" data, whose 900 cells are
@@ -30,7 +32,7 @@ const mazeChars = "?# SGo"
 // tokens and every other square copies the input. This is our reading of
 // spec §6.3 ("labels additionally mark the shortest path with o"; all
 // squares are supervised).
-type MazeConfig struct {
+type Config struct {
 	Cells int // N, the grid side: N² squares (default 8 → seq_len 64)
 	// Loops is the number of extra wall squares opened after the
 	// randomized depth-first carve, each touching at least two open
@@ -59,18 +61,18 @@ type MazeConfig struct {
 // Grid sides outside this range are rejected: below 4 the carve has no
 // room for a path worth solving, and 30 is the official canvas.
 const (
-	MinMazeCells = 4
-	MaxMazeCells = 30
+	MinCells = 4
+	MaxCells = 30
 )
 
-// DefaultMazeConfig is an 8×8 maze (seq_len 64) with 3 loops and shortest
+// DefaultConfig is an 8×8 maze (seq_len 64) with 3 loops and shortest
 // paths of at least 17 moves. With 3 loops the longest unique shortest path
 // of an 8×8 maze has median 16 and 90th percentile 20, so 17 is about the
 // 70th percentile: paths are long, yet Generate needs only a few mazes
 // (about 70 µs) and never ran out of attempts in 500,000 draws.
-func DefaultMazeConfig() MazeConfig { return MazeConfig{Cells: 8, Loops: 3, MinPathLen: 17} }
+func DefaultConfig() Config { return Config{Cells: 8, Loops: 3, MinPathLen: 17} }
 
-func (c MazeConfig) withDefaults() MazeConfig {
+func (c Config) WithDefaults() Config {
 	if c.Cells == 0 {
 		c.Cells = 8
 	}
@@ -84,20 +86,20 @@ func (c MazeConfig) withDefaults() MazeConfig {
 }
 
 // Side returns the grid side N.
-func (c MazeConfig) Side() int { return c.withDefaults().Cells }
+func (c Config) Side() int { return c.WithDefaults().Cells }
 
 // SeqLen returns the example length Canvas² (= N² without padding).
-func (c MazeConfig) SeqLen() int { d := c.withDefaults(); return d.Canvas * d.Canvas }
+func (c Config) SeqLen() int { d := c.WithDefaults(); return d.Canvas * d.Canvas }
 
-// MazeSeqLen returns the unpadded sequence length N² of an N×N maze, e.g.
+// SeqLen returns the unpadded sequence length N² of an N×N maze, e.g.
 // 64 for N = 8.
-func MazeSeqLen(cells int) int { return cells * cells }
+func SeqLen(cells int) int { return cells * cells }
 
-func (c MazeConfig) validate() error {
-	d := c.withDefaults()
+func (c Config) Validate() error {
+	d := c.WithDefaults()
 	switch {
-	case d.Cells < MinMazeCells || d.Cells > MaxMazeCells:
-		return fmt.Errorf("maze: grid side %d, want %d..%d squares", d.Cells, MinMazeCells, MaxMazeCells)
+	case d.Cells < MinCells || d.Cells > MaxCells:
+		return fmt.Errorf("maze: grid side %d, want %d..%d squares", d.Cells, MinCells, MaxCells)
 	case d.Canvas < d.Cells:
 		return fmt.Errorf("maze: canvas %d smaller than the %d×%d grid", d.Canvas, d.Cells, d.Cells)
 	case d.Loops < 0 || d.MinPathLen < 0:
@@ -117,82 +119,61 @@ type Maze struct {
 }
 
 // String renders the label grid, one line per row.
-func (m *Maze) String() string { return MazeString(m.Label, m.Side) }
+func (m *Maze) String() string { return String(m.Label, m.Side) }
 
-// Example pads the maze into a canvas×canvas square (canvas ≥ Side;
-// canvas ≤ 0 means Side): Inputs PAD and Labels IgnoreLabel outside the
-// grid. PuzzleID is 0 and Key is MazeKey of the input.
-func (m *Maze) Example(canvas int) Example {
-	if canvas <= 0 {
-		canvas = m.Side
-	}
-	ex := Example{Key: MazeKey(m.Input, m.Side)}
-	ex.Inputs, ex.Labels = padSquare(m.Input, m.Label, m.Side, canvas)
-	return ex
-}
-
-func padSquare(in, lab []uint8, side, canvas int) ([]uint8, []int32) {
-	if canvas < side {
-		panic(fmt.Sprintf("data: canvas %d smaller than grid %d", canvas, side))
-	}
-	inputs := make([]uint8, canvas*canvas)
-	labels := make([]int32, canvas*canvas)
-	for i := range labels {
-		labels[i] = IgnoreLabel
-	}
-	for r := 0; r < side; r++ {
-		copy(inputs[r*canvas:r*canvas+side], in[r*side:(r+1)*side])
-		for c := 0; c < side; c++ {
-			labels[r*canvas+c] = int32(lab[r*side+c])
-		}
-	}
-	return inputs, labels
-}
-
-// MazeGenerator draws mazes deterministically from a PCG stream; its state
+// Generator draws mazes deterministically from a PCG stream; its state
 // serialises with MarshalBinary for checkpoint/resume. Not safe for
 // concurrent use.
-type MazeGenerator struct {
-	cfg MazeConfig
+type Generator struct {
+	cfg Config
 	src *rand.PCG
 }
 
-// NewMazeGenerator validates cfg and seeds the generator.
-func NewMazeGenerator(cfg MazeConfig, seed, stream uint64) (*MazeGenerator, error) {
-	if err := cfg.validate(); err != nil {
+// NewGenerator validates cfg and seeds the generator.
+func NewGenerator(cfg Config, seed, stream uint64) (*Generator, error) {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &MazeGenerator{cfg: cfg.withDefaults(), src: NewPCG(seed, stream)}, nil
+	return &Generator{cfg: cfg.WithDefaults(), src: task.NewPCG(seed, stream)}, nil
 }
 
 // Config returns the configuration with defaults filled in.
-func (g *MazeGenerator) Config() MazeConfig { return g.cfg }
+func (g *Generator) Config() Config { return g.cfg }
 
-// ErrMazeUnreachable is wrapped when MinPathLen (with uniqueness) could
+// ErrUnreachable is wrapped when MinPathLen (with uniqueness) could
 // not be met within MaxAttempts mazes.
-var ErrMazeUnreachable = errors.New("maze: minimum path length not met")
+var ErrUnreachable = errors.New("maze: minimum path length not met")
 
 // Generate returns a new maze satisfying the configuration.
-func (g *MazeGenerator) Generate() (*Maze, error) {
-	return generateMaze(g.cfg, g.src)
+func (g *Generator) Generate() (*Maze, error) {
+	return generate(g.cfg, g.src)
 }
 
-func generateMaze(cfg MazeConfig, r rand.Source) (*Maze, error) {
+// Generate draws one maze from r, as a Generator does from its own
+// stream: for sources that derive a generator per position.
+func Generate(cfg Config, r rand.Source) (*Maze, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return generate(cfg.WithDefaults(), r)
+}
+
+func generate(cfg Config, r rand.Source) (*Maze, error) {
 	side := cfg.Cells
 	minLen := max(cfg.MinPathLen, 1)
 	open := make([]int, 0, side*side)
 	cands := make([]int, 0, side*side)
-	var b mazeBFS
+	var b bfs
 	for a := 0; a < cfg.MaxAttempts; a++ {
-		grid := carveMaze(side, cfg.Loops, r)
+		grid := carve(side, cfg.Loops, r)
 		open = open[:0]
 		for i, t := range grid {
-			if t == MazeOpenToken {
+			if t == OpenToken {
 				open = append(open, i)
 			}
 		}
 		for try := 0; try < 16; try++ {
-			s := open[intn(r, len(open))]
+			s := open[task.Intn(r, len(open))]
 			b.run(grid, side, s)
 			cands = cands[:0]
 			for _, i := range open {
@@ -203,22 +184,22 @@ func generateMaze(cfg MazeConfig, r rand.Source) (*Maze, error) {
 			if len(cands) == 0 {
 				continue
 			}
-			goal := cands[intn(r, len(cands))]
+			goal := cands[task.Intn(r, len(cands))]
 			m := &Maze{Side: side, Input: grid, Start: s, Goal: goal, PathLen: int(b.dist[goal])}
-			m.Input[s], m.Input[goal] = MazeStartToken, MazeGoalToken
+			m.Input[s], m.Input[goal] = StartToken, GoalToken
 			m.Label = append([]uint8(nil), m.Input...)
 			for cur := b.pred(side, goal); cur != s; cur = b.pred(side, cur) {
-				m.Label[cur] = MazePathToken
+				m.Label[cur] = PathToken
 			}
 			return m, nil
 		}
 	}
-	return nil, fmt.Errorf("%w: %d moves on a %d×%d grid (loops %d) after %d mazes", ErrMazeUnreachable, cfg.MinPathLen, side, side, cfg.Loops, cfg.MaxAttempts)
+	return nil, fmt.Errorf("%w: %d moves on a %d×%d grid (loops %d) after %d mazes", ErrUnreachable, cfg.MinPathLen, side, side, cfg.Loops, cfg.MaxAttempts)
 }
 
-// mazeNeighbours stores the in-grid 4-neighbours of square u in nb, in the
+// neighbours stores the in-grid 4-neighbours of square u in nb, in the
 // fixed order up, down, left, right, and returns how many there are.
-func mazeNeighbours(u, side int, nb *[4]int) int {
+func neighbours(u, side int, nb *[4]int) int {
 	r, c := u/side, u%side
 	k := 0
 	if r > 0 {
@@ -243,8 +224,8 @@ func mazeNeighbours(u, side int, nb *[4]int) int {
 func openNeighbours(grid []uint8, side, u int) int {
 	var nb [4]int
 	n := 0
-	for _, v := range nb[:mazeNeighbours(u, side, &nb)] {
-		if grid[v] == MazeOpenToken {
+	for _, v := range nb[:neighbours(u, side, &nb)] {
+		if grid[v] == OpenToken {
 			n++
 		}
 	}
@@ -258,14 +239,14 @@ func closesBlock(grid []uint8, side, u int) bool {
 	for _, d := range [4][2]int{{-1, -1}, {-1, 1}, {1, -1}, {1, 1}} {
 		rr, cc := r+d[0], c+d[1]
 		if rr >= 0 && rr < side && cc >= 0 && cc < side &&
-			grid[rr*side+c] == MazeOpenToken && grid[r*side+cc] == MazeOpenToken && grid[rr*side+cc] == MazeOpenToken {
+			grid[rr*side+c] == OpenToken && grid[r*side+cc] == OpenToken && grid[rr*side+cc] == OpenToken {
 			return true
 		}
 	}
 	return false
 }
 
-// carveMaze returns an n×n grid of wall/open tokens. A randomized
+// carve returns an n×n grid of wall/open tokens. A randomized
 // depth-first carve opens a wall square only when exactly one of its
 // neighbours is open, so every opening adds one square and one adjacency:
 // the open squares stay a tree with one-square-wide corridors (a 2×2 block
@@ -274,20 +255,20 @@ func closesBlock(grid []uint8, side, u int) bool {
 // touches exactly one open square. Then loops wall squares touching two or
 // more open squares are opened (all of them if there are fewer), each
 // closing at least one cycle.
-func carveMaze(n, loops int, r rand.Source) []uint8 {
+func carve(n, loops int, r rand.Source) []uint8 {
 	grid := make([]uint8, n*n)
 	for i := range grid {
-		grid[i] = MazeWallToken
+		grid[i] = WallToken
 	}
-	start := intn(r, n*n)
-	grid[start] = MazeOpenToken
+	start := task.Intn(r, n*n)
+	grid[start] = OpenToken
 	stack := append(make([]int, 0, n*n), start)
 	var nb, cand [4]int
 	for len(stack) > 0 {
 		u := stack[len(stack)-1]
 		k := 0
-		for _, v := range nb[:mazeNeighbours(u, n, &nb)] {
-			if grid[v] == MazeWallToken && openNeighbours(grid, n, v) == 1 {
+		for _, v := range nb[:neighbours(u, n, &nb)] {
+			if grid[v] == WallToken && openNeighbours(grid, n, v) == 1 {
 				cand[k] = v
 				k++
 			}
@@ -296,24 +277,24 @@ func carveMaze(n, loops int, r rand.Source) []uint8 {
 			stack = stack[:len(stack)-1]
 			continue
 		}
-		v := cand[intn(r, k)]
-		grid[v] = MazeOpenToken
+		v := cand[task.Intn(r, k)]
+		grid[v] = OpenToken
 		stack = append(stack, v)
 	}
 	if loops > 0 {
 		var walls []int
 		for i, t := range grid {
-			if t == MazeWallToken && openNeighbours(grid, n, i) >= 2 {
+			if t == WallToken && openNeighbours(grid, n, i) >= 2 {
 				walls = append(walls, i)
 			}
 		}
-		shuffleInts(r, walls)
+		task.Shuffle(r, walls)
 		// A 2×2 room is a cycle too, but it only offers equal one-step
 		// detours, so openings that complete one are taken last.
 		for pass := 0; pass < 2 && loops > 0; pass++ {
 			for _, i := range walls {
-				if loops > 0 && grid[i] == MazeWallToken && (pass == 1 || !closesBlock(grid, n, i)) {
-					grid[i] = MazeOpenToken
+				if loops > 0 && grid[i] == WallToken && (pass == 1 || !closesBlock(grid, n, i)) {
+					grid[i] = OpenToken
 					loops--
 				}
 			}
@@ -322,18 +303,18 @@ func carveMaze(n, loops int, r rand.Source) []uint8 {
 	return grid
 }
 
-// mazeBFS holds BFS distances and shortest-path counts (saturating at 2).
-type mazeBFS struct {
+// bfs holds BFS distances and shortest-path counts (saturating at 2).
+type bfs struct {
 	dist  []int32
 	count []uint8
 	queue []int32
 }
 
-func mazePassable(t uint8) bool {
-	return t == MazeOpenToken || t == MazeStartToken || t == MazeGoalToken || t == MazePathToken
+func passable(t uint8) bool {
+	return t == OpenToken || t == StartToken || t == GoalToken || t == PathToken
 }
 
-func (b *mazeBFS) run(grid []uint8, side, start int) {
+func (b *bfs) run(grid []uint8, side, start int) {
 	n := side * side
 	if cap(b.dist) < n {
 		b.dist, b.count, b.queue = make([]int32, n), make([]uint8, n), make([]int32, 0, n)
@@ -347,8 +328,8 @@ func (b *mazeBFS) run(grid []uint8, side, start int) {
 	var nb [4]int
 	for h := 0; h < len(b.queue); h++ {
 		u := int(b.queue[h])
-		for _, v := range nb[:mazeNeighbours(u, side, &nb)] {
-			if !mazePassable(grid[v]) {
+		for _, v := range nb[:neighbours(u, side, &nb)] {
+			if !passable(grid[v]) {
 				continue
 			}
 			switch b.dist[v] {
@@ -364,25 +345,25 @@ func (b *mazeBFS) run(grid []uint8, side, start int) {
 
 // pred returns the first neighbour of u (up, down, left, right) one step
 // closer to the BFS start.
-func (b *mazeBFS) pred(side, u int) int {
+func (b *bfs) pred(side, u int) int {
 	var nb [4]int
-	for _, v := range nb[:mazeNeighbours(u, side, &nb)] {
+	for _, v := range nb[:neighbours(u, side, &nb)] {
 		if b.dist[v] >= 0 && b.dist[v] == b.dist[u]-1 {
 			return v
 		}
 	}
-	panic("data: maze BFS predecessor missing")
+	panic("maze: BFS predecessor missing")
 }
 
-// MazeShortestPath returns the BFS distance from S to G of an input grid
+// ShortestPath returns the BFS distance from S to G of an input grid
 // (walls '#' block; open, S, G and 'o' squares pass) and the number of
 // distinct shortest paths, saturated at 2.
-func MazeShortestPath(input []uint8, side int) (length, count int, err error) {
-	s, g, err := mazeEnds(input, side)
+func ShortestPath(input []uint8, side int) (length, count int, err error) {
+	s, g, err := ends(input, side)
 	if err != nil {
 		return 0, 0, err
 	}
-	var b mazeBFS
+	var b bfs
 	b.run(input, side, s)
 	if b.dist[g] < 0 {
 		return 0, 0, errors.New("maze: G is unreachable from S")
@@ -390,24 +371,24 @@ func MazeShortestPath(input []uint8, side int) (length, count int, err error) {
 	return int(b.dist[g]), int(b.count[g]), nil
 }
 
-func mazeEnds(input []uint8, side int) (s, g int, err error) {
+func ends(input []uint8, side int) (s, g int, err error) {
 	if side <= 0 || len(input) != side*side {
 		return 0, 0, fmt.Errorf("maze: %d tokens for side %d", len(input), side)
 	}
 	s, g = -1, -1
 	for i, t := range input {
 		switch t {
-		case MazeStartToken:
+		case StartToken:
 			if s >= 0 {
 				return 0, 0, fmt.Errorf("maze: second S at (%d,%d)", i/side, i%side)
 			}
 			s = i
-		case MazeGoalToken:
+		case GoalToken:
 			if g >= 0 {
 				return 0, 0, fmt.Errorf("maze: second G at (%d,%d)", i/side, i%side)
 			}
 			g = i
-		case MazeWallToken, MazeOpenToken, MazePathToken:
+		case WallToken, OpenToken, PathToken:
 		default:
 			return 0, 0, fmt.Errorf("maze: token %d at (%d,%d)", t, i/side, i%side)
 		}
@@ -418,12 +399,12 @@ func mazeEnds(input []uint8, side int) (s, g int, err error) {
 	return s, g, nil
 }
 
-// VerifyMazeSolution checks that label is input with a shortest S→G path
+// Verify checks that label is input with a shortest S→G path
 // marked: label differs from input only where an open square became 'o';
 // the 'o' squares form one contiguous, non-branching chain from S to G
 // that avoids walls; and its length equals the BFS distance.
-func VerifyMazeSolution(input, label []uint8, side int) error {
-	s, g, err := mazeEnds(input, side)
+func Verify(input, label []uint8, side int) error {
+	s, g, err := ends(input, side)
 	if err != nil {
 		return err
 	}
@@ -434,12 +415,12 @@ func VerifyMazeSolution(input, label []uint8, side int) error {
 	for i := range input {
 		in, lb := input[i], label[i]
 		switch {
-		case in == MazePathToken:
+		case in == PathToken:
 			return fmt.Errorf("maze: input has 'o' at (%d,%d)", i/side, i%side)
-		case lb == MazePathToken && in == MazeOpenToken:
+		case lb == PathToken && in == OpenToken:
 			nPath++
 		case lb != in:
-			return fmt.Errorf("maze: label %q differs from input %q at (%d,%d)", mazeChars[min(int(lb), 5)], mazeChars[min(int(in), 5)], i/side, i%side)
+			return fmt.Errorf("maze: label %q differs from input %q at (%d,%d)", chars[min(int(lb), 5)], chars[min(int(in), 5)], i/side, i%side)
 		}
 	}
 	visited := make([]bool, len(label))
@@ -449,8 +430,8 @@ func VerifyMazeSolution(input, label []uint8, side int) error {
 	for cur != g {
 		r, c := cur/side, cur%side
 		next, n := -1, 0
-		for _, v := range nb[:mazeNeighbours(cur, side, &nb)] {
-			if !visited[v] && (label[v] == MazePathToken || label[v] == MazeGoalToken) {
+		for _, v := range nb[:neighbours(cur, side, &nb)] {
+			if !visited[v] && (label[v] == PathToken || label[v] == GoalToken) {
 				next = v
 				n++
 			}
@@ -468,7 +449,7 @@ func VerifyMazeSolution(input, label []uint8, side int) error {
 	if steps-1 != nPath {
 		return fmt.Errorf("maze: %d 'o' squares but the S→G chain uses %d", nPath, steps-1)
 	}
-	want, _, err := MazeShortestPath(input, side)
+	want, _, err := ShortestPath(input, side)
 	if err != nil {
 		return err
 	}
@@ -478,30 +459,30 @@ func VerifyMazeSolution(input, label []uint8, side int) error {
 	return nil
 }
 
-// MazeKey is the canonical key of a maze input under the 8 dihedral
+// Key is the canonical key of a maze input under the 8 dihedral
 // transforms (a hash of the least of the 8 transformed grids), so every
 // augmented copy of a maze has its key.
-func MazeKey(input []uint8, side int) uint64 {
+func Key(input []uint8, side int) uint64 {
 	best := input
-	for t := 1; t < NumDihedral; t++ {
-		x, _, _ := Dihedral(t, input, side, side)
+	for t := 1; t < task.NumDihedral; t++ {
+		x, _, _ := task.Dihedral(t, input, side, side)
 		if string(x) < string(best) {
 			best = x
 		}
 	}
-	return hashBytes(0x3a2e, best)
+	return task.Hash(0x3a2e, best)
 }
 
-// MazeString renders tokens as text rows ("# SGo", '?' for PAD or an
+// String renders tokens as text rows ("# SGo", '?' for PAD or an
 // unknown token) separated by newlines.
-func MazeString(toks []uint8, side int) string {
+func String(toks []uint8, side int) string {
 	var sb strings.Builder
 	for i, t := range toks {
 		if i > 0 && i%side == 0 {
 			sb.WriteByte('\n')
 		}
-		if int(t) < len(mazeChars) {
-			sb.WriteByte(mazeChars[t])
+		if int(t) < len(chars) {
+			sb.WriteByte(chars[t])
 		} else {
 			sb.WriteByte('?')
 		}
@@ -509,10 +490,10 @@ func MazeString(toks []uint8, side int) string {
 	return sb.String()
 }
 
-// ParseMaze parses a square maze in text form ('#', ' ', 'S', 'G', 'o';
+// Parse parses a square maze in text form ('#', ' ', 'S', 'G', 'o';
 // newlines are ignored, so both the one-line CSV form of the HF data and
-// MazeString output are accepted) into tokens and the side length.
-func ParseMaze(s string) ([]uint8, int, error) {
+// String output are accepted) into tokens and the side length.
+func Parse(s string) ([]uint8, int, error) {
 	s = strings.ReplaceAll(s, "\n", "")
 	side := 0
 	for side*side < len(s) {
@@ -523,7 +504,7 @@ func ParseMaze(s string) ([]uint8, int, error) {
 	}
 	toks := make([]uint8, len(s))
 	for i := 0; i < len(s); i++ {
-		k := strings.IndexByte(mazeChars[1:], s[i])
+		k := strings.IndexByte(chars[1:], s[i])
 		if k < 0 {
 			return nil, 0, fmt.Errorf("maze: position %d (row %d, column %d): invalid character %q", i, i/side, i%side, s[i])
 		}
@@ -532,36 +513,11 @@ func ParseMaze(s string) ([]uint8, int, error) {
 	return toks, side, nil
 }
 
-// MazeAugmenter returns an Augmenter applying a random dihedral transform
-// (one of 8) to maze Examples whose side×side grid sits top-left in a
-// canvas×canvas square (as Maze.Example produces).
-func MazeAugmenter(side, canvas int) Augmenter {
-	return func(ex Example, r rand.Source) Example {
-		t := intn(r, NumDihedral)
-		if canvas*canvas != len(ex.Inputs) || len(ex.Labels) != len(ex.Inputs) || t == 0 {
-			return ex
-		}
-		in := make([]uint8, side*side)
-		lab := make([]uint8, side*side)
-		for rr := 0; rr < side; rr++ {
-			copy(in[rr*side:(rr+1)*side], ex.Inputs[rr*canvas:rr*canvas+side])
-			for c := 0; c < side; c++ {
-				lab[rr*side+c] = uint8(ex.Labels[rr*canvas+c])
-			}
-		}
-		in, _, _ = Dihedral(t, in, side, side)
-		lab, _, _ = Dihedral(t, lab, side, side)
-		out := ex
-		out.Inputs, out.Labels = padSquare(in, lab, side, canvas)
-		return out
-	}
-}
-
 const mazeGenMagic = "HRMMZG1\x00"
 
 // MarshalBinary serialises the generator's PCG state (the configuration is
-// not included; restore into a generator built with the same MazeConfig).
-func (g *MazeGenerator) MarshalBinary() ([]byte, error) {
+// not included; restore into a generator built with the same Config).
+func (g *Generator) MarshalBinary() ([]byte, error) {
 	st, err := g.src.MarshalBinary()
 	if err != nil {
 		return nil, err
@@ -570,7 +526,7 @@ func (g *MazeGenerator) MarshalBinary() ([]byte, error) {
 }
 
 // UnmarshalBinary restores a state written by MarshalBinary.
-func (g *MazeGenerator) UnmarshalBinary(b []byte) error {
+func (g *Generator) UnmarshalBinary(b []byte) error {
 	if len(b) < len(mazeGenMagic) || string(b[:len(mazeGenMagic)]) != mazeGenMagic {
 		return errors.New("maze: generator state: bad header")
 	}
@@ -580,69 +536,4 @@ func (g *MazeGenerator) UnmarshalBinary(b []byte) error {
 	}
 	g.src = src
 	return nil
-}
-
-// MazeDatasetConfig configures BuildMazeDataset.
-type MazeDatasetConfig struct {
-	Maze        MazeConfig
-	Train, Test int    // distinct mazes per split
-	AugPerMaze  int    // dihedral copies stored after each train maze (0 = none / on the fly)
-	Seed        uint64 // everything is derived from it
-	MaxRejects  int    // per split (default 1000 + 10·count)
-}
-
-// BuildMazeDataset builds the test split first from its own stream and then
-// a train split from another stream, rejecting duplicates and any train
-// maze whose dihedral canonical key (MazeKey) is a test key: no train maze
-// is a rotation or reflection of a test maze (the test split is never
-// augmented, as in spec §6.3).
-func BuildMazeDataset(cfg MazeDatasetConfig) (*Dataset, error) {
-	if err := cfg.Maze.validate(); err != nil {
-		return nil, err
-	}
-	mc := cfg.Maze.withDefaults()
-	ds := &Dataset{SeqLen: mc.Canvas * mc.Canvas, Vocab: MazeVocab}
-	gen := func(stream uint64, n int, exclude KeySet, split string) ([]Example, KeySet, error) {
-		g, _ := NewMazeGenerator(mc, cfg.Seed, stream)
-		seen := KeySet{}
-		out := make([]Example, 0, n)
-		maxRej := cfg.MaxRejects
-		if maxRej <= 0 {
-			maxRej = 1000 + 10*n
-		}
-		rej := 0
-		for len(out) < n {
-			m, err := g.Generate()
-			if err != nil {
-				return nil, nil, fmt.Errorf("%s split: %w", split, err)
-			}
-			ex := m.Example(mc.Canvas)
-			if seen.Has(ex.Key) || (exclude != nil && exclude.Has(ex.Key)) {
-				if rej++; rej > maxRej {
-					return nil, nil, fmt.Errorf("maze %s split: %d candidates rejected as duplicates (have %d of %d)", split, rej, len(out), n)
-				}
-				continue
-			}
-			seen.Add(ex.Key)
-			out = append(out, ex)
-		}
-		return out, seen, nil
-	}
-	var err error
-	if ds.Test, ds.TestKeys, err = gen(streamTest, cfg.Test, nil, "test"); err != nil {
-		return nil, err
-	}
-	base, _, err := gen(streamTrain, cfg.Train, ds.TestKeys, "train")
-	if err != nil {
-		return nil, err
-	}
-	aug := MazeAugmenter(mc.Cells, mc.Canvas)
-	augSrc := NewPCG(cfg.Seed, streamAug)
-	for _, ex := range base {
-		ds.Train = append(ds.Train, ex)
-		for k := 0; k < cfg.AugPerMaze; k++ {
-			ds.Train = append(ds.Train, aug(ex, augSrc))
-		}
-	}
-	return ds, nil
 }

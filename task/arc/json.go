@@ -1,4 +1,4 @@
-package data
+package arc
 
 import (
 	"bytes"
@@ -9,8 +9,9 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"github.com/hrmgo/hrm/internal/jsonstr"
 	"github.com/minio/simdjson-go"
+
+	"github.com/hrmgo/hrm/internal/jsonstr"
 )
 
 // simdSupported is a variable so tests can force the encoding/json path.
@@ -19,11 +20,11 @@ var simdSupported = simdjson.SupportedCPU
 // simdParser parses task files, reusing simdjson buffers between files.
 type simdParser struct{ pj *simdjson.ParsedJson }
 
-func (p *simdParser) parse(name string, data []byte) (*ARCTask, error) {
+func (p *simdParser) parse(name string, data []byte) (*Task, error) {
 	if !simdSupported() {
-		return parseARCStd(name, data)
+		return parseStd(name, data)
 	}
-	t, pj, err := parseARCSimd(name, data, p.pj)
+	t, pj, err := parseSimd(name, data, p.pj)
 	if pj != nil {
 		p.pj = pj
 	}
@@ -34,7 +35,7 @@ func (p *simdParser) parse(name string, data []byte) (*ARCTask, error) {
 // and error wording are shared.
 type taskBuilder struct {
 	name                string
-	task                ARCTask
+	task                Task
 	haveTrain, haveTest bool
 }
 
@@ -102,7 +103,7 @@ type stdParser struct {
 	dec  *json.Decoder
 }
 
-func parseARCStd(name string, data []byte) (*ARCTask, error) {
+func parseStd(name string, data []byte) (*Task, error) {
 	if !utf8.Valid(data) {
 		return nil, arcErr(name, "", "%v", errNotUTF8)
 	}
@@ -111,7 +112,7 @@ func parseARCStd(name string, data []byte) (*ARCTask, error) {
 	}
 	p := &stdParser{name: name, dec: json.NewDecoder(bytes.NewReader(data))}
 	p.dec.UseNumber()
-	b := &taskBuilder{name: name, task: ARCTask{Name: name}}
+	b := &taskBuilder{name: name, task: Task{Name: name}}
 	if err := p.delim('{', ""); err != nil {
 		return nil, err
 	}
@@ -219,18 +220,18 @@ func (p *stdParser) skip(key string) error {
 	return nil
 }
 
-func (p *stdParser) pairs(train bool) ([]ARCPair, error) {
+func (p *stdParser) pairs(train bool) ([]Pair, error) {
 	set := setName(train)
 	if err := p.delim('[', set); err != nil {
 		return nil, err
 	}
-	var pairs []ARCPair
+	var pairs []Pair
 	for i := 0; p.dec.More(); i++ {
 		pb := pairBuilder{path: fmt.Sprintf("%s[%d]", set, i)}
 		if err := p.delim('{', pb.path); err != nil {
 			return nil, err
 		}
-		var pair ARCPair
+		var pair Pair
 		for p.dec.More() {
 			k, err := p.key(pb.path)
 			if err != nil {
@@ -270,57 +271,57 @@ func (p *stdParser) pairs(train bool) ([]ARCPair, error) {
 	return pairs, nil
 }
 
-func (p *stdParser) grid(path string) (ARCGrid, error) {
+func (p *stdParser) grid(path string) (Grid, error) {
 	if err := p.delim('[', path); err != nil {
-		return ARCGrid{}, err
+		return Grid{}, err
 	}
 	var rows [][]int64
 	for r := 0; p.dec.More(); r++ {
-		if r >= ARCMaxSize {
-			return ARCGrid{}, arcErr(p.name, path, "more than %d rows", ARCMaxSize)
+		if r >= MaxSize {
+			return Grid{}, arcErr(p.name, path, "more than %d rows", MaxSize)
 		}
 		rp := fmt.Sprintf("%s[%d]", path, r)
 		if err := p.delim('[', rp); err != nil {
-			return ARCGrid{}, err
+			return Grid{}, err
 		}
 		var row []int64
 		for c := 0; p.dec.More(); c++ {
-			if c >= ARCMaxSize {
-				return ARCGrid{}, arcErr(p.name, rp, "more than %d columns", ARCMaxSize)
+			if c >= MaxSize {
+				return Grid{}, arcErr(p.name, rp, "more than %d columns", MaxSize)
 			}
 			tok, err := p.dec.Token()
 			if err != nil {
-				return ARCGrid{}, p.syntax(rp, err)
+				return Grid{}, p.syntax(rp, err)
 			}
 			cp := func() string { return fmt.Sprintf("%s[%d]", rp, c) }
 			n, ok := tok.(json.Number)
 			if !ok {
-				return ARCGrid{}, arcErr(p.name, cp(), "got %s, want an integer colour", describeTok(tok))
+				return Grid{}, arcErr(p.name, cp(), "got %s, want an integer colour", describeTok(tok))
 			}
 			v, err := strconv.ParseInt(string(n), 10, 64)
 			if err != nil {
-				return ARCGrid{}, arcErr(p.name, cp(), "%s is not an integer colour", n)
+				return Grid{}, arcErr(p.name, cp(), "%s is not an integer colour", n)
 			}
 			row = append(row, v)
 		}
 		if err := p.delim(']', rp); err != nil {
-			return ARCGrid{}, err
+			return Grid{}, err
 		}
 		rows = append(rows, row)
 	}
 	if err := p.delim(']', path); err != nil {
-		return ARCGrid{}, err
+		return Grid{}, err
 	}
 	g, err := gridFromRows(path, rows)
 	if err != nil {
-		return ARCGrid{}, arcErr(p.name, "", "%v", err)
+		return Grid{}, arcErr(p.name, "", "%v", err)
 	}
 	return g, nil
 }
 
 // ---- simdjson path ------------------------------------------------------
 
-func parseARCSimd(name string, data []byte, reuse *simdjson.ParsedJson) (*ARCTask, *simdjson.ParsedJson, error) {
+func parseSimd(name string, data []byte, reuse *simdjson.ParsedJson) (*Task, *simdjson.ParsedJson, error) {
 	if !utf8.Valid(data) {
 		return nil, reuse, arcErr(name, "", "%v", errNotUTF8)
 	}
@@ -349,7 +350,7 @@ func parseARCSimd(name string, data []byte, reuse *simdjson.ParsedJson) (*ARCTas
 	if it.Advance() != simdjson.TypeNone {
 		return nil, pj, arcErr(name, "", "data after the top-level object")
 	}
-	b := &taskBuilder{name: name, task: ARCTask{Name: name}}
+	b := &taskBuilder{name: name, task: Task{Name: name}}
 	var elem simdjson.Iter
 	for {
 		key, t, err := obj.NextElement(&elem)
@@ -398,7 +399,7 @@ func simdKind(t simdjson.Type) string {
 	return t.String()
 }
 
-func simdPairs(name string, it *simdjson.Iter, train bool) ([]ARCPair, error) {
+func simdPairs(name string, it *simdjson.Iter, train bool) ([]Pair, error) {
 	set := setName(train)
 	if it.Type() != simdjson.TypeArray {
 		return nil, arcErr(name, set, "got %s, want an array", simdKind(it.Type()))
@@ -407,7 +408,7 @@ func simdPairs(name string, it *simdjson.Iter, train bool) ([]ARCPair, error) {
 	if err != nil {
 		return nil, arcErr(name, set, "invalid JSON: %v", err)
 	}
-	var pairs []ARCPair
+	var pairs []Pair
 	ai := arr.Iter()
 	var obj simdjson.Object
 	var elem simdjson.Iter
@@ -424,7 +425,7 @@ func simdPairs(name string, it *simdjson.Iter, train bool) ([]ARCPair, error) {
 		if err != nil {
 			return nil, arcErr(name, pb.path, "invalid JSON: %v", err)
 		}
-		var pair ARCPair
+		var pair Pair
 		for {
 			k, et, err := o.NextElement(&elem)
 			if err != nil {
@@ -458,13 +459,13 @@ func simdPairs(name string, it *simdjson.Iter, train bool) ([]ARCPair, error) {
 	return pairs, nil
 }
 
-func simdGrid(name, path string, it *simdjson.Iter) (ARCGrid, error) {
+func simdGrid(name, path string, it *simdjson.Iter) (Grid, error) {
 	if it.Type() != simdjson.TypeArray {
-		return ARCGrid{}, arcErr(name, path, "got %s, want an array", simdKind(it.Type()))
+		return Grid{}, arcErr(name, path, "got %s, want an array", simdKind(it.Type()))
 	}
 	arr, err := it.Array(nil)
 	if err != nil {
-		return ARCGrid{}, arcErr(name, path, "invalid JSON: %v", err)
+		return Grid{}, arcErr(name, path, "invalid JSON: %v", err)
 	}
 	var rows [][]int64
 	ri := arr.Iter()
@@ -474,16 +475,16 @@ func simdGrid(name, path string, it *simdjson.Iter) (ARCGrid, error) {
 		if t == simdjson.TypeNone {
 			break
 		}
-		if r >= ARCMaxSize {
-			return ARCGrid{}, arcErr(name, path, "more than %d rows", ARCMaxSize)
+		if r >= MaxSize {
+			return Grid{}, arcErr(name, path, "more than %d rows", MaxSize)
 		}
 		rp := fmt.Sprintf("%s[%d]", path, r)
 		if t != simdjson.TypeArray {
-			return ARCGrid{}, arcErr(name, rp, "got %s, want an array", simdKind(t))
+			return Grid{}, arcErr(name, rp, "got %s, want an array", simdKind(t))
 		}
 		ra, err := ri.Array(&rowArr)
 		if err != nil {
-			return ARCGrid{}, arcErr(name, rp, "invalid JSON: %v", err)
+			return Grid{}, arcErr(name, rp, "invalid JSON: %v", err)
 		}
 		var row []int64
 		ci := ra.Iter()
@@ -492,28 +493,28 @@ func simdGrid(name, path string, it *simdjson.Iter) (ARCGrid, error) {
 			if t == simdjson.TypeNone {
 				break
 			}
-			if c >= ARCMaxSize {
-				return ARCGrid{}, arcErr(name, rp, "more than %d columns", ARCMaxSize)
+			if c >= MaxSize {
+				return Grid{}, arcErr(name, rp, "more than %d columns", MaxSize)
 			}
 			cp := func() string { return fmt.Sprintf("%s[%d]", rp, c) }
 			switch t {
 			case simdjson.TypeInt:
 				v, err := ci.Int()
 				if err != nil {
-					return ARCGrid{}, arcErr(name, cp(), "invalid JSON: %v", err)
+					return Grid{}, arcErr(name, cp(), "invalid JSON: %v", err)
 				}
 				row = append(row, v)
 			case simdjson.TypeUint, simdjson.TypeFloat:
-				return ARCGrid{}, arcErr(name, cp(), "number is not an integer colour")
+				return Grid{}, arcErr(name, cp(), "number is not an integer colour")
 			default:
-				return ARCGrid{}, arcErr(name, cp(), "got %s, want an integer colour", simdKind(t))
+				return Grid{}, arcErr(name, cp(), "got %s, want an integer colour", simdKind(t))
 			}
 		}
 		rows = append(rows, row)
 	}
 	g, err := gridFromRows(path, rows)
 	if err != nil {
-		return ARCGrid{}, arcErr(name, "", "%v", err)
+		return Grid{}, arcErr(name, "", "%v", err)
 	}
 	return g, nil
 }

@@ -1,24 +1,26 @@
-package data
+package sudoku
 
 import (
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+
+	"github.com/hrmgo/hrm/task"
 )
 
-// ErrBlanksUnreachable is wrapped by SudokuGenerator.Generate when no grid
+// ErrBlanksUnreachable is wrapped by Generator.Generate when no grid
 // out of MaxAttempts could be thinned to the requested number of blanks
 // while keeping a unique solution.
 var ErrBlanksUnreachable = errors.New("sudoku: requested blank count not reached with a unique solution")
 
-// MaxSudokuBlanks is the largest blank count Generate accepts: 64 for 9×9
+// MaxBlanks is the largest blank count Generate accepts: 64 for 9×9
 // (a uniquely solvable 9×9 needs at least 17 givens) and 12 for 4×4 (at
 // least 4 givens). Random thinning reaches about 57 blanks on 9×9; above
 // that Generate searches by clue swapping, which reaches 60–61 in
 // milliseconds to seconds; 62+ (19 givens or fewer) is rare and slow, and
 // 64 (17 givens) is out of reach of any generator of this kind.
-func MaxSudokuBlanks(box int) int {
+func MaxBlanks(box int) int {
 	switch box {
 	case 3:
 		return 81 - 17
@@ -28,12 +30,12 @@ func MaxSudokuBlanks(box int) int {
 	return 0
 }
 
-// SudokuGenerator generates puzzles with unique solutions. It is
+// Generator generates puzzles with unique solutions. It is
 // deterministic: the same (box, seed, stream) and the same sequence of calls
 // give the same puzzles. Its whole state is the PCG state, so
 // MarshalBinary/UnmarshalBinary let a checkpoint resume the sequence.
 // A generator is not safe for concurrent use.
-type SudokuGenerator struct {
+type Generator struct {
 	box int
 	src *rand.PCG
 	// MaxAttempts is the number of full grids tried per Generate call before
@@ -42,32 +44,32 @@ type SudokuGenerator struct {
 	s           sudokuSolver
 }
 
-// NewSudokuGenerator returns a generator for box 3 (9×9) or 2 (4×4).
-func NewSudokuGenerator(box int, seed, stream uint64) (*SudokuGenerator, error) {
+// NewGenerator returns a generator for box 3 (9×9) or 2 (4×4).
+func NewGenerator(box int, seed, stream uint64) (*Generator, error) {
 	if box != 2 && box != 3 {
 		return nil, fmt.Errorf("sudoku: box %d, want 2 (4×4) or 3 (9×9)", box)
 	}
-	return &SudokuGenerator{box: box, src: NewPCG(seed, stream)}, nil
+	return &Generator{box: box, src: task.NewPCG(seed, stream)}, nil
 }
 
-func newSudokuGeneratorFrom(box int, src *rand.PCG) *SudokuGenerator {
-	return &SudokuGenerator{box: box, src: src}
+func NewGeneratorFrom(box int, src *rand.PCG) *Generator {
+	return &Generator{box: box, src: src}
 }
 
 // Box returns the box side (2 or 3).
-func (g *SudokuGenerator) Box() int { return g.box }
+func (g *Generator) Box() int { return g.box }
 
 // FullGrid returns a random complete valid grid (randomised
 // most-constrained-cell backtracking on the empty grid; every grid can
 // occur, though not with exactly equal probability).
-func (g *SudokuGenerator) FullGrid() SudokuGrid {
+func (g *Generator) FullGrid() Grid {
 	side := g.box * g.box
-	empty := make(SudokuGrid, side*side)
+	empty := make(Grid, side*side)
 	_ = g.s.load(empty)
 	g.s.rnd = g.src
 	g.s.run(1)
 	g.s.rnd = nil
-	return append(SudokuGrid(nil), g.s.sol[:side*side]...)
+	return append(Grid(nil), g.s.sol[:side*side]...)
 }
 
 // Generate returns a puzzle with exactly blanks blank cells and a unique
@@ -76,9 +78,9 @@ func (g *SudokuGenerator) FullGrid() SudokuGrid {
 // unique, until the count is reached. A grid that cannot reach the count
 // is discarded and a new one drawn, up to MaxAttempts; then the error wraps
 // ErrBlanksUnreachable.
-func (g *SudokuGenerator) Generate(blanks int) (puzzle, solution SudokuGrid, err error) {
-	if blanks < 0 || blanks > MaxSudokuBlanks(g.box) {
-		return nil, nil, fmt.Errorf("sudoku: %d blanks requested, want 0..%d for %d×%d", blanks, MaxSudokuBlanks(g.box), g.box*g.box, g.box*g.box)
+func (g *Generator) Generate(blanks int) (puzzle, solution Grid, err error) {
+	if blanks < 0 || blanks > MaxBlanks(g.box) {
+		return nil, nil, fmt.Errorf("sudoku: %d blanks requested, want 0..%d for %d×%d", blanks, MaxBlanks(g.box), g.box*g.box, g.box*g.box)
 	}
 	attempts := g.MaxAttempts
 	if attempts <= 0 {
@@ -92,7 +94,7 @@ func (g *SudokuGenerator) Generate(blanks int) (puzzle, solution SudokuGrid, err
 		for i := range order {
 			order[i] = i
 		}
-		shuffleInts(g.src, order)
+		task.Shuffle(g.src, order)
 		got := 0
 		for _, i := range order {
 			if got == blanks {
@@ -123,7 +125,7 @@ func deepenFrom(box int) int {
 	if box == 3 {
 		return 57
 	}
-	return MaxSudokuBlanks(box)
+	return MaxBlanks(box)
 }
 
 // deepenSwaps bounds the clue swaps tried on one grid.
@@ -134,11 +136,11 @@ const deepenSwaps = 400
 // as many givens as uniqueness allows, in random order; keep the result
 // when it has at least as many blanks as before, else undo. It returns the
 // blank count reached (puz holds that puzzle) and stops at blanks exactly.
-func (g *SudokuGenerator) deepen(puz, sol SudokuGrid, got, blanks int, order []int) int {
+func (g *Generator) deepen(puz, sol Grid, got, blanks int, order []int) int {
 	trial := puz.Clone()
 	for swap := 0; swap < deepenSwaps && got < blanks; swap++ {
 		copy(trial, puz)
-		shuffleInts(g.src, order)
+		task.Shuffle(g.src, order)
 		back := -1
 		for _, i := range order {
 			if trial[i] == 0 {
@@ -148,7 +150,7 @@ func (g *SudokuGenerator) deepen(puz, sol SudokuGrid, got, blanks int, order []i
 		}
 		trial[back] = sol[back]
 		n := got - 1
-		shuffleInts(g.src, order)
+		task.Shuffle(g.src, order)
 		for _, i := range order {
 			if n == blanks {
 				break
@@ -175,7 +177,7 @@ func (g *SudokuGenerator) deepen(puz, sol SudokuGrid, got, blanks int, order []i
 // uniqueAfterRemoval decides uniqueness of puz, which was uniquely solvable
 // with cell i = v before i was blanked. Any other solution must differ from
 // the known one at i, so it suffices to look for a solution with i ≠ v.
-func (g *SudokuGenerator) uniqueAfterRemoval(puz SudokuGrid, i int, v uint8) bool {
+func (g *Generator) uniqueAfterRemoval(puz Grid, i int, v uint8) bool {
 	_ = g.s.load(puz)
 	g.s.banIdx, g.s.banMask = i, uint16(1)<<v
 	return g.s.run(1) == 0
@@ -184,7 +186,7 @@ func (g *SudokuGenerator) uniqueAfterRemoval(puz SudokuGrid, i int, v uint8) boo
 const sudokuGenMagic = "HRMSDG1\x00"
 
 // MarshalBinary serialises the generator (box and PCG state).
-func (g *SudokuGenerator) MarshalBinary() ([]byte, error) {
+func (g *Generator) MarshalBinary() ([]byte, error) {
 	st, err := g.src.MarshalBinary()
 	if err != nil {
 		return nil, err
@@ -194,7 +196,7 @@ func (g *SudokuGenerator) MarshalBinary() ([]byte, error) {
 }
 
 // UnmarshalBinary restores a state written by MarshalBinary.
-func (g *SudokuGenerator) UnmarshalBinary(b []byte) error {
+func (g *Generator) UnmarshalBinary(b []byte) error {
 	if len(b) < len(sudokuGenMagic)+1 || string(b[:len(sudokuGenMagic)]) != sudokuGenMagic {
 		return errors.New("sudoku: generator state: bad header")
 	}
@@ -210,23 +212,23 @@ func (g *SudokuGenerator) UnmarshalBinary(b []byte) error {
 	return nil
 }
 
-// SudokuAug is one element of the Sudoku augmentation group of spec §6.2:
+// Aug is one element of the Sudoku augmentation group of spec §6.2:
 // optional transpose, then row and column permutations that keep bands
 // (stacks) together, and a permutation of the digits with blank fixed.
 // New cell (i, j) takes Digits[old'(RowPerm[i], ColPerm[j])] where old' is
 // the grid after the optional transpose. For 4×4 the bands are 2 bands of 2
 // rows (stacks likewise).
-type SudokuAug struct {
+type Aug struct {
 	Transpose bool
 	RowPerm   []int
 	ColPerm   []int
 	Digits    [10]uint8 // Digits[d] = new digit of old digit d; Digits[0] = 0; identity above Side()
 }
 
-// IdentitySudokuAug returns the identity for box 2 or 3.
-func IdentitySudokuAug(box int) SudokuAug {
+// IdentityAug returns the identity for box 2 or 3.
+func IdentityAug(box int) Aug {
 	side := box * box
-	a := SudokuAug{RowPerm: make([]int, side), ColPerm: make([]int, side)}
+	a := Aug{RowPerm: make([]int, side), ColPerm: make([]int, side)}
 	for i := 0; i < side; i++ {
 		a.RowPerm[i], a.ColPerm[i] = i, i
 	}
@@ -239,44 +241,44 @@ func IdentitySudokuAug(box int) SudokuAug {
 // bandPerm draws a permutation of side rows that keeps the box-sized bands
 // together: shuffle the bands, and the rows within each band.
 func bandPerm(r rand.Source, box int) []int {
-	bands := perm(r, box)
+	bands := task.Perm(r, box)
 	p := make([]int, 0, box*box)
 	for _, b := range bands {
-		for _, k := range perm(r, box) {
+		for _, k := range task.Perm(r, box) {
 			p = append(p, b*box+k)
 		}
 	}
 	return p
 }
 
-// RandomSudokuAug draws a uniformly random group element for box 2 or 3.
-func RandomSudokuAug(r rand.Source, box int) SudokuAug {
+// RandomAug draws a uniformly random group element for box 2 or 3.
+func RandomAug(r rand.Source, box int) Aug {
 	side := box * box
-	a := SudokuAug{}
+	a := Aug{}
 	for d := range a.Digits {
 		a.Digits[d] = uint8(d)
 	}
-	for i, d := range perm(r, side) {
+	for i, d := range task.Perm(r, side) {
 		a.Digits[i+1] = uint8(d + 1)
 	}
-	a.Transpose = coin(r)
+	a.Transpose = task.Coin(r)
 	a.RowPerm = bandPerm(r, box)
 	a.ColPerm = bandPerm(r, box)
 	return a
 }
 
 // Side returns the grid side the augmentation applies to.
-func (a SudokuAug) Side() int { return len(a.RowPerm) }
+func (a Aug) Side() int { return len(a.RowPerm) }
 
 // Inverse returns the augmentation b with b.Apply(a.Apply(g)) == g.
-func (a SudokuAug) Inverse() SudokuAug {
+func (a Aug) Inverse() Aug {
 	side := len(a.RowPerm)
 	rinv, cinv := make([]int, side), make([]int, side)
 	for i := 0; i < side; i++ {
 		rinv[a.RowPerm[i]] = i
 		cinv[a.ColPerm[i]] = i
 	}
-	b := SudokuAug{Transpose: a.Transpose}
+	b := Aug{Transpose: a.Transpose}
 	for d := range b.Digits {
 		b.Digits[d] = uint8(d)
 	}
@@ -294,26 +296,26 @@ func (a SudokuAug) Inverse() SudokuAug {
 
 // Apply returns the augmented copy of g. It panics when g's side differs
 // from a.Side() (a programming error).
-func (a SudokuAug) Apply(g SudokuGrid) SudokuGrid {
-	return applySudokuAug(a, g, func(v uint8) uint8 { return a.Digits[v] })
+func (a Aug) Apply(g Grid) Grid {
+	return applyAug(a, g, func(v uint8) uint8 { return a.Digits[v] })
 }
 
 // ApplyTokens augments a token sequence (inputs or labels of a sudoku
 // Example): digit tokens are permuted, blank/PAD/IGNORE are kept.
-func ApplyTokens[T ~uint8 | ~int32](a SudokuAug, toks []T) []T {
+func ApplyTokens[T ~uint8 | ~int32](a Aug, toks []T) []T {
 	side := T(a.Side())
-	return applySudokuAug(a, toks, func(t T) T {
-		if t > SudokuDigitBase && t <= side+SudokuDigitBase {
-			return T(a.Digits[t-SudokuDigitBase]) + SudokuDigitBase
+	return applyAug(a, toks, func(t T) T {
+		if t > DigitBase && t <= side+DigitBase {
+			return T(a.Digits[t-DigitBase]) + DigitBase
 		}
 		return t
 	})
 }
 
-func applySudokuAug[S ~[]T, T any](a SudokuAug, g S, val func(T) T) S {
+func applyAug[S ~[]T, T any](a Aug, g S, val func(T) T) S {
 	side := len(a.RowPerm)
 	if len(g) != side*side || len(a.ColPerm) != side {
-		panic(fmt.Sprintf("data: SudokuAug for side %d applied to %d cells", side, len(g)))
+		panic(fmt.Sprintf("sudoku: Aug for side %d applied to %d cells", side, len(g)))
 	}
 	out := make(S, len(g))
 	for i := 0; i < side; i++ {
@@ -332,24 +334,7 @@ func applySudokuAug[S ~[]T, T any](a SudokuAug, g S, val func(T) T) S {
 	return out
 }
 
-// SudokuAugmenter returns an Augmenter for sudoku Examples: a random
-// SudokuAug applied identically to inputs and labels. Key is kept (it is
-// invariant under the group).
-func SudokuAugmenter() Augmenter {
-	return func(ex Example, r rand.Source) Example {
-		box := SudokuGrid(ex.Inputs).Box()
-		if box == 0 || len(ex.Labels) != len(ex.Inputs) {
-			return ex
-		}
-		a := RandomSudokuAug(r, box)
-		out := ex
-		out.Inputs = ApplyTokens(a, ex.Inputs)
-		out.Labels = ApplyTokens(a, ex.Labels)
-		return out
-	}
-}
-
-// SudokuKey returns the canonical key used to keep train and test disjoint
+// Key returns the canonical key used to keep train and test disjoint
 // under the augmentation group. Equivalent puzzles always get equal keys.
 //
 //   - 9×9: a fingerprint of the solution grid that is invariant under the
@@ -367,25 +352,25 @@ func SudokuAugmenter() Augmenter {
 //
 // solution may be nil, in which case the puzzle is solved first (a 4×4
 // key ignores it).
-func SudokuKey(puzzle, solution SudokuGrid) uint64 {
+func Key(puzzle, solution Grid) uint64 {
 	switch len(puzzle) {
 	case 16:
-		return hashBytes(0x44, canonical4x4(puzzle))
+		return task.Hash(0x44, canonical4x4(puzzle))
 	case 81:
 		if solution == nil {
-			s, _, err := SolveSudoku(puzzle)
+			s, _, err := Solve(puzzle)
 			if err != nil {
-				return hashBytes(0x99, puzzle)
+				return task.Hash(0x99, puzzle)
 			}
 			solution = s
 		}
 		return solutionFingerprint9(solution)
 	}
-	return hashBytes(0, puzzle)
+	return task.Hash(0, puzzle)
 }
 
 // canonical4x4 returns the lexicographically least relabelled arrangement.
-func canonical4x4(p SudokuGrid) []byte {
+func canonical4x4(p Grid) []byte {
 	perms2 := [][]int{{0, 1}, {1, 0}}
 	var rowPerms [][]int
 	for _, b := range perms2 {
@@ -433,8 +418,8 @@ func canonical4x4(p SudokuGrid) []byte {
 }
 
 // solutionFingerprint9 is the group-invariant fingerprint of a full 9×9 grid.
-func solutionFingerprint9(s SudokuGrid) uint64 {
-	var t SudokuGrid = make(SudokuGrid, 81)
+func solutionFingerprint9(s Grid) uint64 {
+	var t Grid = make(Grid, 81)
 	for i := 0; i < 9; i++ {
 		for j := 0; j < 9; j++ {
 			t[j*9+i] = s[i*9+j]
@@ -447,7 +432,7 @@ func solutionFingerprint9(s SudokuGrid) uint64 {
 	var buf [16]byte
 	binary.LittleEndian.PutUint64(buf[:8], a)
 	binary.LittleEndian.PutUint64(buf[8:], b)
-	return hashBytes(0x81, buf[:])
+	return task.Hash(0x81, buf[:])
 }
 
 // rowSignature9 hashes the band-structured multiset of cycle types of the
@@ -456,7 +441,7 @@ func solutionFingerprint9(s SudokuGrid) uint64 {
 // permutations. All of it is invariant under digit relabelling, column
 // permutations within stacks, stack permutations, row permutations within
 // bands and band permutations.
-func rowSignature9(g SudokuGrid) uint64 {
+func rowSignature9(g Grid) uint64 {
 	var pos [9][10]uint8
 	for r := 0; r < 9; r++ {
 		for c := 0; c < 9; c++ {
@@ -505,12 +490,12 @@ func rowSignature9(g SudokuGrid) uint64 {
 		if a > b {
 			a, b = b, a
 		}
-		return mix64(a) ^ (mix64(b) * 3)
+		return task.Mix64(a) ^ (task.Mix64(b) * 3)
 	}
 	var bandSig [3]uint64
 	for B := 0; B < 3; B++ {
 		v := []uint64{sym(3*B, 3*B+1), sym(3*B, 3*B+2), sym(3*B+1, 3*B+2)}
-		bandSig[B] = hashSortedU64(v)
+		bandSig[B] = task.HashSortedU64(v)
 	}
 	var crossSig [3]uint64
 	k := 0
@@ -524,11 +509,11 @@ func rowSignature9(g SudokuGrid) uint64 {
 			}
 			// tie the cross signature to the two band signatures it joins
 			lo, hi := min(bandSig[B1], bandSig[B2]), max(bandSig[B1], bandSig[B2])
-			crossSig[k] = hashSortedU64(v) ^ mix64(lo) ^ mix64(hi*5)
+			crossSig[k] = task.HashSortedU64(v) ^ task.Mix64(lo) ^ task.Mix64(hi*5)
 			k++
 		}
 	}
-	return hashSortedU64(append(bandSig[:], crossSig[:]...)) ^ mix64(0x7fff)
+	return task.HashSortedU64(append(bandSig[:], crossSig[:]...)) ^ task.Mix64(0x7fff)
 }
 
 var perms3 = [6][3]int{{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}}

@@ -1,4 +1,4 @@
-package data
+package task
 
 import "fmt"
 
@@ -45,7 +45,7 @@ func dihedralSrc(t, i, j, h, w int) (int, int) {
 	case 7:
 		return h - 1 - j, w - 1 - i
 	}
-	panic(fmt.Sprintf("data: dihedral id %d out of range 0..7", t))
+	panic(fmt.Sprintf("task: dihedral id %d out of range 0..7", t))
 }
 
 // DihedralPos returns where source cell (r, c) of an h×w grid lands after t.
@@ -59,10 +59,10 @@ func DihedralPos(t, r, c, h, w int) (int, int) {
 // range or len(src) != h·w.
 func Dihedral[T any](t int, src []T, h, w int) ([]T, int, int) {
 	if t < 0 || t >= NumDihedral {
-		panic(fmt.Sprintf("data: dihedral id %d out of range 0..7", t))
+		panic(fmt.Sprintf("task: dihedral id %d out of range 0..7", t))
 	}
 	if len(src) != h*w {
-		panic(fmt.Sprintf("data: dihedral of %d cells as %d×%d", len(src), h, w))
+		panic(fmt.Sprintf("task: dihedral of %d cells as %d×%d", len(src), h, w))
 	}
 	oh, ow := DihedralDims(t, h, w)
 	out := make([]T, len(src))

@@ -1,4 +1,4 @@
-package data
+package sudoku
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/hrmgo/hrm/task"
 )
 
 // The Wikipedia example puzzle and its solution.
@@ -15,18 +17,18 @@ const (
 )
 
 func TestParseSudokuRoundTrip(t *testing.T) {
-	g, err := ParseSudoku(wikiPuzzle)
+	g, err := Parse(wikiPuzzle)
 	require.NoError(t, err)
 	require.Equal(t, 9, g.Side())
 	require.Equal(t, 3, g.Box())
 	require.Equal(t, wikiPuzzle, g.String())
 	require.Equal(t, 51, g.Blanks())
 
-	z, err := ParseSudoku(strings.ReplaceAll(wikiPuzzle, ".", "0"))
+	z, err := Parse(strings.ReplaceAll(wikiPuzzle, ".", "0"))
 	require.NoError(t, err)
 	require.Equal(t, g, z)
 
-	g4, err := ParseSudoku("1.3.0.4.........")
+	g4, err := Parse("1.3.0.4.........")
 	require.NoError(t, err)
 	require.Equal(t, 4, g4.Side())
 	require.Equal(t, "1.3...4.........", g4.String())
@@ -42,18 +44,18 @@ func TestParseSudokuErrors(t *testing.T) {
 		{"é" + wikiPuzzle[2:], `position 0 (row 1, column 1): invalid character 'é'`},
 	}
 	for _, c := range cases {
-		_, err := ParseSudoku(c.in)
+		_, err := Parse(c.in)
 		require.Error(t, err, c.in)
 		require.Contains(t, err.Error(), c.want)
 	}
 }
 
 func TestCheckGivensAndSolution(t *testing.T) {
-	p, _ := ParseSudoku(wikiPuzzle)
-	s, _ := ParseSudoku(wikiSolution)
+	p, _ := Parse(wikiPuzzle)
+	s, _ := Parse(wikiSolution)
 	require.NoError(t, p.CheckGivens())
 	require.NoError(t, s.CheckSolved())
-	require.NoError(t, CheckSolution(p, s))
+	require.NoError(t, Verify(p, s))
 	require.ErrorContains(t, p.CheckSolved(), "blank in a solution")
 
 	bad := p.Clone()
@@ -69,7 +71,7 @@ func TestCheckGivensAndSolution(t *testing.T) {
 	wrong := s.Clone()
 	wrong[0], wrong[1] = wrong[1], wrong[0]
 	require.Error(t, wrong.CheckSolved())
-	require.Error(t, CheckSolution(p, wrong))
+	require.Error(t, Verify(p, wrong))
 
 	other := s.Clone() // a valid grid that contradicts a given: relabel 5↔3
 	for i, v := range other {
@@ -81,47 +83,47 @@ func TestCheckGivensAndSolution(t *testing.T) {
 		}
 	}
 	require.NoError(t, other.CheckSolved())
-	require.ErrorContains(t, CheckSolution(p, other), "cell 0 (row 1, column 1): given 5, solution has 3")
+	require.ErrorContains(t, Verify(p, other), "cell 0 (row 1, column 1): given 5, solution has 3")
 
-	require.Error(t, SudokuGrid(make([]uint8, 10)).CheckGivens())
-	require.ErrorContains(t, SudokuGrid(append(make([]uint8, 80), 10)).CheckGivens(), "holds 10")
+	require.Error(t, Grid(make([]uint8, 10)).CheckGivens())
+	require.ErrorContains(t, Grid(append(make([]uint8, 80), 10)).CheckGivens(), "holds 10")
 }
 
 func TestSolveSudoku(t *testing.T) {
-	p, _ := ParseSudoku(wikiPuzzle)
-	sol, n, err := SolveSudoku(p)
+	p, _ := Parse(wikiPuzzle)
+	sol, n, err := Solve(p)
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
 	require.Equal(t, wikiSolution, sol.String())
 	require.Equal(t, wikiPuzzle, p.String(), "input not modified")
 
-	require.Equal(t, 2, CountSolutions(make(SudokuGrid, 81), 2))
-	require.Equal(t, 288, CountSolutions(make(SudokuGrid, 16), 1000), "all 4×4 grids")
+	require.Equal(t, 2, CountSolutions(make(Grid, 81), 2))
+	require.Equal(t, 288, CountSolutions(make(Grid, 16), 1000), "all 4×4 grids")
 	bad := p.Clone()
 	bad[2] = 5
 	require.Equal(t, 0, CountSolutions(bad, 2))
-	_, _, err = SolveSudoku(bad)
+	_, _, err = Solve(bad)
 	require.Error(t, err)
 
 	// consistent givens but no solution: row 1 is 1..8 with a 9 below the blank
-	dead, _ := ParseSudoku("12345678.........9" + strings.Repeat(".", 63))
-	_, _, err = SolveSudoku(dead)
+	dead, _ := Parse("12345678.........9" + strings.Repeat(".", 63))
+	_, _, err = Solve(dead)
 	require.ErrorIs(t, err, ErrNoSolution)
 }
 
-func checkGenerated(t *testing.T, p, s SudokuGrid, blanks int) {
+func checkGenerated(t *testing.T, p, s Grid, blanks int) {
 	t.Helper()
 	require.Equal(t, blanks, p.Blanks())
 	require.NoError(t, p.CheckGivens())
-	require.NoError(t, CheckSolution(p, s))
-	sol, n, err := SolveSudoku(p)
+	require.NoError(t, Verify(p, s))
+	sol, n, err := Solve(p)
 	require.NoError(t, err)
 	require.Equal(t, 1, n, "unique solution")
 	require.Equal(t, s, sol)
 }
 
 func TestGenerateSudoku9x9(t *testing.T) {
-	g, err := NewSudokuGenerator(3, 7, 0)
+	g, err := NewGenerator(3, 7, 0)
 	require.NoError(t, err)
 	for _, blanks := range []int{0, 1, 30, 45, 55} {
 		for i := 0; i < 4; i++ {
@@ -137,9 +139,9 @@ func TestGenerateSudoku9x9(t *testing.T) {
 }
 
 func TestGenerateSudoku4x4(t *testing.T) {
-	g, err := NewSudokuGenerator(2, 3, 0)
+	g, err := NewGenerator(2, 3, 0)
 	require.NoError(t, err)
-	for blanks := 0; blanks <= MaxSudokuBlanks(2); blanks++ {
+	for blanks := 0; blanks <= MaxBlanks(2); blanks++ {
 		for i := 0; i < 3; i++ {
 			p, s, err := g.Generate(blanks)
 			require.NoError(t, err, "blanks %d", blanks)
@@ -153,18 +155,18 @@ func TestGenerateSudoku4x4(t *testing.T) {
 }
 
 func TestGenerateUnreachable(t *testing.T) {
-	g, _ := NewSudokuGenerator(3, 1, 0)
+	g, _ := NewGenerator(3, 1, 0)
 	g.MaxAttempts = 2
 	_, _, err := g.Generate(64)
 	require.ErrorIs(t, err, ErrBlanksUnreachable)
-	_, err = NewSudokuGenerator(4, 0, 0)
+	_, err = NewGenerator(4, 0, 0)
 	require.Error(t, err)
 }
 
 func TestSudokuGeneratorDeterministicAndResumable(t *testing.T) {
-	a, _ := NewSudokuGenerator(3, 42, 9)
-	b, _ := NewSudokuGenerator(3, 42, 9)
-	c, _ := NewSudokuGenerator(3, 43, 9)
+	a, _ := NewGenerator(3, 42, 9)
+	b, _ := NewGenerator(3, 42, 9)
+	c, _ := NewGenerator(3, 43, 9)
 	pa, _, _ := a.Generate(40)
 	pb, _, _ := b.Generate(40)
 	pc, _, _ := c.Generate(40)
@@ -179,7 +181,7 @@ func TestSudokuGeneratorDeterministicAndResumable(t *testing.T) {
 		require.NoError(t, err)
 		want = append(want, p.String())
 	}
-	var r SudokuGenerator
+	var r Generator
 	require.NoError(t, r.UnmarshalBinary(state))
 	require.Equal(t, 3, r.Box())
 	for i := 0; i < 3; i++ {
@@ -191,36 +193,35 @@ func TestSudokuGeneratorDeterministicAndResumable(t *testing.T) {
 	require.Error(t, r.UnmarshalBinary(append([]byte(sudokuGenMagic), 3, 1, 2)))
 }
 
-func TestTokensAndExample(t *testing.T) {
-	p, _ := ParseSudoku(wikiPuzzle)
-	s, _ := ParseSudoku(wikiSolution)
-	ex := SudokuExample(p, s)
-	require.Len(t, ex.Inputs, 81)
-	require.Equal(t, uint8(6), ex.Inputs[0]) // '5' → 6
-	require.Equal(t, uint8(SudokuBlankToken), ex.Inputs[2])
-	require.Equal(t, int32(6), ex.Labels[0])
-	require.Equal(t, int32(5), ex.Labels[2]) // solution digit 4
-	require.Equal(t, int32(0), ex.PuzzleID)
-	for _, l := range ex.Labels {
+func TestTokens(t *testing.T) {
+	p, _ := Parse(wikiPuzzle)
+	s, _ := Parse(wikiSolution)
+	in, lab := p.Tokens(), s.Labels()
+	require.Len(t, in, 81)
+	require.Equal(t, uint8(6), in[0]) // '5' → 6
+	require.Equal(t, uint8(BlankToken), in[2])
+	require.Equal(t, int32(6), lab[0])
+	require.Equal(t, int32(5), lab[2]) // solution digit 4
+	for _, l := range lab {
 		require.True(t, l >= 2 && l <= 10)
 	}
-	back, err := SudokuFromTokens(ex.Inputs)
+	back, err := FromTokens(in)
 	require.NoError(t, err)
 	require.Equal(t, p, back)
-	backL, err := SudokuFromTokens(ex.Labels)
+	backL, err := FromTokens(lab)
 	require.NoError(t, err)
 	require.Equal(t, s, backL)
-	bad := append([]uint8(nil), ex.Inputs...)
+	bad := append([]uint8(nil), in...)
 	bad[7] = 0
-	_, err = SudokuFromTokens(bad)
+	_, err = FromTokens(bad)
 	require.ErrorContains(t, err, "position 7")
 }
 
 func TestSudokuAugSpecDefinition(t *testing.T) {
 	// New cell (i,j) takes Digits[old'(RowPerm[i], ColPerm[j])], old' the
 	// optionally transposed grid.
-	s, _ := ParseSudoku(wikiSolution)
-	a := IdentitySudokuAug(3)
+	s, _ := Parse(wikiSolution)
+	a := IdentityAug(3)
 	a.RowPerm = []int{3, 4, 5, 0, 2, 1, 6, 8, 7}
 	a.ColPerm = []int{6, 7, 8, 1, 0, 2, 3, 4, 5}
 	for d := 1; d <= 9; d++ {
@@ -244,13 +245,13 @@ func TestSudokuAugSpecDefinition(t *testing.T) {
 
 func TestSudokuAugmentationProperties(t *testing.T) {
 	for _, box := range []int{2, 3} {
-		g, _ := NewSudokuGenerator(box, 11, 0)
-		r := NewPCG(5, 5)
+		g, _ := NewGenerator(box, 11, 0)
+		r := task.NewPCG(5, 5)
 		blanks := map[int]int{2: 9, 3: 50}[box]
 		for k := 0; k < 20; k++ {
 			p, s, err := g.Generate(blanks)
 			require.NoError(t, err)
-			a := RandomSudokuAug(r, box)
+			a := RandomAug(r, box)
 			// digit map: bijection on 1..side, blank fixed
 			require.Equal(t, uint8(0), a.Digits[0])
 			seen := map[uint8]bool{}
@@ -263,8 +264,8 @@ func TestSudokuAugmentationProperties(t *testing.T) {
 			ap, as := a.Apply(p), a.Apply(s)
 			require.Equal(t, blanks, ap.Blanks())
 			require.NoError(t, as.CheckSolved())
-			require.NoError(t, CheckSolution(ap, as))
-			sol, n, err := SolveSudoku(ap)
+			require.NoError(t, Verify(ap, as))
+			sol, n, err := Solve(ap)
 			require.NoError(t, err)
 			require.Equal(t, 1, n)
 			require.Equal(t, as, sol, "augmented puzzle solves to augmented solution")
@@ -279,49 +280,28 @@ func TestSudokuAugmentationProperties(t *testing.T) {
 			require.Equal(t, as.Labels(), ApplyTokens(a, s.Labels()))
 
 			// key invariance
-			require.Equal(t, SudokuKey(p, s), SudokuKey(ap, as))
-			require.Equal(t, SudokuKey(p, s), SudokuKey(ap, nil))
+			require.Equal(t, Key(p, s), Key(ap, as))
+			require.Equal(t, Key(p, s), Key(ap, nil))
 		}
 	}
 }
 
-func TestSudokuAugmenterOnExamples(t *testing.T) {
-	g, _ := NewSudokuGenerator(3, 2, 0)
-	p, s, _ := g.Generate(45)
-	ex := SudokuExample(p, s)
-	orig := ex.Clone()
-	aug := SudokuAugmenter()
-	r := NewPCG(1, 2)
-	for k := 0; k < 10; k++ {
-		out := aug(ex, r)
-		require.Equal(t, orig, ex, "input example untouched")
-		ap, err := SudokuFromTokens(out.Inputs)
-		require.NoError(t, err)
-		as, err := SudokuFromTokens(out.Labels)
-		require.NoError(t, err)
-		require.NoError(t, CheckSolution(ap, as))
-		require.Equal(t, 1, CountSolutions(ap, 2))
-		require.Equal(t, ex.Key, out.Key)
-		require.Equal(t, ex.Key, SudokuKey(ap, as))
-	}
-}
-
 func TestSudokuKeyDistinguishes(t *testing.T) {
-	g, _ := NewSudokuGenerator(3, 99, 0)
+	g, _ := NewGenerator(3, 99, 0)
 	keys := map[uint64]string{}
 	for i := 0; i < 300; i++ {
 		s := g.FullGrid()
-		k := SudokuKey(s, s)
+		k := Key(s, s)
 		prev, dup := keys[k]
 		require.False(t, dup, "fingerprint collision between\n%s\n%s", prev, s)
 		keys[k] = s.String()
 	}
 	// 4×4: the 288 full grids fall into exactly two classes.
-	g4, _ := NewSudokuGenerator(2, 1, 0)
+	g4, _ := NewGenerator(2, 1, 0)
 	classes := map[uint64]bool{}
 	for i := 0; i < 200; i++ {
 		s := g4.FullGrid()
-		classes[SudokuKey(s, s)] = true
+		classes[Key(s, s)] = true
 	}
 	require.Len(t, classes, 2)
 }
@@ -329,7 +309,7 @@ func TestSudokuKeyDistinguishes(t *testing.T) {
 func BenchmarkSudokuGenerate(b *testing.B) {
 	for _, blanks := range []int{30, 50, 55} {
 		b.Run(fmt.Sprintf("9x9_blanks%d", blanks), func(b *testing.B) {
-			g, _ := NewSudokuGenerator(3, 1, 0)
+			g, _ := NewGenerator(3, 1, 0)
 			for b.Loop() {
 				if _, _, err := g.Generate(blanks); err != nil {
 					b.Fatal(err)
@@ -340,7 +320,7 @@ func BenchmarkSudokuGenerate(b *testing.B) {
 }
 
 func BenchmarkSudokuSolve(b *testing.B) {
-	p, _ := ParseSudoku(wikiPuzzle)
+	p, _ := Parse(wikiPuzzle)
 	for b.Loop() {
 		if CountSolutions(p, 2) != 1 {
 			b.Fatal("not unique")
@@ -349,22 +329,22 @@ func BenchmarkSudokuSolve(b *testing.B) {
 }
 
 func BenchmarkSudokuKey9x9(b *testing.B) {
-	g, _ := NewSudokuGenerator(3, 1, 0)
+	g, _ := NewGenerator(3, 1, 0)
 	s := g.FullGrid()
 	for b.Loop() {
-		benchSink ^= SudokuKey(s, s)
+		benchSink ^= Key(s, s)
 	}
 }
 
 var benchSink uint64
 
 func TestSudokuGridRender(t *testing.T) {
-	g, err := ParseSudoku("534678912672195348198342567859761423426853791713924856961537284287419635345286179")
+	g, err := Parse("534678912672195348198342567859761423426853791713924856961537284287419635345286179")
 	require.NoError(t, err)
 	out := g.Grid()
 	require.Contains(t, out, "5 3 4 | 6 7 8 | 9 1 2")
 	require.Equal(t, 9+2, strings.Count(out, "\n"))
-	g4, err := ParseSudoku("1234341221434321")
+	g4, err := Parse("1234341221434321")
 	require.NoError(t, err)
 	require.Equal(t, "1 2 | 3 4 \n3 4 | 1 2 \n----+-----\n2 1 | 4 3 \n4 3 | 2 1 \n", g4.Grid())
 }
@@ -372,13 +352,13 @@ func TestSudokuGridRender(t *testing.T) {
 // Above what random thinning reaches, Generate searches by clue swapping:
 // 60-blank (21-given) puzzles come out uniquely solvable and consistent.
 func TestGenerateDeep(t *testing.T) {
-	g, err := NewSudokuGenerator(3, 5, 1)
+	g, err := NewGenerator(3, 5, 1)
 	require.NoError(t, err)
 	for i := 0; i < 3; i++ {
 		p, s, err := g.Generate(60)
 		require.NoError(t, err)
 		require.Equal(t, 60, p.Blanks())
 		require.Equal(t, 1, CountSolutions(p, 2))
-		require.NoError(t, CheckSolution(p, s))
+		require.NoError(t, Verify(p, s))
 	}
 }
