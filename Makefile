@@ -76,8 +76,8 @@ fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
-		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg > /tmp/hrm-fuzz.log 2>&1 || { cat /tmp/hrm-fuzz.log; exit 1; }; \
-		tail -n 1 /tmp/hrm-fuzz.log; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg > $(BIN)/fuzz.log 2>&1 || { cat $(BIN)/fuzz.log; exit 1; }; \
+		tail -n 1 $(BIN)/fuzz.log; \
 	done
 
 # The learning targets, run as benchmarks (not in CI): each trains from
