@@ -325,7 +325,7 @@ func TestARCBench(t *testing.T) {
 	}{
 		{[]string{"arc", "../hrm-run/testdata/arc"}, "-model FILE is required"},
 		{[]string{"arc", "-model", p}, "want one directory"},
-		{[]string{"arc", "-model", "../hrm-run/builtin4.safetensors", "../hrm-run/testdata/arc"}, "a sudoku model; arc scores ARC models"},
+		{[]string{"arc", "-model", "../../models/sudoku4.safetensors", "../hrm-run/testdata/arc"}, "a sudoku model; arc scores ARC models"},
 		{[]string{"arc", "-model", p, t.TempDir()}, "no *.json files"},
 	} {
 		code, _, stderr := runCLI(tc.args...)
