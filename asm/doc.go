@@ -10,7 +10,9 @@
 //     (or wrapped in place, e.g. from a memory-mapped file, by
 //     PackedS8FromBytes) in the layout [N/16][K/4][16][4]; see PackedS8.
 //   - GemmF32NT, GemmF32NN, GemmF32TN: float32 products for inference
-//     (A·Wᵀ) and for the trainer's backward pass.
+//     (A·Wᵀ) and for the trainer's backward pass. A·Wᵀ runs on dot-product
+//     kernels (W in its PyTorch layout); A·B and Aᵀ·B on broadcast-form
+//     kernels that read both operands in place (gemm_f32bc.go).
 //   - AttentionF32, AttentionF32Heads, AttentionF32HeadsWs: non-causal
 //     multi-head attention on the fused qkv activation, streamed over keys
 //     with an online softmax (no T×T buffer); the Ws form takes
@@ -55,8 +57,9 @@
 // FADDP, ...) and the VEX form of VPDPBUSD are WORD/BYTE sequences whose
 // GNU syntax is in a comment; TestWordEncodings and TestByteEncodings check
 // every one with objdump, and wordgen.go generates them. Each call covers a
-// whole micro-tile over the full K, so call overhead stays negligible and no
-// call runs long enough to delay a GC stop-the-world noticeably.
+// whole micro-tile over the full K (the broadcast kernels: up to 384 steps
+// of it), so call overhead stays negligible and no call runs long enough
+// to delay a GC stop-the-world noticeably.
 //
 // scripts/kernel-matrix.sh runs the tests under purego/noasm and qemu
 // (x86 Nehalem and Haswell, arm64 Cortex-A72 and A76, 32-bit ARM) and checks
