@@ -23,8 +23,10 @@
 //     QuantizeRowS8 (symmetric per-row float32 → int8 quantisation),
 //     DequantS8 (the int32 → float32 epilogue of an int8 linear layer),
 //     SwiGLU (silu(gate)·up, with Exp32, a float32 exp within 1 ulp),
-//     AddRMSNorm (residual add and weightless RMSNorm of one row) and
-//     RoPEHalf (rotate-half rotary embedding of one or more head vectors).
+//     AddRMSNorm (residual add and weightless RMSNorm of one row; and
+//     AddRMSNormInv, which returns the factor), RoPEHalf (rotate-half
+//     rotary embedding of one or more head vectors), and for the trainer's
+//     backward SwiGLUBwd and RMSNormBwd.
 //
 // # Tiers and dispatch
 //
