@@ -123,9 +123,9 @@ type net[T Float] struct {
 	dh, dh2, dy1 []T
 	datt, dhid   []T
 	dgu, dqkv    []T
-	dx           []T       // gradient of x, summed over the latent updates
-	dt, dthid    []T       // mlp_t backward: [n·D, T] and [n·D, I_t]
-	dtgu         []T       // [n·D, 2·I_t]
+	dx           []T // gradient of x, summed over the latent updates
+	dt, dthid    []T // mlp_t backward: [n·D, T] and [n·D, I_t]
+	dtgu         []T // [n·D, 2·I_t]
 	dlogits, dq  []T
 	ws           *attnScratch // float32 attention operands
 	tokens       []int32
