@@ -64,7 +64,7 @@ func AttentionF32HeadsWs(o, qkv []float32, T, heads, headDim, h0, h1 int, ws []f
 		attentionHeadArch(o, qkv, T, heads, headDim, h, ws)
 	}
 	if pooled != nil {
-		f32Pool.Put(pooled)
+		putF32(pooled)
 	}
 }
 

@@ -2,6 +2,7 @@ package asm
 
 import (
 	"fmt"
+	"math/bits"
 	"sync"
 )
 
@@ -66,18 +67,25 @@ func checkF32(name string, c, a, b []float32, m, n, k, na, nb int) {
 	}
 }
 
-var f32Pool sync.Pool
+// Scratch buffers come from pools by size class (capacity 2^c floats), so
+// that callers needing different sizes in turn, as the kernels of one
+// model do, reuse buffers instead of replacing each other's: a session
+// then allocates nothing per segment.
+var f32Pools [40]sync.Pool
 
 func getF32(n int) *[]float32 {
-	p, _ := f32Pool.Get().(*[]float32)
+	c := bits.Len(uint(max(n, 1) - 1))
+	p, _ := f32Pools[c].Get().(*[]float32)
 	if p == nil {
-		p = new([]float32)
-	}
-	if cap(*p) < n {
-		*p = make([]float32, n)
+		b := make([]float32, 1<<c)
+		p = &b
 	}
 	*p = (*p)[:n]
 	return p
+}
+
+func putF32(p *[]float32) {
+	f32Pools[bits.Len(uint(cap(*p)))-1].Put(p)
 }
 
 // f32Kernel is one asm tier of GemmF32NT. Its kernel (callF32 with id) computes mrMax rows (rows
@@ -102,7 +110,11 @@ func installGemmF32(kn *f32Kernel) { f32Cur = kn }
 
 func gemmF32NT(c, a, w []float32, m, n, k int, acc bool) {
 	if kn := f32Cur; kn != nil {
-		gemmF32NTDriver(kn, c, a, w, m, n, k, acc)
+		if k <= bcMaxKNT {
+			gemmF32NTBc(&kn.bc, c, a, w, m, n, k, acc)
+		} else {
+			gemmF32NTDriver(kn, c, a, w, m, n, k, acc)
+		}
 	} else {
 		gemmF32NTGeneric(c, a, w, m, n, k, acc)
 	}
@@ -170,6 +182,6 @@ func gemmF32Strided(kn *f32Kernel, c []float32, ldc int, a []float32, lda int, w
 		}
 	}
 	if pooled != nil {
-		f32Pool.Put(pooled)
+		putF32(pooled)
 	}
 }

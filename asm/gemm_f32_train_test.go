@@ -59,7 +59,7 @@ func gemmOp(op, via string) func(c, a, b []float32, m, n, k int) {
 			bt := getF32(n * k)
 			transpose(*bt, b, k, n)
 			gemmF32NTDriver(f32Cur, c, a, *bt, m, n, k, true)
-			f32Pool.Put(bt)
+			putF32(bt)
 		}
 	case "TNdot":
 		return func(c, a, b []float32, m, n, k int) {
@@ -67,8 +67,8 @@ func gemmOp(op, via string) func(c, a, b []float32, m, n, k int) {
 			transpose(*at, a, k, m)
 			transpose(*bt, b, k, n)
 			gemmF32NTDriver(f32Cur, c, *at, *bt, m, n, k, true)
-			f32Pool.Put(at)
-			f32Pool.Put(bt)
+			putF32(at)
+			putF32(bt)
 		}
 	}
 	panic(op + via)

@@ -120,10 +120,10 @@ func gemmF32BcRun(kn *f32BcKernel, c []float32, ldc int, a []float32, rsa, csa i
 		}
 	}
 	if bp != nil {
-		f32Pool.Put(bp)
+		putF32(bp)
 	}
 	if ap != nil {
-		f32Pool.Put(ap)
+		putF32(ap)
 	}
 }
 
@@ -234,7 +234,7 @@ func gemmF32TNBc(kn *f32BcKernel, c, a, b []float32, m, n, k int, acc bool) {
 	s := *st
 	gemmF32BcRun(kn, s, m, b, 1, n, a, m, tnBMode(m), n, m, k, false, tnPackA(n))
 	addTransposed(c, s, m, n, acc)
-	f32Pool.Put(st)
+	putF32(st)
 }
 
 // In Aᵀ·B both operands step through k by whole rows. When a row is a
@@ -279,3 +279,13 @@ func addTransposed(c, s []float32, m, n int, acc bool) {
 func gemmF32NTBc(kn *f32BcKernel, c, a, w []float32, m, n, k int, acc bool) {
 	gemmF32BcRun(kn, c, n, a, k, 1, w, k, bPackCols, m, n, k, acc, false)
 }
+
+// bcMaxKNT is the largest k at which A·Wᵀ runs on the broadcast kernels,
+// which need Wᵀ packed first (n·k moves, paid back over the m rows). The
+// dot-product kernels reduce horizontally after their k loop, which costs
+// most at small k: on Zen 4 the broadcast form measured 89 against 76
+// GFLOP/s at m = 82, k = 64 and 96–111 against 72–91 at the trainer's
+// k = 64–128, but 10–15 % less at m = 82 for k ≥ 256. The choice depends
+// on k alone, never on m, so that splitting rows across threads leaves
+// every row's result unchanged.
+const bcMaxKNT = 128
