@@ -27,6 +27,8 @@ func attentionHeadGenericOnly() bool { return true }
 
 func attentionHeadArch(o, qkv []float32, T, heads, d, h int, ws []float32) {}
 
+func expRowArch(x []float32, scale float32) float32 { panic("asm: no assembly in this build") }
+
 func cvtSignMag(dst *byte, src *int8, n int) int32 { return 0 }
 
 func amaxBitsArch(src *float32, n int) uint32 { panic("asm: no assembly in this build") }
