@@ -15,7 +15,7 @@ func callF32(id int, c *float32, ldc int, a *float32, lda int, w *float32, ldw i
 	panic("asm: no assembly in this build")
 }
 
-func callF32Bc(id int, c *float32, ldc int, a *float32, rsa, csa int, b *float32, ldb int, k, nc, mr, acc int) {
+func callF32Bc(id int, c *float32, ldc int, a *float32, rsa, csa int, b *float32, ldb int, k, nc, mr, acc, nt, ta int) {
 	panic("asm: no assembly in this build")
 }
 

@@ -16,7 +16,8 @@
 //   - AttentionF32, AttentionF32Heads, AttentionF32HeadsWs: non-causal
 //     multi-head attention on the fused qkv activation, streamed over keys
 //     with an online softmax (no T×T buffer); the Ws form takes
-//     caller-owned scratch (AttentionWorkspace floats).
+//     caller-owned scratch (AttentionWorkspace floats). SoftmaxRow is the
+//     row step for callers that keep the probabilities (the trainer).
 //   - The vector family, the row-wise steps around the products of int8
 //     inference, each equal bit for bit on every tier (the generic Go
 //     function is the specification and fixes the operation order):
@@ -59,9 +60,10 @@
 // FADDP, ...) and the VEX form of VPDPBUSD are WORD/BYTE sequences whose
 // GNU syntax is in a comment; TestWordEncodings and TestByteEncodings check
 // every one with objdump, and wordgen.go generates them. Each call covers a
-// whole micro-tile over the full K (the broadcast kernels: up to 384 steps
-// of it), so call overhead stays negligible and no call runs long enough
-// to delay a GC stop-the-world noticeably.
+// whole micro-tile over the full K (the broadcast kernels: the row tiles
+// of a cache block, up to 384 steps of K, about 3 M multiply-adds), so call
+// overhead stays negligible and no call runs long enough to delay a GC
+// stop-the-world noticeably.
 //
 // scripts/kernel-matrix.sh runs the tests under purego/noasm and qemu
 // (x86 Nehalem and Haswell, arm64 Cortex-A72 and A76, 32-bit ARM) and checks

@@ -9,10 +9,10 @@ func gemmF32Avx512(c *float32, ldc int, a *float32, lda int, w *float32, ldw int
 func gemmF32Avx2(c *float32, ldc int, a *float32, lda int, w *float32, ldw int, k int, nc int, mr int, acc int)
 
 //go:noescape
-func gemmF32BcAvx512(c *float32, ldc int, a *float32, rsa int, csa int, b *float32, ldb int, k int, nc int, mr int, acc int)
+func gemmF32BcAvx512(c *float32, ldc int, a *float32, rsa int, csa int, b *float32, ldb int, k int, nc int, mr int, acc int, nt int, ta int)
 
 //go:noescape
-func gemmF32BcAvx2(c *float32, ldc int, a *float32, rsa int, csa int, b *float32, ldb int, k int, nc int, mr int, acc int)
+func gemmF32BcAvx2(c *float32, ldc int, a *float32, rsa int, csa int, b *float32, ldb int, k int, nc int, mr int, acc int, nt int, ta int)
 
 const (
 	idF32Avx512 = iota
@@ -37,12 +37,12 @@ func callF32(id int, c *float32, ldc int, a *float32, lda int, w *float32, ldw i
 }
 
 // callF32Bc calls the broadcast kernel of tier id directly (see callF32).
-func callF32Bc(id int, c *float32, ldc int, a *float32, rsa, csa int, b *float32, ldb int, k, nc, mr, acc int) {
+func callF32Bc(id int, c *float32, ldc int, a *float32, rsa, csa int, b *float32, ldb int, k, nc, mr, acc, nt, ta int) {
 	switch id {
 	case idF32Avx512:
-		gemmF32BcAvx512(c, ldc, a, rsa, csa, b, ldb, k, nc, mr, acc)
+		gemmF32BcAvx512(c, ldc, a, rsa, csa, b, ldb, k, nc, mr, acc, nt, ta)
 	case idF32Avx2:
-		gemmF32BcAvx2(c, ldc, a, rsa, csa, b, ldb, k, nc, mr, acc)
+		gemmF32BcAvx2(c, ldc, a, rsa, csa, b, ldb, k, nc, mr, acc, nt, ta)
 	default:
 		panic("asm: unknown float32 kernel")
 	}

@@ -12,13 +12,14 @@ package asm
 const f32BcMR = 6
 
 // f32BcKernel is one asm tier of the broadcast form. Its kernel (callF32Bc
-// with id) computes a tile of mr <= f32BcMR rows by nc <= nr columns:
+// with id) computes nt >= 1 tiles of f32BcMR rows (mr <= f32BcMR in the
+// last) by nc <= nr columns, tile t:
 //
-//	c[i*ldc + j] (+)= Σ_{p<k} a[i*rsa + p*csa] · b[p*ldb + j]
+//	c[(6t+i)*ldc + j] (+)= Σ_{p<k} a[t*ta + i*rsa + p*csa] · b[p*ldb + j]
 //
-// reading A only at i < mr (rows at or past mr alias row 0 and are not
-// stored) and B only at j < nc. A masked kernel takes any nc; otherwise nc
-// must equal nr and the driver pads.
+// reading A only at the rows it owns (rows past mr in the last tile alias
+// its row 0 and are not stored) and B only at j < nc. A masked kernel
+// takes any nc; otherwise nc must equal nr and the driver pads.
 type f32BcKernel struct {
 	nr     int
 	masked bool
@@ -95,16 +96,16 @@ func gemmF32BcRun(kn *f32BcKernel, c []float32, ldc int, a []float32, rsa, csa i
 				} else {
 					pb = &(*bp)[q*kk*nr]
 				}
+				if nc == nr || kn.masked {
+					nt := (i1 - i0 + f32BcMR - 1) / f32BcMR
+					callF32Bc(kn.id, &c[i0*ldc+j0], ldc, &as[oa], ra, ca, pb, lb, kk, nc, i1-i0-(nt-1)*f32BcMR, ac, nt, ta)
+					continue
+				}
 				for t, i := 0, i0; i < i1; t, i = t+1, i+f32BcMR {
 					mr := min(f32BcMR, i1-i)
-					at := &as[oa+t*ta]
-					if nc == nr || kn.masked {
-						callF32Bc(kn.id, &c[i*ldc+j0], ldc, at, ra, ca, pb, lb, kk, nc, mr, ac)
-						continue
-					}
 					// Padded panel: the whole width into the scratch tile,
 					// then the nc real columns into C.
-					callF32Bc(kn.id, &tile[0], nr, at, ra, ca, pb, lb, kk, nr, mr, 0)
+					callF32Bc(kn.id, &tile[0], nr, &as[oa+t*ta], ra, ca, pb, lb, kk, nr, mr, 0, 1, 0)
 					for r := 0; r < mr; r++ {
 						dst, src := c[(i+r)*ldc+j0:(i+r)*ldc+j0+nc], tile[r*nr:r*nr+nc]
 						if ac != 0 {

@@ -3,9 +3,10 @@
 #include "textflag.h"
 
 // float32 broadcast-form micro-kernels (contract: f32BcKernel in
-// gemm_f32bc.go): a tile of mr <= 6 rows of C by nc <= nr columns,
+// gemm_f32bc.go): nt tiles of 6 rows of C (mr <= 6 in the last) by nc <= nr
+// columns, tile t computing
 //
-//	c[i*ldc + j] (+)= Σ_p a[i*rsa + p*csa] · b[p*ldb + j]
+//	c[(6t+i)*ldc + j] (+)= Σ_p a[t*ta + i*rsa + p*csa] · b[p*ldb + j]
 //
 // One A element per row and k step is broadcast and multiplied into the
 // row's vectors of B, so the accumulators hold whole output vectors and
@@ -14,7 +15,11 @@
 // 0: computed, never stored. Every load of B and C past column nc is
 // masked off, so the kernel reads only the tile it owns.
 //
-// func gemmF32BcAvx512(c *float32, ldc int, a *float32, rsa int, csa int, b *float32, ldb int, k int, nc int, mr int, acc int)
+// One call covers the row tiles of a block of a panel, so the Go call and
+// the mask setup are paid once per block; the tile loop keeps its state in
+// the argument slots c, a and nt.
+//
+// func gemmF32BcAvx512(c *float32, ldc int, a *float32, rsa int, csa int, b *float32, ldb int, k int, nc int, mr int, acc int, nt int, ta int)
 //
 // avx512: nr = 64, row r's four vectors in Z(4r)..Z(4r+3), B in Z24..Z27,
 // the broadcasts alternate Z28/Z29: 4 vector loads and 6 broadcasts for 24
@@ -61,6 +66,12 @@
 	VMOVUPS c2, K3, 128(rc); \
 	VMOVUPS c3, K4, 192(rc)
 
+// reg = the rows of this tile: 6, or mr in the last one.
+#define TILEROWS(reg) \
+	MOVQ    $6, reg; \
+	CMPQ    nt+88(FP), $1; \
+	CMOVQEQ mr+72(FP), reg
+
 // Lanes of vector v: K = bits of min(max(nc − 16v, 0), 16), via BZHI.
 #define LANEMASK(v, kreg) \
 	MOVQ    BX, CX; \
@@ -69,7 +80,7 @@
 	BZHIL   CX, DX, CX; \
 	KMOVW   CX, kreg
 
-TEXT ·gemmF32BcAvx512(SB), NOSPLIT, $0-88
+TEXT ·gemmF32BcAvx512(SB), NOSPLIT, $0-104
 	// Masks first, while DX, CX and R15 are free.
 	MOVQ nc+64(FP), BX
 	XORQ R15, R15
@@ -78,11 +89,13 @@ TEXT ·gemmF32BcAvx512(SB), NOSPLIT, $0-88
 	LANEMASK(1, K2)
 	LANEMASK(2, K3)
 	LANEMASK(3, K4)
-	// Row pointers; rows at or past mr alias row 0.
+
+tile:
+	// Row pointers; rows at or past this tile's count alias row 0.
 	MOVQ a+16(FP), SI
 	MOVQ rsa+24(FP), R8
 	SHLQ $2, R8
-	MOVQ mr+72(FP), CX
+	TILEROWS(CX)
 	MOVQ SI, R9
 	LEAQ (SI)(R8*1), AX
 	CMPQ CX, $2
@@ -109,6 +122,7 @@ TEXT ·gemmF32BcAvx512(SB), NOSPLIT, $0-88
 	MOVQ ldb+48(FP), R15
 	SHLQ $2, R15
 	MOVQ k+56(FP), CX
+	MOVQ nc+64(FP), BX
 	XORQ AX, AX
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
@@ -209,7 +223,7 @@ epilogue:
 	MOVQ c+0(FP), DI
 	MOVQ ldc+8(FP), R8
 	SHLQ $2, R8
-	MOVQ mr+72(FP), CX
+	TILEROWS(CX)
 	MOVQ acc+80(FP), BX
 	TESTQ BX, BX
 	JEQ  st0
@@ -217,7 +231,7 @@ epilogue:
 st0:
 	STROW512(DI, Z0, Z1, Z2, Z3)
 	CMPQ CX, $2
-	JLT  done
+	JLT  tiledone
 	ADDQ R8, DI
 	TESTQ BX, BX
 	JEQ  st1
@@ -225,7 +239,7 @@ st0:
 st1:
 	STROW512(DI, Z4, Z5, Z6, Z7)
 	CMPQ CX, $3
-	JLT  done
+	JLT  tiledone
 	ADDQ R8, DI
 	TESTQ BX, BX
 	JEQ  st2
@@ -233,7 +247,7 @@ st1:
 st2:
 	STROW512(DI, Z8, Z9, Z10, Z11)
 	CMPQ CX, $4
-	JLT  done
+	JLT  tiledone
 	ADDQ R8, DI
 	TESTQ BX, BX
 	JEQ  st3
@@ -241,7 +255,7 @@ st2:
 st3:
 	STROW512(DI, Z12, Z13, Z14, Z15)
 	CMPQ CX, $5
-	JLT  done
+	JLT  tiledone
 	ADDQ R8, DI
 	TESTQ BX, BX
 	JEQ  st4
@@ -249,7 +263,7 @@ st3:
 st4:
 	STROW512(DI, Z16, Z17, Z18, Z19)
 	CMPQ CX, $6
-	JLT  done
+	JLT  tiledone
 	ADDQ R8, DI
 	TESTQ BX, BX
 	JEQ  st5
@@ -257,11 +271,24 @@ st4:
 st5:
 	STROW512(DI, Z20, Z21, Z22, Z23)
 
+tiledone:
+	MOVQ nt+88(FP), AX
+	DECQ AX
+	JEQ  done
+	MOVQ AX, nt+88(FP)
+	MOVQ ldc+8(FP), AX
+	IMUL3Q $24, AX, AX           // 6 rows of C
+	ADDQ AX, c+0(FP)
+	MOVQ ta+96(FP), AX
+	SHLQ $2, AX
+	ADDQ AX, a+16(FP)
+	JMP  tile
+
 done:
 	VZEROUPPER
 	RET
 
-// func gemmF32BcAvx2(c *float32, ldc int, a *float32, rsa int, csa int, b *float32, ldb int, k int, nc int, mr int, acc int)
+// func gemmF32BcAvx2(c *float32, ldc int, a *float32, rsa int, csa int, b *float32, ldb int, k int, nc int, mr int, acc int, nt int, ta int)
 //
 // avx2: nr = 16, row r's two vectors in Y(2r), Y(2r+1), B in Y12/Y13, the
 // broadcast in Y14 and the lane mask of the last live vector in Y15: 2
@@ -297,11 +324,12 @@ GLOBL bcmask<>(SB), RODATA|NOPTR, $64
 	VMOVUPS c0, (rc); \
 	VMOVUPS c1, 32(rc)
 
-TEXT ·gemmF32BcAvx2(SB), NOSPLIT, $0-88
+TEXT ·gemmF32BcAvx2(SB), NOSPLIT, $0-104
+tile2:
 	MOVQ a+16(FP), SI
 	MOVQ rsa+24(FP), R8
 	SHLQ $2, R8
-	MOVQ mr+72(FP), CX
+	TILEROWS(CX)
 	MOVQ SI, R9
 	LEAQ (SI)(R8*1), AX
 	CMPQ CX, $2
@@ -389,33 +417,33 @@ epi2:
 	MOVQ c+0(FP), DI
 	MOVQ ldc+8(FP), R8
 	SHLQ $2, R8
-	MOVQ mr+72(FP), CX
+	TILEROWS(CX)
 	MOVQ acc+80(FP), BX
 	MOVQ nc+64(FP), DX
 	CMPQ DX, $16
 	JNE  epimask
 	ROWFULL2(DI, Y0, Y1)
 	CMPQ CX, $2
-	JLT  done2
+	JLT  tiledone2
 	ADDQ R8, DI
 	ROWFULL2(DI, Y2, Y3)
 	CMPQ CX, $3
-	JLT  done2
+	JLT  tiledone2
 	ADDQ R8, DI
 	ROWFULL2(DI, Y4, Y5)
 	CMPQ CX, $4
-	JLT  done2
+	JLT  tiledone2
 	ADDQ R8, DI
 	ROWFULL2(DI, Y6, Y7)
 	CMPQ CX, $5
-	JLT  done2
+	JLT  tiledone2
 	ADDQ R8, DI
 	ROWFULL2(DI, Y8, Y9)
 	CMPQ CX, $6
-	JLT  done2
+	JLT  tiledone2
 	ADDQ R8, DI
 	ROWFULL2(DI, Y10, Y11)
-	JMP  done2
+	JMP  tiledone2
 
 epimask:
 	// Narrow tile: the last live vector goes through Y15. Rows loop
@@ -424,7 +452,7 @@ epimask:
 
 rowm:
 	CMPQ SI, CX
-	JGE  done2
+	JGE  tiledone2
 	CMPQ DX, $8
 	JLE  rowm1
 	TESTQ BX, BX
@@ -460,6 +488,19 @@ rownext:
 	ADDQ R8, DI
 	INCQ SI
 	JMP  rowm
+
+tiledone2:
+	MOVQ nt+88(FP), AX
+	DECQ AX
+	JEQ  done2
+	MOVQ AX, nt+88(FP)
+	MOVQ ldc+8(FP), AX
+	IMUL3Q $24, AX, AX
+	ADDQ AX, c+0(FP)
+	MOVQ ta+96(FP), AX
+	SHLQ $2, AX
+	ADDQ AX, a+16(FP)
+	JMP  tile2
 
 done2:
 	VZEROUPPER

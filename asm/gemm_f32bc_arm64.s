@@ -11,12 +11,30 @@
 // stride) broadcasts each row's element into V28/V29: 5 loads for 24
 // FMLAs. Vector FADD is a WORD (see gemm_s8_arm64.s).
 
-// func gemmF32BcNeon(c *float32, ldc int, a *float32, rsa int, csa int, b *float32, ldb int, k int, nc int, mr int, acc int)
-TEXT ·gemmF32BcNeon(SB), NOSPLIT, $0-88
-	MOVD a+16(FP), R8
+// One call covers nt row tiles of 6 (mr in the last); tile t reads A at
+// a + t·ta and writes C 6t rows down. R3, R16 hold the current C and A,
+// R15 the tiles left.
+//
+// func gemmF32BcNeon(c *float32, ldc int, a *float32, rsa int, csa int, b *float32, ldb int, k int, nc int, mr int, acc int, nt int, ta int)
+TEXT ·gemmF32BcNeon(SB), NOSPLIT, $0-104
+	MOVD c+0(FP), R3
+	MOVD a+16(FP), R16
+	MOVD nt+88(FP), R15
+	MOVD ta+96(FP), R7
+	LSL  $2, R7, R7
+	MOVD ldc+8(FP), R20
+	MOVD $24, R21
+	MUL  R21, R20, R20 // 6 rows of C, in bytes
+	MOVD mr+72(FP), R21
+
+tile:
+	MOVD R16, R8
 	MOVD rsa+24(FP), R1
 	LSL  $2, R1, R1
-	MOVD mr+72(FP), R17
+	// This tile's rows: 6, or mr in the last.
+	MOVD $6, R17
+	CMP  $1, R15
+	CSEL EQ, R21, R17, R17
 	// Row pointers R8..R13; rows at or past mr alias row 0.
 	ADD  R1, R8, R2
 	CMP  $2, R17
@@ -101,7 +119,7 @@ kloop:
 	BNE     kloop
 
 epilogue:
-	MOVD c+0(FP), R0
+	MOVD R3, R0
 	MOVD ldc+8(FP), R1
 	LSL  $2, R1, R1
 	MOVD acc+80(FP), R19
@@ -114,7 +132,7 @@ epilogue:
 st0:
 	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (R0)
 	CMP  $2, R17
-	BLT  done
+	BLT  tiledone
 	ADD  R1, R0, R0
 	CBZ  R19, st1
 	VLD1 (R0), [V24.S4, V25.S4, V26.S4, V27.S4]
@@ -125,7 +143,7 @@ st0:
 st1:
 	VST1 [V4.S4, V5.S4, V6.S4, V7.S4], (R0)
 	CMP  $3, R17
-	BLT  done
+	BLT  tiledone
 	ADD  R1, R0, R0
 	CBZ  R19, st2
 	VLD1 (R0), [V24.S4, V25.S4, V26.S4, V27.S4]
@@ -136,7 +154,7 @@ st1:
 st2:
 	VST1 [V8.S4, V9.S4, V10.S4, V11.S4], (R0)
 	CMP  $4, R17
-	BLT  done
+	BLT  tiledone
 	ADD  R1, R0, R0
 	CBZ  R19, st3
 	VLD1 (R0), [V24.S4, V25.S4, V26.S4, V27.S4]
@@ -147,7 +165,7 @@ st2:
 st3:
 	VST1 [V12.S4, V13.S4, V14.S4, V15.S4], (R0)
 	CMP  $5, R17
-	BLT  done
+	BLT  tiledone
 	ADD  R1, R0, R0
 	CBZ  R19, st4
 	VLD1 (R0), [V24.S4, V25.S4, V26.S4, V27.S4]
@@ -158,7 +176,7 @@ st3:
 st4:
 	VST1 [V16.S4, V17.S4, V18.S4, V19.S4], (R0)
 	CMP  $6, R17
-	BLT  done
+	BLT  tiledone
 	ADD  R1, R0, R0
 	CBZ  R19, st5
 	VLD1 (R0), [V24.S4, V25.S4, V26.S4, V27.S4]
@@ -168,6 +186,13 @@ st4:
 	WORD $0x4e3bd6f7 // fadd v23.4s, v23.4s, v27.4s
 st5:
 	VST1 [V20.S4, V21.S4, V22.S4, V23.S4], (R0)
+
+tiledone:
+	SUBS $1, R15, R15
+	BEQ  done
+	ADD  R20, R3, R3
+	ADD  R7, R16, R16
+	B    tile
 
 done:
 	RET
