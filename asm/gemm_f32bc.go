@@ -46,10 +46,9 @@ const (
 // gemmF32BcRun computes C (+)= A·B for C [m,n] with rows ldc apart and
 // A(i,p) = a[i*rsa + p*csa]; bMode says how B is laid out in b and whether
 // it is packed, per k block, into zero-padded panels of nr columns (tiers
-// without masks always get panels). With packA, each block of A is first
-// copied into tiles of f32BcMR contiguous rows per k step (for a
-// column-major A whose stride maps every k step onto the same few cache
-// sets).
+// without masks always get panels). With packA (only for rsa = 1: A(i,p)
+// = a[i + p*csa]), each block of A is first copied into a dense [kc][mb]
+// block, for a csa that maps every k step onto the same few cache sets.
 func gemmF32BcRun(kn *f32BcKernel, c []float32, ldc int, a []float32, rsa, csa int, b []float32, ldb, bMode int, m, n, k int, acc, packA bool) {
 	nr := kn.nr
 	if bMode == bInPlace && !kn.masked {
@@ -79,12 +78,15 @@ func gemmF32BcRun(kn *f32BcKernel, c []float32, ldc int, a []float32, rsa, csa i
 		}
 		for i0 := 0; i0 < m; i0 += mb {
 			i1 := min(i0+mb, m)
-			// Tile t of the block starts at a[ta*t + oa] in place, or at
-			// ap[t*kk*6] packed, with row stride 1 and k stride 6.
+			// Tile t of the block starts at as[oa + t*ta]: A in place, or
+			// the packed block with k stride i1−i0.
 			as, oa, ra, ca, ta := a, i0*rsa+p0*csa, rsa, csa, f32BcMR*rsa
 			if packA {
-				packTilesF32(*ap, a[oa:], rsa, csa, i1-i0, kk)
-				as, oa, ra, ca, ta = *ap, 0, 1, f32BcMR, f32BcMR*kk
+				w := i1 - i0
+				for p := 0; p < kk; p++ {
+					copy((*ap)[p*w:(p+1)*w], a[oa+p*csa:oa+p*csa+w])
+				}
+				as, oa, ca = *ap, 0, w
 			}
 			for q := 0; q < np; q++ {
 				j0 := q * nr
@@ -125,31 +127,6 @@ func gemmF32BcRun(kn *f32BcKernel, c []float32, ldc int, a []float32, rsa, csa i
 	}
 	if ap != nil {
 		putF32(ap)
-	}
-}
-
-// packTilesF32 copies A(i,p) = a[i*rsa + p*csa], i < m, p < k into tiles of
-// f32BcMR rows: tile t at dst[t*k*f32BcMR:], A(6t+r, p) at p*f32BcMR + r.
-// The last tile's missing rows are left as they are (the kernel never
-// reads them).
-func packTilesF32(dst, a []float32, rsa, csa, m, k int) {
-	for t := 0; t*f32BcMR < m; t++ {
-		r1 := min(f32BcMR, m-t*f32BcMR)
-		tl := dst[t*k*f32BcMR : (t+1)*k*f32BcMR]
-		base := t * f32BcMR * rsa
-		if rsa == 1 && r1 == f32BcMR {
-			for p := 0; p < k; p++ {
-				s := a[base+p*csa : base+p*csa+f32BcMR]
-				d := tl[p*f32BcMR : p*f32BcMR+f32BcMR]
-				d[0], d[1], d[2], d[3], d[4], d[5] = s[0], s[1], s[2], s[3], s[4], s[5]
-			}
-			continue
-		}
-		for p := 0; p < k; p++ {
-			for r := 0; r < r1; r++ {
-				tl[p*f32BcMR+r] = a[base+r*rsa+p*csa]
-			}
-		}
 	}
 }
 
