@@ -231,18 +231,27 @@ func (m *net[T]) embedBwd(dx []T) {
 func (m *net[T]) block(w *blockW[T], c *blockCache[T], h []T) {
 	N, D, F := m.n*m.T, m.D, m.F
 	eps := T(m.cfg.RMSNormEps)
-	copy(c.in, h)
+	// Only the backward reads the saved inputs; the no-grad updates run
+	// in m.scratch and skip the copies.
+	save := c != m.scratch
+	if save {
+		copy(c.in, h)
+	}
 	if m.cfg.MLPT {
 		m.tokenMLP(w, c, h)
 	} else {
 		m.attention(w, c, h)
 	}
-	copy(c.y1, h)
+	if save {
+		copy(c.y1, h)
+	}
 	linearFwd(c.gu, h, w.gu, N, 2*F, D)
 	swigluFwd(c.hid, c.gu, N, F)
 	linearFwd(m.tmp, c.hid, w.down, N, D, F)
 	rmsFwd(h, m.tmp, c.r2, D, eps)
-	copy(c.y2, h)
+	if save {
+		copy(c.y2, h)
+	}
 }
 
 // attention is the attention sub-block: h ← rms(h + O·Attn(QKV·h)).
