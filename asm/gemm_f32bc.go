@@ -1,12 +1,13 @@
 package asm
 
-// The broadcast form of the float32 GEMM, for A·B and Aᵀ·B: a micro-kernel
-// keeps a tile of C rows in registers as whole vectors and, per k step,
-// broadcasts one A element per row into the row's vectors of B, as BLAS
-// kernels do. Both operands are read in place in either layout, so the
-// gradients of a linear layer (dX = dY·W, dW = dYᵀ·X) need no transposed
-// copies of their large operands; only B is packed where that is cheap
-// (the weight of A·B) or where the tier needs padding.
+// The broadcast form of the float32 GEMM, for A·B, Aᵀ·B and A·Wᵀ at small
+// k: a micro-kernel keeps a tile of C rows in registers as whole vectors
+// and, per k step, broadcasts one A element per row into the row's vectors
+// of B, as BLAS kernels do. Both operands are read in place in either
+// layout, so the gradients of a linear layer (dX = dY·W, dW = dYᵀ·X) need
+// no transposed copies of their large operands. B is packed only where
+// that is cheap (the weight of A·B, Wᵀ of A·Wᵀ) or where the tier needs
+// padding, and A only when its rows are 4 KB apart.
 
 // f32BcMR is the tile height of every tier's broadcast kernel.
 const f32BcMR = 6
