@@ -71,7 +71,7 @@ kernel-matrix:
 # Short fuzzing runs of every fuzz target (their seed corpora already run
 # in `unit`). FUZZTIME=5m make fuzz for a real session.
 FUZZ_TARGETS := ./loader/:FuzzParse ./internal/jsonstr/:FuzzCheck ./task/sudoku/:FuzzParseSudoku ./task/arc/:FuzzARCTask \
-	./asm/:FuzzGemmS8 ./asm/:FuzzGemmF32 ./asm/:FuzzAttention ./asm/:FuzzQuantizeRowS8Tiers ./asm/:FuzzSwiGLU
+	./asm/:FuzzGemmS8 ./asm/:FuzzGemmF32 ./asm/:FuzzAttention ./asm/:FuzzQuantizeRowS8Tiers ./asm/:FuzzSwiGLU ./asm/:FuzzSwiGLUBwd
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \

@@ -15,6 +15,10 @@ func callF32(id int, c *float32, ldc int, a *float32, lda int, w *float32, ldw i
 	panic("asm: no assembly in this build")
 }
 
+func callF32Bc(id int, c *float32, ldc int, a *float32, rsa, csa int, b *float32, ldb int, k, nc, mr, acc, nt, ta int) {
+	panic("asm: no assembly in this build")
+}
+
 const haveCvtSignMag = false
 
 func installAttentionGeneric() {}
@@ -22,6 +26,8 @@ func installAttentionGeneric() {}
 func attentionHeadGenericOnly() bool { return true }
 
 func attentionHeadArch(o, qkv []float32, T, heads, d, h int, ws []float32) {}
+
+func expRowArch(x []float32, scale float32) float32 { panic("asm: no assembly in this build") }
 
 func cvtSignMag(dst *byte, src *int8, n int) int32 { return 0 }
 
@@ -37,3 +43,6 @@ func addSquaresArch(h, y *float32, n int, ss *float32)   { panic("asm: no assemb
 func scaleArch(x *float32, n int, s float32)             { panic("asm: no assembly in this build") }
 func ropeArch(v, cos, sin *float32, half, heads, hb int) { panic("asm: no assembly in this build") }
 func butterflyArch(x, y *float32, n int)                 { panic("asm: no assembly in this build") }
+func swigluBwdArch(dg, du, dh, gate, up *float32, n int) { panic("asm: no assembly in this build") }
+func dotLanesArch(d, y *float32, n int, ss *float32)     { panic("asm: no assembly in this build") }
+func rmsBwdArch(d, y *float32, n int, m, inv float32)    { panic("asm: no assembly in this build") }

@@ -64,7 +64,42 @@ func AttentionF32HeadsWs(o, qkv []float32, T, heads, headDim, h0, h1 int, ws []f
 		attentionHeadArch(o, qkv, T, heads, headDim, h, ws)
 	}
 	if pooled != nil {
-		f32Pool.Put(pooled)
+		putF32(pooled)
+	}
+}
+
+// SoftmaxRow replaces the scores x by softmax(scale·x), for scale > 0:
+//
+//	x[i] = exp(scale·x[i] − m) / Σ_j exp(scale·x[j] − m),  m = scale·max x
+//
+// the row step of attention when the probabilities are kept, as the
+// trainer does. It belongs to FamilyAttention: the generic tier takes the
+// exponentials in float64, the others use their kernels' float32 exp, and
+// every tier is within attnTol·(1 + S/10) of the exact probability
+// relative to it (S = scale·max|x|, the float32 limit of a score of that
+// size; TestSoftmaxRow).
+func SoftmaxRow(x []float32, scale float32) {
+	if len(x) == 0 {
+		return
+	}
+	var sum float32
+	if attentionHeadGenericOnly() {
+		mx := x[0]
+		for _, v := range x {
+			mx = max(mx, v)
+		}
+		m := mx * scale
+		for i, v := range x {
+			e := float32(math.Exp(float64(v*scale - m)))
+			x[i] = e
+			sum += e
+		}
+	} else {
+		sum = expRowArch(x, scale)
+	}
+	inv := 1 / sum
+	for i := range x {
+		x[i] *= inv
 	}
 }
 

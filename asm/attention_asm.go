@@ -136,3 +136,10 @@ func attentionHeadBlocked(kb *attnBlocked, o, qkv []float32, T, heads, d, h int,
 		}
 	}
 }
+
+// expRowArch replaces x by exp(scale·x − scale·max x) with the selected
+// tier's row exp and returns the sum.
+func expRowArch(x []float32, scale float32) float32 {
+	sum, _ := callExpRow(0, &x[0], len(x), scale, float32(math.Inf(-1)))
+	return sum
+}

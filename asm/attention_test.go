@@ -145,3 +145,44 @@ func FuzzAttention(f *testing.F) {
 		})
 	})
 }
+
+// SoftmaxRow on every attention tier against float64, at the tolerance of
+// the attention kernels: each probability within attnTol·(1 + S/10) of
+// itself, S the largest |scale·x| of the row.
+func TestSoftmaxRow(t *testing.T) {
+	eachTier(t, FamilyAttention, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(51, 52))
+		for _, n := range []int{1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 64, 81, 82, 97, 100, 257, 916} {
+			for _, mag := range []float64{0.1, 1, 5, 30} {
+				x := make([]float32, n+1)
+				for i := range x {
+					x[i] = float32(r.NormFloat64() * mag)
+				}
+				x[n] = 7
+				scale := float32(1 / math.Sqrt(32))
+				want := make([]float64, n)
+				mx, smax := math.Inf(-1), 0.0
+				for _, v := range x[:n] {
+					mx = math.Max(mx, float64(scale)*float64(v))
+					smax = math.Max(smax, math.Abs(float64(scale)*float64(v)))
+				}
+				var l float64
+				for i, v := range x[:n] {
+					want[i] = math.Exp(float64(scale)*float64(v) - mx)
+					l += want[i]
+				}
+				SoftmaxRow(x[:n], scale)
+				for i := range want {
+					p := want[i] / l
+					if d := math.Abs(float64(x[i]) - p); d > attnTol*(1+smax/10)*p+1e-30 {
+						t.Fatalf("n=%d mag=%g: p[%d] = %g, exact %g", n, mag, i, x[i], p)
+					}
+				}
+				if x[n] != 7 {
+					t.Fatalf("n=%d: wrote past the end", n)
+				}
+			}
+		}
+		SoftmaxRow(nil, 1)
+	})
+}

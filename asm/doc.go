@@ -10,19 +10,24 @@
 //     (or wrapped in place, e.g. from a memory-mapped file, by
 //     PackedS8FromBytes) in the layout [N/16][K/4][16][4]; see PackedS8.
 //   - GemmF32NT, GemmF32NN, GemmF32TN: float32 products for inference
-//     (A·Wᵀ) and for the trainer's backward pass.
+//     (A·Wᵀ) and for the trainer's backward pass. A·Wᵀ runs on dot-product
+//     kernels (W in its PyTorch layout); A·B and Aᵀ·B on broadcast-form
+//     kernels that read both operands in place (gemm_f32bc.go).
 //   - AttentionF32, AttentionF32Heads, AttentionF32HeadsWs: non-causal
 //     multi-head attention on the fused qkv activation, streamed over keys
 //     with an online softmax (no T×T buffer); the Ws form takes
-//     caller-owned scratch (AttentionWorkspace floats).
+//     caller-owned scratch (AttentionWorkspace floats). SoftmaxRow is the
+//     row step for callers that keep the probabilities (the trainer).
 //   - The vector family, the row-wise steps around the products of int8
 //     inference, each equal bit for bit on every tier (the generic Go
 //     function is the specification and fixes the operation order):
 //     QuantizeRowS8 (symmetric per-row float32 → int8 quantisation),
 //     DequantS8 (the int32 → float32 epilogue of an int8 linear layer),
 //     SwiGLU (silu(gate)·up, with Exp32, a float32 exp within 1 ulp),
-//     AddRMSNorm (residual add and weightless RMSNorm of one row) and
-//     RoPEHalf (rotate-half rotary embedding of one or more head vectors).
+//     AddRMSNorm (residual add and weightless RMSNorm of one row; and
+//     AddRMSNormInv, which returns the factor), RoPEHalf (rotate-half
+//     rotary embedding of one or more head vectors), and for the trainer's
+//     backward SwiGLUBwd and RMSNormBwd.
 //
 // # Tiers and dispatch
 //
@@ -55,8 +60,10 @@
 // FADDP, ...) and the VEX form of VPDPBUSD are WORD/BYTE sequences whose
 // GNU syntax is in a comment; TestWordEncodings and TestByteEncodings check
 // every one with objdump, and wordgen.go generates them. Each call covers a
-// whole micro-tile over the full K, so call overhead stays negligible and no
-// call runs long enough to delay a GC stop-the-world noticeably.
+// whole micro-tile over the full K (the broadcast kernels: the row tiles
+// of a cache block, up to 384 steps of K, about 3 M multiply-adds), so call
+// overhead stays negligible and no call runs long enough to delay a GC
+// stop-the-world noticeably.
 //
 // scripts/kernel-matrix.sh runs the tests under purego/noasm and qemu
 // (x86 Nehalem and Haswell, arm64 Cortex-A72 and A76, 32-bit ARM) and checks

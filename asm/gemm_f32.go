@@ -2,6 +2,7 @@ package asm
 
 import (
 	"fmt"
+	"math/bits"
 	"sync"
 )
 
@@ -39,12 +40,7 @@ func GemmF32NN(c, a, b []float32, m, n, k int, acc bool) {
 		gemmF32NNGeneric(c, a, b, m, n, k, acc)
 		return
 	}
-	// Vector tiers run NN as NT on a transposed copy of B (k·n copies
-	// against m·n·k multiply-adds).
-	bt := getF32(n * k)
-	transpose(*bt, b, k, n)
-	gemmF32NT(c, a, *bt, m, n, k, acc)
-	f32Pool.Put(bt)
+	gemmF32NNBc(&f32Cur.bc, c, a, b, m, n, k, acc)
 }
 
 // GemmF32TN computes C = Aᵀ·B (+C when acc) with A [k,m] and B [k,n]
@@ -62,12 +58,7 @@ func GemmF32TN(c, a, b []float32, m, n, k int, acc bool) {
 		gemmF32TNGeneric(c, a, b, m, n, k, acc)
 		return
 	}
-	at, bt := getF32(m*k), getF32(n*k)
-	transpose(*at, a, k, m)
-	transpose(*bt, b, k, n)
-	gemmF32NT(c, *at, *bt, m, n, k, acc)
-	f32Pool.Put(at)
-	f32Pool.Put(bt)
+	gemmF32TNBc(&f32Cur.bc, c, a, b, m, n, k, acc)
 }
 
 func checkF32(name string, c, a, b []float32, m, n, k, na, nb int) {
@@ -76,49 +67,25 @@ func checkF32(name string, c, a, b []float32, m, n, k, na, nb int) {
 	}
 }
 
-var f32Pool sync.Pool
+// Scratch buffers come from pools by size class (capacity 2^c floats), so
+// that callers needing different sizes in turn, as the kernels of one
+// model do, reuse buffers instead of replacing each other's: a session
+// then allocates nothing per segment.
+var f32Pools [40]sync.Pool
 
 func getF32(n int) *[]float32 {
-	p, _ := f32Pool.Get().(*[]float32)
+	c := bits.Len(uint(max(n, 1) - 1))
+	p, _ := f32Pools[c].Get().(*[]float32)
 	if p == nil {
-		p = new([]float32)
-	}
-	if cap(*p) < n {
-		*p = make([]float32, n)
+		b := make([]float32, 1<<c)
+		p = &b
 	}
 	*p = (*p)[:n]
 	return p
 }
 
-// transpose writes dst [cols,rows] = src [rows,cols]ᵀ, in cache blocks.
-func transpose(dst, src []float32, rows, cols int) {
-	const bs = 32
-	for i0 := 0; i0 < rows; i0 += bs {
-		i1 := min(i0+bs, rows)
-		for j0 := 0; j0 < cols; j0 += bs {
-			j1 := min(j0+bs, cols)
-			// 4×4 sub-blocks: four source rows are read per pass, so each
-			// destination row gets four adjacent stores instead of one
-			// (1.6× faster than element by element at the trainer's shapes).
-			i := i0
-			for ; i+4 <= i1; i += 4 {
-				s0 := src[i*cols : i*cols+cols]
-				s1 := src[(i+1)*cols : (i+1)*cols+cols]
-				s2 := src[(i+2)*cols : (i+2)*cols+cols]
-				s3 := src[(i+3)*cols : (i+3)*cols+cols]
-				for j := j0; j < j1; j++ {
-					d := dst[j*rows+i : j*rows+i+4]
-					d[0], d[1], d[2], d[3] = s0[j], s1[j], s2[j], s3[j]
-				}
-			}
-			for ; i < i1; i++ {
-				s := src[i*cols : i*cols+cols]
-				for j := j0; j < j1; j++ {
-					dst[j*rows+i] = s[j]
-				}
-			}
-		}
-	}
+func putF32(p *[]float32) {
+	f32Pools[bits.Len(uint(cap(*p)))-1].Put(p)
 }
 
 // f32Kernel is one asm tier of GemmF32NT. Its kernel (callF32 with id) computes mrMax rows (rows
@@ -129,6 +96,7 @@ func transpose(dst, src []float32, rows, cols int) {
 type f32Kernel struct {
 	mrMax int
 	id    int // which assembly function callF32 runs
+	bc    f32BcKernel
 }
 
 // f32Cur is the selected tier; nil means generic. Dispatch tests it rather
@@ -142,7 +110,11 @@ func installGemmF32(kn *f32Kernel) { f32Cur = kn }
 
 func gemmF32NT(c, a, w []float32, m, n, k int, acc bool) {
 	if kn := f32Cur; kn != nil {
-		gemmF32NTDriver(kn, c, a, w, m, n, k, acc)
+		if k <= bcMaxKNT {
+			gemmF32NTBc(&kn.bc, c, a, w, m, n, k, acc)
+		} else {
+			gemmF32NTDriver(kn, c, a, w, m, n, k, acc)
+		}
 	} else {
 		gemmF32NTGeneric(c, a, w, m, n, k, acc)
 	}
@@ -210,6 +182,6 @@ func gemmF32Strided(kn *f32Kernel, c []float32, ldc int, a []float32, lda int, w
 		}
 	}
 	if pooled != nil {
-		f32Pool.Put(pooled)
+		putF32(pooled)
 	}
 }

@@ -20,6 +20,10 @@ type f32Case struct{ m, n, k int }
 var f32Shapes = []f32Case{
 	{1, 1, 1}, {1, 2, 512}, {1, 4, 16}, {2, 3, 7}, {3, 4, 8}, {4, 4, 16}, {5, 7, 17}, {4, 8, 33},
 	{7, 13, 100}, {9, 17, 64}, {13, 5, 129}, {3, 64, 512}, {82, 11, 512}, {6, 9, 1}, {11, 4, 31},
+	// The broadcast kernels' driver: several k blocks (k > bcKC) and row
+	// blocks, panels with masked or padded tails, Aᵀ·B computed as its
+	// transpose, and operands with rows of 4 KB (packed first).
+	{130, 70, 400}, {300, 97, 33}, {7, 1024, 20}, {1024, 3, 20}, {1024, 100, 10}, {97, 1024, 6},
 }
 
 func checkF32Op(t *testing.T, r *rand.Rand, op string, m, n, k int, acc bool) {
@@ -114,14 +118,18 @@ func FuzzGemmF32(f *testing.F) {
 	f.Add(uint8(1), uint8(1), uint16(1), uint64(0), false)
 	f.Add(uint8(4), uint8(5), uint16(17), uint64(1), true)
 	f.Add(uint8(82), uint8(6), uint16(512), uint64(2), false)
+	f.Add(uint8(150), uint8(70), uint16(400), uint64(3), true)
+	f.Add(uint8(255), uint8(127), uint16(97), uint64(4), false)
 	f.Fuzz(func(t *testing.T, m, n uint8, k uint16, seed uint64, acc bool) {
 		if m == 0 || n == 0 || k == 0 || k > 1024 {
 			return
 		}
+		// Up to 256 rows and 128 columns: several row blocks and panels of
+		// the broadcast kernels.
 		eachTier(t, FamilyGemmF32, func(t *testing.T) {
 			r := rand.New(rand.NewPCG(seed, 1))
 			for _, op := range []string{"NT", "NN", "TN"} {
-				checkF32Op(t, r, op, int(m%64)+1, int(n%64)+1, int(k), acc)
+				checkF32Op(t, r, op, int(m)+1, int(n%128)+1, int(k), acc)
 			}
 		})
 	})

@@ -15,7 +15,8 @@ const (
 	FamilyGemmS8    = "gemms8"    // GemmS8
 	FamilyGemmF32   = "gemmf32"   // GemmF32NT, GemmF32NN, GemmF32TN
 	FamilyAttention = "attention" // AttentionF32, AttentionF32Heads
-	// FamilyVector: QuantizeRowS8, DequantS8, SwiGLU, AddRMSNorm, RoPEHalf.
+	// FamilyVector: QuantizeRowS8, DequantS8, SwiGLU, AddRMSNorm, RoPEHalf,
+	// SwiGLUBwd, RMSNormBwd.
 	FamilyVector = "vector"
 )
 

@@ -201,6 +201,8 @@ func TestNoAllocs(t *testing.T) {
 						DequantS8(z, acc, 0.5, y)
 						SwiGLU(z, x, y)
 						AddRMSNorm(x, y, 1e-5)
+						SwiGLUBwd(z[:700], y[:700], x[:700], x[700:1400], y[700:1400])
+						RMSNormBwd(z, y, 0.5)
 						RoPEHalf(x[:1536], y[:32], z[:32])
 						RoPEHalf(x[:1530], y[:17], z[:17])
 					})

@@ -6,7 +6,8 @@ import (
 )
 
 // The vector family (FamilyVector): the element-wise and row-wise steps of
-// inference around the matrix products. Every asm tier equals the generic
+// inference around the matrix products, and the backward of two of them
+// for the trainer (SwiGLUBwd, RMSNormBwd). Every asm tier equals the generic
 // functions below bit for bit; each function documents its exact operation
 // order, which the tiers follow. Nothing is fused: Go may fuse x*y+z into
 // one FMA on some GOARCHes (arm64, ppc64, s390x, riscv64) and not on
@@ -117,6 +118,69 @@ func swigluGeneric(out, gate, up []float32) {
 	}
 }
 
+// SwiGLUBwd is the backward of SwiGLU: given the gradient dhid of
+// out = silu(gate)·up, for j < len(dhid) it writes
+//
+//	dup[j]   = dh·sl
+//	dgate[j] = (dh·up[j]) · (s + sl·c)
+//
+// with dh = dhid[j], z = gate[j], s = σ(z) = 1/(1 + e), sl = z·s, c = e·s
+// (= 1 − σ(z), without the cancellation of 1 − s as s nears 1) and e =
+// Exp32(−z) computed as in SwiGLU, where −z is first clamped to [−86,
+// exp32Hi] (below −86, e < 2⁻¹²⁴ leaves 1 + e = 1); where −z > exp32Hi
+// (σ(z) < 2.9e-39), s = sl = c = 0, and where −z < −86, c = 0 (the exact
+// c < e⁻⁸⁶ makes sl·c under 4e-36, while the clamped e would not vanish
+// against a huge z). Every step is one float32 rounding in the
+// order written, so all tiers give the same bits. Against float64 the
+// outputs are within a few ulp of the magnitudes they are built from
+// (TestSwiGLUBwdAccuracy). It panics if a slice is shorter than dhid.
+func SwiGLUBwd(dgate, dup, dhid, gate, up []float32) {
+	n := len(dhid)
+	dgate, dup, gate, up = dgate[:n], dup[:n], gate[:n], up[:n]
+	nb := 0
+	if vecCur != vecGeneric && n >= vecBlock {
+		nb = n &^ (vecBlock - 1)
+		swigluBwdArch(&dgate[0], &dup[0], &dhid[0], &gate[0], &up[0], nb)
+	}
+	swigluBwdGeneric(dgate[nb:], dup[nb:], dhid[nb:], gate[nb:], up[nb:])
+}
+
+func swigluBwdGeneric(dgate, dup, dhid, gate, up []float32) {
+	n := len(dhid)
+	dgate, dup, gate, up = dgate[:n], dup[:n], gate[:n], up[:n]
+	for j, z := range gate {
+		x := -z
+		s, sl, c := float32(0), float32(0), float32(0)
+		if !(x > f32(exp32Hi)) {
+			big := x < -86
+			x = max(x, -86) // NaN stays NaN (and gives NaN below)
+			const magic = 0x1.8p23
+			nf := float32(float32(float32(x*f32(exp32Log2e))+magic) - magic)
+			r := x - float32(nf*f32(exp32Ln2Hi))
+			r = r - float32(nf*f32(exp32Ln2Lo))
+			rr := float32(r * r)
+			q := f32(exp32P0)
+			q = float32(q*r) + f32(exp32P1)
+			q = float32(q*r) + f32(exp32P2)
+			q = float32(q*r) + f32(exp32P3)
+			q = float32(q*r) + f32(exp32P4)
+			q = float32(q*r) + f32(exp32P5)
+			p := float32(float32(q*rr)+r) + 1
+			e := math.Float32frombits(math.Float32bits(p) + uint32(int32(nf))<<23)
+			s = 1 / (1 + e)
+			c = e * s
+			sl = z * s
+			if big {
+				c = 0
+			}
+		}
+		dh := dhid[j]
+		dup[j] = dh * sl
+		t := float32(sl * c)
+		dgate[j] = float32(dh*up[j]) * (s + t)
+	}
+}
+
 // silu32 is z/(1+Exp32(−z)), 0 when Exp32(−z) overflows. swigluGeneric
 // has the common case written out: for −86 <= −z <= exp32Hi, Exp32 takes
 // its exponent-field path (2ⁿ normal); below −86, Exp32(−z) < 2⁻²⁴ does
@@ -212,11 +276,15 @@ func exp32Reduced(x float32) (p float32, n int32) {
 // output is within 1e-6 relative + 1 ulp (TestAddRMSNorm, n up to 1541);
 // squares beyond float32's range give Inf and zeros, as any float32 sum
 // would. An empty h is left alone. It panics if y is shorter than h.
-func AddRMSNorm(h, y []float32, eps float32) {
+func AddRMSNorm(h, y []float32, eps float32) { AddRMSNormInv(h, y, eps) }
+
+// AddRMSNormInv is AddRMSNorm returning inv, the factor it scaled by (0 for
+// an empty h): the trainer keeps it for the backward, RMSNormBwd.
+func AddRMSNormInv(h, y []float32, eps float32) float32 {
 	n := len(h)
 	y = y[:n]
 	if n == 0 {
-		return
+		return 0
 	}
 	var ss [16]float32
 	nb := 0
@@ -232,6 +300,77 @@ func AddRMSNorm(h, y []float32, eps float32) {
 	for i := range h[nb:] {
 		h[nb+i] *= inv
 	}
+	return inv
+}
+
+// RMSNormBwd turns the gradient d of y = v·inv (a row normalised by
+// AddRMSNorm, y its output, inv the factor AddRMSNormInv returned) into the
+// gradient of v, in place:
+//
+//	d[i] = (d[i] − y[i]·m)·inv,  m = (Σ d[i]·y[i]) / float32(n)
+//
+// with n = len(d) and the sum in float32 in AddRMSNorm's order (16 lanes,
+// lane i mod 16 adding d[i]·y[i] in index order, then lanes j + j+8, j +
+// j+4, j + j+2, j + j+1), each product and step one rounding. All tiers
+// give the same bits. It panics if y is shorter than d.
+func RMSNormBwd(d, y []float32, inv float32) {
+	n := len(d)
+	y = y[:n]
+	if n == 0 {
+		return
+	}
+	var ss [16]float32
+	nb := 0
+	if vecCur != vecGeneric && n >= vecBlock {
+		nb = n &^ (vecBlock - 1)
+		dotLanesArch(&d[0], &y[0], nb, &ss[0])
+	}
+	dotLanes(d[nb:], y[nb:], &ss)
+	m := laneSum(&ss) / float32(n)
+	if nb > 0 {
+		rmsBwdArch(&d[0], &y[0], nb, m, inv)
+	}
+	rmsBwdGeneric(d[nb:], y[nb:], m, inv)
+}
+
+// dotLanes adds d[i]·y[i] into lane i mod 16 (d starts at a multiple of 16
+// of the row).
+func dotLanes(d, y []float32, ss *[16]float32) {
+	y = y[:len(d)]
+	for i := range d {
+		ss[i&15] += float32(d[i] * y[i])
+	}
+}
+
+// laneSum combines the 16 lanes as rmsInv does.
+func laneSum(ss *[16]float32) float32 {
+	var s [8]float32
+	for j := range 8 {
+		s[j] = ss[j] + ss[j+8]
+	}
+	for j := range 4 {
+		s[j] += s[j+4]
+	}
+	for j := range 2 {
+		s[j] += s[j+2]
+	}
+	return s[0] + s[1]
+}
+
+func rmsBwdGeneric(d, y []float32, m, inv float32) {
+	y = y[:len(d)]
+	for i := range d {
+		d[i] = (d[i] - float32(y[i]*m)) * inv
+	}
+}
+
+func rmsNormBwdGeneric(d, y []float32, inv float32) {
+	if len(d) == 0 {
+		return
+	}
+	var ss [16]float32
+	dotLanes(d, y, &ss)
+	rmsBwdGeneric(d, y, laneSum(&ss)/float32(len(d)), inv)
 }
 
 // addSquares does h[i] += y[i] and adds h[i]² into lane i mod 16 (h starts
@@ -247,18 +386,7 @@ func addSquares(h, y []float32, ss *[16]float32) {
 
 // rmsInv combines the 16 lanes and returns 1/sqrt(ss/n + eps).
 func rmsInv(ss *[16]float32, n int, eps float32) float32 {
-	var s [8]float32
-	for j := range 8 {
-		s[j] = ss[j] + ss[j+8]
-	}
-	for j := range 4 {
-		s[j] += s[j+4]
-	}
-	for j := range 2 {
-		s[j] += s[j+2]
-	}
-	sum := s[0] + s[1]
-	return float32(1 / math.Sqrt(float64(sum/float32(n)+eps)))
+	return float32(1 / math.Sqrt(float64(laneSum(ss)/float32(n)+eps)))
 }
 
 func addRMSNormGeneric(h, y []float32, eps float32) {

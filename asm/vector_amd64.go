@@ -109,3 +109,45 @@ func butterflyArch(x, y *float32, n int) {
 		butterflyAvx2(x, y, n)
 	}
 }
+
+//go:noescape
+func swigluBwdAvx512(dg, du, dh, gate, up *float32, n int)
+
+//go:noescape
+func swigluBwdAvx2(dg, du, dh, gate, up *float32, n int)
+
+//go:noescape
+func dotLanesAvx512(d, y *float32, n int, ss *float32)
+
+//go:noescape
+func dotLanesAvx2(d, y *float32, n int, ss *float32)
+
+//go:noescape
+func rmsBwdAvx512(d, y *float32, n int, m, inv float32)
+
+//go:noescape
+func rmsBwdAvx2(d, y *float32, n int, m, inv float32)
+
+func swigluBwdArch(dg, du, dh, gate, up *float32, n int) {
+	if vecCur == vecAvx512 {
+		swigluBwdAvx512(dg, du, dh, gate, up, n)
+	} else {
+		swigluBwdAvx2(dg, du, dh, gate, up, n)
+	}
+}
+
+func dotLanesArch(d, y *float32, n int, ss *float32) {
+	if vecCur == vecAvx512 {
+		dotLanesAvx512(d, y, n, ss)
+	} else {
+		dotLanesAvx2(d, y, n, ss)
+	}
+}
+
+func rmsBwdArch(d, y *float32, n int, m, inv float32) {
+	if vecCur == vecAvx512 {
+		rmsBwdAvx512(d, y, n, m, inv)
+	} else {
+		rmsBwdAvx2(d, y, n, m, inv)
+	}
+}

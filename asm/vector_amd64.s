@@ -594,3 +594,246 @@ bfly2loop:
 	JLT     bfly2loop
 	VZEROUPPER
 	RET
+
+// ---------------------------------------------------------------------------
+// The trainer's backward steps (SwiGLUBwd, RMSNormBwd).
+
+// SIG512 sets s = σ(z) = 1/(1+e), q = c = e·s and sl = z·s, e = exp(−z),
+// with the operations of swigluBwdGeneric: x = −z clamped as in SILU512,
+// exp by the same polynomial; lanes with x > exp32Hi (mask k) get s = c =
+// sl = 0, lanes with x < −86 (mask kb) c = 0. Constants as for SILU512
+// (Z16..Z28).
+#define SIG512(z, s, n, t, r2, q, sl, k, kb) \
+	VXORPS      Z16, z, s; \
+	VCMPPS      $0x1e, Z17, s, k; \
+	VCMPPS      $0x11, Z18, s, kb; \
+	VMINPS      Z17, s, s; \
+	VMAXPS      Z18, s, s; \
+	VMULPS      Z19, s, n; \
+	VRNDSCALEPS $0, n, n; \
+	VMULPS      Z20, n, t; \
+	VSUBPS      t, s, s; \
+	VMULPS      Z21, n, t; \
+	VSUBPS      t, s, s; \
+	VMULPS      s, s, r2; \
+	VMULPS      Z22, s, q; \
+	VADDPS      Z23, q, q; \
+	VMULPS      s, q, q; \
+	VADDPS      Z24, q, q; \
+	VMULPS      s, q, q; \
+	VADDPS      Z25, q, q; \
+	VMULPS      s, q, q; \
+	VADDPS      Z26, q, q; \
+	VMULPS      s, q, q; \
+	VADDPS      Z27, q, q; \
+	VMULPS      r2, q, q; \
+	VADDPS      s, q, q; \
+	VADDPS      Z28, q, q; \
+	VCVTPS2DQ   n, n; \
+	VPSLLD      $23, n, n; \
+	VPADDD      n, q, q; \
+	VADDPS      Z28, q, n; \
+	VDIVPS      n, Z28, s; \
+	VXORPS      s, s, k, s; \
+	VMULPS      s, q, q; \
+	VXORPS      q, q, kb, q; \
+	VMULPS      s, z, sl; \
+	VXORPS      sl, sl, k, sl
+
+// func swigluBwdAvx512(dg, du, dh, gate, up *float32, n int)
+// du = dh·sl; dg = (dh·u)·(s + sl·c).
+TEXT ·swigluBwdAvx512(SB), NOSPLIT, $0-48
+	MOVQ dg+0(FP), DI
+	MOVQ du+8(FP), R8
+	MOVQ dh+16(FP), SI
+	MOVQ gate+24(FP), DX
+	MOVQ up+32(FP), R9
+	MOVQ n+40(FP), CX
+	VBROADCASTSS V_SIGN, Z16
+	VBROADCASTSS V_HI, Z17
+	VBROADCASTSS V_LO, Z18
+	VBROADCASTSS V_LOG2E, Z19
+	VBROADCASTSS V_LN2HI, Z20
+	VBROADCASTSS V_LN2LO, Z21
+	VBROADCASTSS V_P0, Z22
+	VBROADCASTSS V_P1, Z23
+	VBROADCASTSS V_P2, Z24
+	VBROADCASTSS V_P3, Z25
+	VBROADCASTSS V_P4, Z26
+	VBROADCASTSS V_P5, Z27
+	VBROADCASTSS V_ONE, Z28
+	XORQ AX, AX
+sbwd512loop:
+	VMOVUPS (DX)(AX*4), Z0
+	SIG512(Z0, Z1, Z2, Z3, Z4, Z5, Z6, K1, K2)
+	VMOVUPS (SI)(AX*4), Z7
+	VMULPS  Z6, Z7, Z8
+	VMOVUPS Z8, (R8)(AX*4)
+	VMULPS  Z5, Z6, Z9
+	VADDPS  Z9, Z1, Z9
+	VMULPS  (R9)(AX*4), Z7, Z10
+	VMULPS  Z9, Z10, Z10
+	VMOVUPS Z10, (DI)(AX*4)
+	ADDQ    $16, AX
+	CMPQ    AX, CX
+	JLT     sbwd512loop
+	VZEROUPPER
+	RET
+
+// func dotLanesAvx512(d, y *float32, n int, ss *float32)
+// ss[lane] = Σ d·y over the elements of each lane (i mod 16), in index
+// order: one accumulator, the order of dotLanes.
+TEXT ·dotLanesAvx512(SB), NOSPLIT, $0-32
+	MOVQ   d+0(FP), DI
+	MOVQ   y+8(FP), SI
+	MOVQ   n+16(FP), CX
+	MOVQ   ss+24(FP), DX
+	VPXORD Z0, Z0, Z0
+	XORQ   AX, AX
+dot512loop:
+	VMOVUPS (DI)(AX*4), Z1
+	VMULPS  (SI)(AX*4), Z1, Z1
+	VADDPS  Z1, Z0, Z0
+	ADDQ    $16, AX
+	CMPQ    AX, CX
+	JLT     dot512loop
+	VMOVUPS Z0, (DX)
+	VZEROUPPER
+	RET
+
+// func rmsBwdAvx512(d, y *float32, n int, m, inv float32)
+// d = (d − y·m)·inv.
+TEXT ·rmsBwdAvx512(SB), NOSPLIT, $0-32
+	MOVQ         d+0(FP), DI
+	MOVQ         y+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSS m+24(FP), Z30
+	VBROADCASTSS inv+28(FP), Z31
+	XORQ         AX, AX
+rbwd512loop:
+	VMULPS  (SI)(AX*4), Z30, Z1
+	VMOVUPS (DI)(AX*4), Z0
+	VSUBPS  Z1, Z0, Z0
+	VMULPS  Z31, Z0, Z0
+	VMOVUPS Z0, (DI)(AX*4)
+	ADDQ    $16, AX
+	CMPQ    AX, CX
+	JLT     rbwd512loop
+	VZEROUPPER
+	RET
+
+// SIG256 is SIG512 on 8 lanes; masks m and mb mark x > exp32Hi and
+// x < −86. Constants as for
+// SILU256 (Y12 sign, Y13 hi, Y14 lo, Y15 1, the others from memory); t
+// holds n·ln2, then r², then sl; q ends as c.
+#define SIG256(z, s, n, t, q, m, mb) \
+	VXORPS      Y12, z, s; \
+	VCMPPS      $0x1e, Y13, s, m; \
+	VCMPPS      $0x11, Y14, s, mb; \
+	VMINPS      Y13, s, s; \
+	VMAXPS      Y14, s, s; \
+	VMULPS      V_LOG2E, s, n; \
+	VROUNDPS    $0, n, n; \
+	VMULPS      V_LN2HI, n, t; \
+	VSUBPS      t, s, s; \
+	VMULPS      V_LN2LO, n, t; \
+	VSUBPS      t, s, s; \
+	VMULPS      s, s, t; \
+	VMULPS      V_P0, s, q; \
+	VADDPS      V_P1, q, q; \
+	VMULPS      s, q, q; \
+	VADDPS      V_P2, q, q; \
+	VMULPS      s, q, q; \
+	VADDPS      V_P3, q, q; \
+	VMULPS      s, q, q; \
+	VADDPS      V_P4, q, q; \
+	VMULPS      s, q, q; \
+	VADDPS      V_P5, q, q; \
+	VMULPS      t, q, q; \
+	VADDPS      s, q, q; \
+	VADDPS      Y15, q, q; \
+	VCVTPS2DQ   n, n; \
+	VPSLLD      $23, n, n; \
+	VPADDD      n, q, q; \
+	VADDPS      Y15, q, n; \
+	VDIVPS      n, Y15, s; \
+	VANDNPS     s, m, s; \
+	VMULPS      s, q, q; \
+	VANDNPS     q, mb, q; \
+	VMULPS      s, z, t; \
+	VANDNPS     t, m, t
+
+// func swigluBwdAvx2(dg, du, dh, gate, up *float32, n int)
+TEXT ·swigluBwdAvx2(SB), NOSPLIT, $0-48
+	MOVQ dg+0(FP), DI
+	MOVQ du+8(FP), R8
+	MOVQ dh+16(FP), SI
+	MOVQ gate+24(FP), DX
+	MOVQ up+32(FP), R9
+	MOVQ n+40(FP), CX
+	VMOVUPS V_SIGN, Y12
+	VMOVUPS V_HI, Y13
+	VMOVUPS V_LO, Y14
+	VMOVUPS V_ONE, Y15
+	XORQ AX, AX
+sbwd2loop:
+	VMOVUPS (DX)(AX*4), Y0
+	SIG256(Y0, Y1, Y2, Y3, Y4, Y5, Y10)
+	VMOVUPS (SI)(AX*4), Y6
+	VMULPS  Y3, Y6, Y7
+	VMOVUPS Y7, (R8)(AX*4)
+	VMULPS  Y4, Y3, Y8
+	VADDPS  Y8, Y1, Y8
+	VMULPS  (R9)(AX*4), Y6, Y9
+	VMULPS  Y8, Y9, Y9
+	VMOVUPS Y9, (DI)(AX*4)
+	ADDQ    $8, AX
+	CMPQ    AX, CX
+	JLT     sbwd2loop
+	VZEROUPPER
+	RET
+
+// func dotLanesAvx2(d, y *float32, n int, ss *float32)
+// Lanes 0..7 in Y0, 8..15 in Y1.
+TEXT ·dotLanesAvx2(SB), NOSPLIT, $0-32
+	MOVQ   d+0(FP), DI
+	MOVQ   y+8(FP), SI
+	MOVQ   n+16(FP), CX
+	MOVQ   ss+24(FP), DX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	XORQ   AX, AX
+dot2loop:
+	VMOVUPS (DI)(AX*4), Y2
+	VMOVUPS 32(DI)(AX*4), Y3
+	VMULPS  (SI)(AX*4), Y2, Y2
+	VMULPS  32(SI)(AX*4), Y3, Y3
+	VADDPS  Y2, Y0, Y0
+	VADDPS  Y3, Y1, Y1
+	ADDQ    $16, AX
+	CMPQ    AX, CX
+	JLT     dot2loop
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VZEROUPPER
+	RET
+
+// func rmsBwdAvx2(d, y *float32, n int, m, inv float32)
+TEXT ·rmsBwdAvx2(SB), NOSPLIT, $0-32
+	MOVQ         d+0(FP), DI
+	MOVQ         y+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSS m+24(FP), Y14
+	VBROADCASTSS inv+28(FP), Y15
+	XORQ         AX, AX
+rbwd2loop:
+	VMULPS  (SI)(AX*4), Y14, Y1
+	VMOVUPS (DI)(AX*4), Y0
+	VSUBPS  Y1, Y0, Y0
+	VMULPS  Y15, Y0, Y0
+	VMOVUPS Y0, (DI)(AX*4)
+	ADDQ    $8, AX
+	CMPQ    AX, CX
+	JLT     rbwd2loop
+	VZEROUPPER
+	RET

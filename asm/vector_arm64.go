@@ -45,3 +45,18 @@ func ropeArch(v, cos, sin *float32, half, heads, hb int) { ropeNeon(v, cos, sin,
 func butterflyNeon(x, y *float32, n int)
 
 func butterflyArch(x, y *float32, n int) { butterflyNeon(x, y, n) }
+
+//go:noescape
+func swigluBwdNeon(dg, du, dh, gate, up *float32, n int)
+
+//go:noescape
+func dotLanesNeon(d, y *float32, n int, ss *float32)
+
+//go:noescape
+func rmsBwdNeon(d, y *float32, n int, m, inv float32)
+
+func swigluBwdArch(dg, du, dh, gate, up *float32, n int) { swigluBwdNeon(dg, du, dh, gate, up, n) }
+
+func dotLanesArch(d, y *float32, n int, ss *float32) { dotLanesNeon(d, y, n, ss) }
+
+func rmsBwdArch(d, y *float32, n int, m, inv float32) { rmsBwdNeon(d, y, n, m, inv) }

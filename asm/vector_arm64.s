@@ -345,3 +345,153 @@ bflyloop:
 	SUBS   $16, R2, R2
 	BNE    bflyloop
 	RET
+
+// ---------------------------------------------------------------------------
+// The trainer's backward steps (SwiGLUBwd, RMSNormBwd).
+
+// func swigluBwdNeon(dg, du, dh, gate, up *float32, n int)
+// Four lanes at a time, as swigluBwdGeneric: x = −z clamped as in SILUA
+// (FMIN/FMAX keep a NaN, which then gives NaN as in the generic code),
+// e by the same polynomial, s = 1/(1+e), c = e·s and sl = z·s cleared
+// where x > exp32Hi, c also where x < −86 (mask V11), du = dh·sl, dg =
+// (dh·u)·(s + sl·c). Constants as for
+// swigluNeon (V16..V28).
+TEXT ·swigluBwdNeon(SB), NOSPLIT, $0-48
+	MOVD dg+0(FP), R0
+	MOVD du+8(FP), R1
+	MOVD dh+16(FP), R2
+	MOVD gate+24(FP), R3
+	MOVD up+32(FP), R5
+	MOVD n+40(FP), R6
+	MOVW $0x80000000, R4
+	VDUP R4, V16.S4
+	MOVW $0x42b17217, R4 // exp32Hi
+	VDUP R4, V17.S4
+	MOVW $0xc2ac0000, R4 // -86
+	VDUP R4, V18.S4
+	MOVW $0x3fb8aa3b, R4 // log2e
+	VDUP R4, V19.S4
+	MOVW $0x3f317200, R4 // ln2hi
+	VDUP R4, V20.S4
+	MOVW $0x35bfbe8e, R4 // ln2lo
+	VDUP R4, V21.S4
+	MOVW $0x39506967, R4 // P0
+	VDUP R4, V22.S4
+	MOVW $0x3ab743ce, R4 // P1
+	VDUP R4, V23.S4
+	MOVW $0x3c088908, R4 // P2
+	VDUP R4, V24.S4
+	MOVW $0x3d2aa9c1, R4 // P3
+	VDUP R4, V25.S4
+	MOVW $0x3e2aaaaa, R4 // P4
+	VDUP R4, V26.S4
+	MOVW $0x3f000000, R4 // P5
+	VDUP R4, V27.S4
+	MOVW $0x3f800000, R4 // 1
+	VDUP R4, V28.S4
+sbwdloop:
+	VLD1.P 16(R3), [V0.S4]
+	VEOR   V16.B16, V0.B16, V2.B16
+	WORD $0x6eb1e446 // fcmgt v6.4s, v2.4s, v17.4s
+	WORD $0x6ea2e64b // fcmgt v11.4s, v18.4s, v2.4s
+	WORD $0x4eb1f442 // fmin v2.4s, v2.4s, v17.4s
+	WORD $0x4e32f442 // fmax v2.4s, v2.4s, v18.4s
+	WORD $0x6e33dc43 // fmul v3.4s, v2.4s, v19.4s
+	WORD $0x4e218863 // frintn v3.4s, v3.4s
+	WORD $0x6e34dc64 // fmul v4.4s, v3.4s, v20.4s
+	WORD $0x4ea4d442 // fsub v2.4s, v2.4s, v4.4s
+	WORD $0x6e35dc64 // fmul v4.4s, v3.4s, v21.4s
+	WORD $0x4ea4d442 // fsub v2.4s, v2.4s, v4.4s
+	WORD $0x6e22dc44 // fmul v4.4s, v2.4s, v2.4s
+	WORD $0x6e36dc45 // fmul v5.4s, v2.4s, v22.4s
+	WORD $0x4e37d4a5 // fadd v5.4s, v5.4s, v23.4s
+	WORD $0x6e22dca5 // fmul v5.4s, v5.4s, v2.4s
+	WORD $0x4e38d4a5 // fadd v5.4s, v5.4s, v24.4s
+	WORD $0x6e22dca5 // fmul v5.4s, v5.4s, v2.4s
+	WORD $0x4e39d4a5 // fadd v5.4s, v5.4s, v25.4s
+	WORD $0x6e22dca5 // fmul v5.4s, v5.4s, v2.4s
+	WORD $0x4e3ad4a5 // fadd v5.4s, v5.4s, v26.4s
+	WORD $0x6e22dca5 // fmul v5.4s, v5.4s, v2.4s
+	WORD $0x4e3bd4a5 // fadd v5.4s, v5.4s, v27.4s
+	WORD $0x6e24dca5 // fmul v5.4s, v5.4s, v4.4s
+	WORD $0x4e22d4a5 // fadd v5.4s, v5.4s, v2.4s
+	WORD $0x4e3cd4a5 // fadd v5.4s, v5.4s, v28.4s
+	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
+	VSHL   $23, V3.S4, V3.S4
+	VADD   V3.S4, V5.S4, V5.S4
+	WORD $0x4e3cd4a3 // fadd v3.4s, v5.4s, v28.4s
+	WORD $0x6e23ff82 // fdiv v2.4s, v28.4s, v3.4s
+	WORD $0x4e661c42 // bic v2.16b, v2.16b, v6.16b
+	WORD $0x6e22dca5 // fmul v5.4s, v5.4s, v2.4s
+	WORD $0x4e6b1ca5 // bic v5.16b, v5.16b, v11.16b
+	WORD $0x6e22dc04 // fmul v4.4s, v0.4s, v2.4s
+	WORD $0x4e661c84 // bic v4.16b, v4.16b, v6.16b
+	VLD1.P 16(R2), [V7.S4]
+	WORD $0x6e24dce8 // fmul v8.4s, v7.4s, v4.4s
+	VST1.P [V8.S4], 16(R1)
+	WORD $0x6e25dc89 // fmul v9.4s, v4.4s, v5.4s
+	WORD $0x4e29d449 // fadd v9.4s, v2.4s, v9.4s
+	VLD1.P 16(R5), [V10.S4]
+	WORD $0x6e2adcea // fmul v10.4s, v7.4s, v10.4s
+	WORD $0x6e29dd4a // fmul v10.4s, v10.4s, v9.4s
+	VST1.P [V10.S4], 16(R0)
+	SUBS   $4, R6, R6
+	BNE    sbwdloop
+	RET
+
+// func dotLanesNeon(d, y *float32, n int, ss *float32)
+// Lanes 0..15 of Σ d·y in V0..V3, one accumulator per lane in index order.
+TEXT ·dotLanesNeon(SB), NOSPLIT, $0-32
+	MOVD d+0(FP), R0
+	MOVD y+8(FP), R1
+	MOVD n+16(FP), R2
+	MOVD ss+24(FP), R3
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+dotloop:
+	VLD1.P 64(R0), [V4.S4, V5.S4, V6.S4, V7.S4]
+	VLD1.P 64(R1), [V8.S4, V9.S4, V10.S4, V11.S4]
+	WORD $0x6e28dc84 // fmul v4.4s, v4.4s, v8.4s
+	WORD $0x6e29dca5 // fmul v5.4s, v5.4s, v9.4s
+	WORD $0x6e2adcc6 // fmul v6.4s, v6.4s, v10.4s
+	WORD $0x6e2bdce7 // fmul v7.4s, v7.4s, v11.4s
+	WORD $0x4e24d400 // fadd v0.4s, v0.4s, v4.4s
+	WORD $0x4e25d421 // fadd v1.4s, v1.4s, v5.4s
+	WORD $0x4e26d442 // fadd v2.4s, v2.4s, v6.4s
+	WORD $0x4e27d463 // fadd v3.4s, v3.4s, v7.4s
+	SUBS   $16, R2, R2
+	BNE    dotloop
+	VST1   [V0.S4, V1.S4, V2.S4, V3.S4], (R3)
+	RET
+
+// func rmsBwdNeon(d, y *float32, n int, m, inv float32)
+// d = (d − y·m)·inv, 16 at a time.
+TEXT ·rmsBwdNeon(SB), NOSPLIT, $0-32
+	MOVD  d+0(FP), R0
+	MOVD  y+8(FP), R1
+	MOVD  n+16(FP), R2
+	FMOVS m+24(FP), F30
+	FMOVS inv+28(FP), F31
+	VDUP  V30.S[0], V30.S4
+	VDUP  V31.S[0], V31.S4
+rbwdloop:
+	VLD1   (R0), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1.P 64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD $0x6e3edc84 // fmul v4.4s, v4.4s, v30.4s
+	WORD $0x6e3edca5 // fmul v5.4s, v5.4s, v30.4s
+	WORD $0x6e3edcc6 // fmul v6.4s, v6.4s, v30.4s
+	WORD $0x6e3edce7 // fmul v7.4s, v7.4s, v30.4s
+	WORD $0x4ea4d400 // fsub v0.4s, v0.4s, v4.4s
+	WORD $0x4ea5d421 // fsub v1.4s, v1.4s, v5.4s
+	WORD $0x4ea6d442 // fsub v2.4s, v2.4s, v6.4s
+	WORD $0x4ea7d463 // fsub v3.4s, v3.4s, v7.4s
+	WORD $0x6e3fdc00 // fmul v0.4s, v0.4s, v31.4s
+	WORD $0x6e3fdc21 // fmul v1.4s, v1.4s, v31.4s
+	WORD $0x6e3fdc42 // fmul v2.4s, v2.4s, v31.4s
+	WORD $0x6e3fdc63 // fmul v3.4s, v3.4s, v31.4s
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R0)
+	SUBS   $16, R2, R2
+	BNE    rbwdloop
+	RET

@@ -50,21 +50,7 @@ func attnFwdF32(o, p, qkv []float32, T, heads, d int, ws *attnScratch) {
 		ph := p[h*T*T : (h+1)*T*T]
 		asm.GemmF32NT(ph, ws.q, ws.k, T, T, d, false)
 		for t := 0; t < T; t++ {
-			row := ph[t*T : (t+1)*T]
-			mx := row[0]
-			for _, s := range row {
-				mx = max(mx, s)
-			}
-			var sum float32
-			for u, s := range row {
-				e := asm.Exp32((s - mx) * scale)
-				row[u] = e
-				sum += e
-			}
-			inv := 1 / sum
-			for u := range row {
-				row[u] *= inv
-			}
+			asm.SoftmaxRow(ph[t*T:(t+1)*T], scale)
 		}
 		asm.GemmF32NN(ws.g, ph, ws.v, T, d, T, false)
 		for t := 0; t < T; t++ {

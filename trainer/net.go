@@ -64,14 +64,15 @@ func newWeights[T Float](cfg runtime.Config) *weights[T] {
 	return w
 }
 
-// blockCache keeps what one block application's backward needs.
+// blockCache keeps what one block application's backward needs. The r
+// fields hold each normalised row's factor 1/rms (rmsFwd).
 type blockCache[T Float] struct {
 	in, y1, gu, hid, y2, r2 []T
 	// attention
 	qkv, lse, att, r1 []T
 	p                 []T // float32 only: attention probabilities [n, heads, T, T]
 	// mlp_t, in the transposed layout [n·D, T]: its input, gate/up, hidden,
-	// normalised output and the per-channel RMS over positions
+	// normalised output and the per-channel 1/rms over positions
 	tin, tgu, thid, ty, tr []T
 }
 
@@ -122,10 +123,9 @@ type net[T Float] struct {
 	dh, dh2, dy1 []T
 	datt, dhid   []T
 	dgu, dqkv    []T
-	dx           []T       // gradient of x, summed over the latent updates
-	dt, dthid    []T       // mlp_t backward: [n·D, T] and [n·D, I_t]
-	dtgu         []T       // [n·D, 2·I_t]
-	swScratch    []float32 // swigluBwd's, 2·max(F, I_t)
+	dx           []T // gradient of x, summed over the latent updates
+	dt, dthid    []T // mlp_t backward: [n·D, T] and [n·D, I_t]
+	dtgu         []T // [n·D, 2·I_t]
 	dlogits, dq  []T
 	ws           *attnScratch // float32 attention operands
 	tokens       []int32
@@ -145,7 +145,6 @@ func newNet[T Float](cfg runtime.Config, w, g *weights[T], n int) *net[T] {
 		tokens: make([]int32, n*cfg.SeqLen), pids: make([]int32, n), dpuzzle: f(n * cfg.PuzzleEmbNdim),
 	}
 	m.ropeCos, m.ropeSin = runtime.RopeTables(cfg)
-	m.swScratch = make([]float32, 2*max(F, cfg.TokenInter()))
 	m.gradL, m.aw, m.ag = 1, w.H, g.H
 	answerLayers := cfg.HLayers
 	if cfg.Arch == runtime.ArchTRM {
@@ -232,21 +231,27 @@ func (m *net[T]) embedBwd(dx []T) {
 func (m *net[T]) block(w *blockW[T], c *blockCache[T], h []T) {
 	N, D, F := m.n*m.T, m.D, m.F
 	eps := T(m.cfg.RMSNormEps)
-	copy(c.in, h)
+	// Only the backward reads the saved inputs; the no-grad updates run
+	// in m.scratch and skip the copies.
+	save := c != m.scratch
+	if save {
+		copy(c.in, h)
+	}
 	if m.cfg.MLPT {
 		m.tokenMLP(w, c, h)
 	} else {
 		m.attention(w, c, h)
 	}
-	copy(c.y1, h)
+	if save {
+		copy(c.y1, h)
+	}
 	linearFwd(c.gu, h, w.gu, N, 2*F, D)
 	swigluFwd(c.hid, c.gu, N, F)
 	linearFwd(m.tmp, c.hid, w.down, N, D, F)
-	for j := range h {
-		h[j] += m.tmp[j]
+	rmsFwd(h, m.tmp, c.r2, D, eps)
+	if save {
+		copy(c.y2, h)
 	}
-	rmsFwd(h, c.r2, D, eps)
-	copy(c.y2, h)
 }
 
 // attention is the attention sub-block: h ← rms(h + O·Attn(QKV·h)).
@@ -265,10 +270,7 @@ func (m *net[T]) attention(w *blockW[T], c *blockCache[T], h []T) {
 		}
 	}
 	linearFwd(m.tmp, c.att, w.o, N, D, D)
-	for j := range h {
-		h[j] += m.tmp[j]
-	}
-	rmsFwd(h, c.r1, D, T(m.cfg.RMSNormEps))
+	rmsFwd(h, m.tmp, c.r1, D, T(m.cfg.RMSNormEps))
 }
 
 // tokenMLP is TRM's mlp_t sub-block: per sequence, with u = hᵀ [D, T],
@@ -280,10 +282,7 @@ func (m *net[T]) tokenMLP(w *blockW[T], c *blockCache[T], h []T) {
 	linearFwd(c.tgu, c.tin, w.tgu, R, 2*It, T_)
 	swigluFwd(c.thid, c.tgu, R, It)
 	linearFwd(c.ty, c.thid, w.tdown, R, T_, It)
-	for j := range c.ty {
-		c.ty[j] += c.tin[j]
-	}
-	rmsFwd(c.ty, c.tr, T_, T(m.cfg.RMSNormEps))
+	rmsFwd(c.ty, c.tin, c.tr, T_, T(m.cfg.RMSNormEps))
 	transposeSeqs(h, c.ty, m.n, D, T_)
 }
 
@@ -296,22 +295,30 @@ func (m *net[T]) tokenMLPBwd(w, g *blockW[T], c *blockCache[T], dy []T) {
 	transposeSeqs(du, dy, m.n, T_, D)
 	rmsBwd(du, c.ty, c.tr, T_) // du = d(u + SwiGLU_T(u))
 	linearBwd(m.dthid, g.tdown, du, c.thid, w.tdown, R, T_, It, false)
-	swigluBwd(m.dtgu, m.dthid, c.tgu, R, It, m.swScratch)
+	swigluBwd(m.dtgu, m.dthid, c.tgu, R, It)
 	linearBwd(du, g.tgu, m.dtgu, c.tin, w.tgu, R, 2*It, T_, true) // the residual keeps du
 	transposeSeqs(dy, du, m.n, D, T_)
 }
 
 // transposeSeqs writes dst [n, C, R] = src [n, R, C] transposed per sequence.
+// Four source rows at a time, so each destination row gets four adjacent
+// stores per pass (a sequence fits in L2 at these sizes): 3.1× faster than
+// 8×8 blocks element by element at 32 × 97 × 64.
 func transposeSeqs[T Float](dst, src []T, n, R, C int) {
 	for i := 0; i < n; i++ {
 		s, d := src[i*R*C:(i+1)*R*C], dst[i*R*C:(i+1)*R*C]
-		for r0 := 0; r0 < R; r0 += 8 {
-			for c0 := 0; c0 < C; c0 += 8 {
-				for r := r0; r < min(R, r0+8); r++ {
-					for c := c0; c < min(C, c0+8); c++ {
-						d[c*R+r] = s[r*C+c]
-					}
-				}
+		r := 0
+		for ; r+4 <= R; r += 4 {
+			s0, s1, s2, s3 := s[r*C:(r+1)*C], s[(r+1)*C:(r+2)*C], s[(r+2)*C:(r+3)*C], s[(r+3)*C:(r+4)*C]
+			s1, s2, s3 = s1[:len(s0)], s2[:len(s0)], s3[:len(s0)]
+			for c, v := range s0 {
+				q := d[c*R+r : c*R+r+4]
+				q[0], q[1], q[2], q[3] = v, s1[c], s2[c], s3[c]
+			}
+		}
+		for ; r < R; r++ {
+			for c, v := range s[r*C : (r+1)*C] {
+				d[c*R+r] = v
 			}
 		}
 	}
@@ -323,7 +330,7 @@ func (m *net[T]) blockBwd(w, g *blockW[T], c *blockCache[T], dh []T) {
 	N, D, F := m.n*m.T, m.D, m.F
 	rmsBwd(dh, c.y2, c.r2, D)
 	linearBwd(m.dhid, g.down, dh, c.hid, w.down, N, D, F, false)
-	swigluBwd(m.dgu, m.dhid, c.gu, N, F, m.swScratch)
+	swigluBwd(m.dgu, m.dhid, c.gu, N, F)
 	copy(m.dy1, dh)
 	linearBwd(m.dy1, g.gu, m.dgu, c.y1, w.gu, N, 2*F, D, true)
 	if m.cfg.MLPT {

@@ -97,25 +97,44 @@ func linearBwd[T Float](dx, dw, dy, x, w []T, n, out, in int, accDx bool) {
 // ---------------------------------------------------------------------------
 // Weightless RMSNorm of a residual sum: y = h / r, r = sqrt(mean(h²) + eps).
 
-// rmsFwd overwrites h [n,D] with its normalisation and stores r per row.
-func rmsFwd[T Float](h, r []T, D int, eps T) {
+// rmsFwd adds y (nil: nothing) to h [n,D], normalises each row and stores
+// the factor it scaled by, inv = 1/r, per row.
+func rmsFwd[T Float](h, y, inv []T, D int, eps T) {
+	if h32, ok := any(h).([]float32); ok && y != nil {
+		y32, i32 := any(y).([]float32), any(inv).([]float32)
+		for i := 0; i*D < len(h32); i++ {
+			i32[i] = asm.AddRMSNormInv(h32[i*D:(i+1)*D], y32[i*D:(i+1)*D], float32(eps))
+		}
+		return
+	}
 	for i := 0; i*D < len(h); i++ {
 		row := h[i*D : (i+1)*D]
+		if y != nil {
+			for j, v := range y[i*D : (i+1)*D] {
+				row[j] += v
+			}
+		}
 		var ss T
 		for _, v := range row {
 			ss += v * v
 		}
-		ri := T(math.Sqrt(float64(ss/T(D) + eps)))
-		r[i] = ri
-		inv := 1 / ri
+		ri := 1 / T(math.Sqrt(float64(ss/T(D)+eps)))
+		inv[i] = ri
 		for j := range row {
-			row[j] *= inv
+			row[j] *= ri
 		}
 	}
 }
 
-// rmsBwd turns dy into dh in place: dh = (dy − y·mean(dy·y)) / r.
-func rmsBwd[T Float](dy, y, r []T, D int) {
+// rmsBwd turns dy into dh in place: dh = (dy − y·mean(dy·y))·inv.
+func rmsBwd[T Float](dy, y, inv []T, D int) {
+	if d32, ok := any(dy).([]float32); ok {
+		y32, i32 := any(y).([]float32), any(inv).([]float32)
+		for i := 0; i*D < len(d32); i++ {
+			asm.RMSNormBwd(d32[i*D:(i+1)*D], y32[i*D:(i+1)*D], i32[i])
+		}
+		return
+	}
 	for i := 0; i*D < len(dy); i++ {
 		d, yy := dy[i*D:(i+1)*D], y[i*D:(i+1)*D]
 		var dot T
@@ -123,9 +142,8 @@ func rmsBwd[T Float](dy, y, r []T, D int) {
 			dot += d[j] * yy[j]
 		}
 		dot /= T(D)
-		inv := 1 / r[i]
 		for j := range d {
-			d[j] = (d[j] - yy[j]*dot) * inv
+			d[j] = (d[j] - yy[j]*dot) * inv[i]
 		}
 	}
 }
@@ -156,11 +174,15 @@ func swigluFwd[T Float](hid, gu []T, n, F int) {
 	}
 }
 
-// swigluBwd writes dgu [n,2F] from dhid. scratch (float32 only) holds 2F
-// values.
-func swigluBwd[T Float](dgu, dhid, gu []T, n, F int, scratch []float32) {
+// swigluBwd writes dgu [n,2F] from dhid; float32 runs asm.SwiGLUBwd, whose
+// σ shares SwiGLU's exponential.
+func swigluBwd[T Float](dgu, dhid, gu []T, n, F int) {
 	if d32, ok := any(dgu).([]float32); ok {
-		swigluBwdF32(d32, any(dhid).([]float32), any(gu).([]float32), n, F, scratch)
+		h32, g32 := any(dhid).([]float32), any(gu).([]float32)
+		for i := 0; i < n; i++ {
+			dg, g := d32[i*2*F:(i+1)*2*F], g32[i*2*F:(i+1)*2*F]
+			asm.SwiGLUBwd(dg[:F], dg[F:], h32[i*F:(i+1)*F], g[:F], g[F:])
+		}
 		return
 	}
 	for i := 0; i < n; i++ {
@@ -171,31 +193,6 @@ func swigluBwd[T Float](dgu, dhid, gu []T, n, F int, scratch []float32) {
 			silu := g[j] * s
 			du[j] = dh[j] * silu
 			dg[j] = dh[j] * u[j] * s * (1 + g[j]*(1-s))
-		}
-	}
-}
-
-// swigluBwdF32 is swigluBwd with the exponentials vectorised: silu(g) is
-// asm.SwiGLU(g, 1), and σ(g) = silu(g)/g (½ at g = 0), exact to an ulp or
-// two in float32, so each element costs a few multiply-adds instead of an
-// exp.
-func swigluBwdF32(dgu, dhid, gu []float32, n, F int, scratch []float32) {
-	silu, ones := scratch[:F], scratch[F:2*F]
-	for j := range ones {
-		ones[j] = 1
-	}
-	for i := 0; i < n; i++ {
-		g, u := gu[i*2*F:i*2*F+F], gu[i*2*F+F:(i+1)*2*F]
-		dg, du, dh := dgu[i*2*F:i*2*F+F], dgu[i*2*F+F:(i+1)*2*F], dhid[i*F:(i+1)*F]
-		asm.SwiGLU(silu, g, ones)
-		for j := range dh {
-			gj, sl := g[j], silu[j]
-			s := float32(0.5)
-			if gj != 0 {
-				s = sl / gj
-			}
-			du[j] = dh[j] * sl
-			dg[j] = dh[j] * u[j] * (s + sl*(1-s))
 		}
 	}
 }

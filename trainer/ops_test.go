@@ -65,7 +65,7 @@ func TestGradRMSNorm(t *testing.T) {
 	n, D := 3, 7
 	h, r := randVec(rng, n*D, 2), randVec(rng, n*D, 1)
 	y, rr := make([]float64, n*D), make([]float64, n)
-	f := func() float64 { copy(y, h); rmsFwd(y, rr, D, 1e-5); return dot(y, r) }
+	f := func() float64 { copy(y, h); rmsFwd(y, nil, rr, D, 1e-5); return dot(y, r) }
 	f()
 	g := append([]float64(nil), r...)
 	rmsBwd(g, y, rr, D)
@@ -79,7 +79,7 @@ func TestGradSwiGLU(t *testing.T) {
 	hid := make([]float64, n*F)
 	f := func() float64 { swigluFwd(hid, gu, n, F); return dot(hid, r) }
 	dgu := make([]float64, n*2*F)
-	swigluBwd(dgu, r, gu, n, F, nil)
+	swigluBwd(dgu, r, gu, n, F)
 	fdCheck(t, "gu", gu, dgu, f, 100, rng)
 }
 
@@ -254,9 +254,8 @@ func TestAttentionF32MatchesGeneric(t *testing.T) {
 	}
 }
 
-// The float32 SwiGLU backward (exponentials through the vector SwiGLU)
-// equals the plain formula in float64 to float32 precision, including at
-// gate 0 and for large |gate|.
+// The float32 SwiGLU backward (asm.SwiGLUBwd) equals the plain formula in
+// float64 to float32 precision, including at gate 0 and for large |gate|.
 func TestSwiGLUBwdF32(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 18))
 	n, F := 3, 37
@@ -269,7 +268,7 @@ func TestSwiGLUBwdF32(t *testing.T) {
 		dh[i] = float32(rng.NormFloat64())
 	}
 	got := make([]float32, n*2*F)
-	swigluBwd(got, dh, gu, n, F, make([]float32, 2*F))
+	swigluBwd(got, dh, gu, n, F)
 	g64, d64, want := make([]float64, len(gu)), make([]float64, len(dh)), make([]float64, len(got))
 	for i, v := range gu {
 		g64[i] = float64(v)
@@ -277,7 +276,7 @@ func TestSwiGLUBwdF32(t *testing.T) {
 	for i, v := range dh {
 		d64[i] = float64(v)
 	}
-	swigluBwd(want, d64, g64, n, F, nil)
+	swigluBwd(want, d64, g64, n, F)
 	for i := range got {
 		require.InDelta(t, want[i], float64(got[i]), 1e-5*(1+math.Abs(want[i])), "dgu[%d]", i)
 	}
