@@ -281,6 +281,15 @@ func (t *Trainer) Export(path string) error { return t.EvalModel().Save(path) }
 // EMA, their moving average) as an hrm weight file, float32 or (int8 true)
 // quantized, without needing the run's data.
 func ExportCheckpoint(ckpt, out string, int8 bool) error {
+	return ExportCheckpointSteps(ckpt, out, int8, 0)
+}
+
+// ExportCheckpointSteps is ExportCheckpoint with the exported model's
+// halt_max_steps — the segment budget hrm-run uses by default — set to
+// steps (0: as trained). A recurrent model trained with k segments keeps
+// improving its answer past k (inference-time scaling); this ships a
+// larger default budget without changing a weight.
+func ExportCheckpointSteps(ckpt, out string, int8 bool, steps int) error {
 	f, err := loader.Open(ckpt)
 	if err != nil {
 		return err
@@ -298,6 +307,12 @@ func ExportCheckpoint(ckpt, out string, int8 bool) error {
 		return fmt.Errorf("%s: %w", ckpt, err)
 	}
 	w := newWeights[float32](cfg.Model)
+	if steps != 0 {
+		cfg.Model.HaltMaxSteps = steps
+		if err := cfg.Model.Validate(); err != nil {
+			return err
+		}
+	}
 	x, ok := f.Tensor("params")
 	if !ok || len(x.Shape) != 1 || x.Shape[0] != len(w.flat) {
 		return fmt.Errorf("%s: params tensor missing or of the wrong size", ckpt)

@@ -121,7 +121,9 @@ type options struct {
 	From      string        `json:"-"`
 	Quiet     bool          `json:"-"`
 	Quant     string        `json:"-"`
-	Eval      string        `json:"-"`
+	// ExportSteps is -export's halt_max_steps (0: the trained one).
+	ExportSteps int    `json:"-"`
+	Eval        string `json:"-"`
 	// set names the flags given on the command line, so that -resume can
 	// tell a deliberate setting from a default.
 	set map[string]bool
@@ -182,6 +184,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.Export, "export", "", "write the weights of -from as a weight file and exit")
 	fs.StringVar(&o.From, "from", "", "checkpoint to export")
 	fs.StringVar(&o.Quant, "quant", "f32", "weight format of -export: f32 or int8")
+	fs.IntVar(&o.ExportSteps, "export-max-steps", 0, "halt_max_steps of the -export file, hrm-run's default segment budget (0: as trained); more than trained is inference-time scaling")
 	fs.StringVar(&o.Eval, "eval", "", "evaluate this weight file on the held-out set of the run in -out and exit")
 	fs.BoolVar(&o.Quiet, "q", false, "no progress bar")
 	if err := cli.Parse(fs, args, stderr); err != nil {
@@ -230,6 +233,9 @@ func parse(args []string, stderr io.Writer) (options, error) {
 		}
 		if o.Quant != "f32" && o.Quant != "int8" {
 			return o, bad("-quant %q: want f32 or int8", o.Quant)
+		}
+		if o.ExportSteps < 0 || o.ExportSteps > 1<<16 {
+			return o, bad("-export-max-steps %d: want 0..65536", o.ExportSteps)
 		}
 		// Bad input is found before anything is written; a failure of the
 		// write itself is exit 1.
@@ -401,7 +407,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 	stdout = out
 	if err == nil {
 		if o.Export != "" {
-			err = trainer.ExportCheckpoint(o.From, o.Export, o.Quant == "int8")
+			err = trainer.ExportCheckpointSteps(o.From, o.Export, o.Quant == "int8", o.ExportSteps)
 			if err == nil {
 				fmt.Fprintf(stdout, "wrote %s\n", o.Export)
 			}

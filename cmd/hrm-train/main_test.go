@@ -73,6 +73,14 @@ func TestTrainResumeExport(t *testing.T) {
 	require.Equal(t, 2, code, stderr)
 	require.Contains(t, stderr, "-export ")
 
+	long := filepath.Join(t.TempDir(), "long.safetensors")
+	code, _, stderr = runCLI(nil, "-export", long, "-export-max-steps", "64", "-from", filepath.Join(dir, "checkpoint.safetensors"))
+	require.Equal(t, 0, code, stderr)
+	ml, err := runtime.Load(long)
+	require.NoError(t, err)
+	require.Equal(t, 64, ml.Cfg.HaltMaxSteps, "the shipped segment budget")
+	ml.Close()
+
 	exp8 := filepath.Join(t.TempDir(), "exported8.safetensors")
 	code, _, stderr = runCLI(nil, "-export", exp8, "-quant", "int8", "-from", filepath.Join(dir, "checkpoint.safetensors"))
 	require.Equal(t, 0, code, stderr)
