@@ -195,18 +195,26 @@ func sudokuBench(m *runtime.Model, path, blanksF string, seed uint64) (*bench, e
 	if err != nil {
 		return nil, err
 	}
+	what := "uniquely solvable puzzles per blank count"
 	for _, b := range blanks {
 		if b > sudoku.MaxBlanks(box) {
 			return nil, bad("-blanks %d: a %d×%d Sudoku with a unique solution has at most %d", b, box*box, box*box, sudoku.MaxBlanks(box))
+		}
+		if b > sudoku.UniqueReach(box) {
+			what = fmt.Sprintf("uniquely solvable puzzles per blank count up to %d; above, puzzles cut at random from a full grid (not unique: any valid completion counts)", sudoku.UniqueReach(box))
 		}
 	}
 	gen, err := sudoku.NewGenerator(box, seed, 3)
 	if err != nil {
 		return nil, err
 	}
-	return &bench{levels: blanks, level: "blanks", what: "uniquely solvable puzzles per blank count", solved: "solved = valid and keeps the givens",
+	return &bench{levels: blanks, level: "blanks", what: what, solved: "solved = valid and keeps the givens",
 		gen: func(b int) (benchPuzzle, error) {
-			p, _, err := gen.Generate(b)
+			generate := gen.Generate
+			if b > sudoku.UniqueReach(box) {
+				generate = gen.Thin
+			}
+			p, _, err := generate(b)
 			if err != nil {
 				return benchPuzzle{}, fmt.Errorf("generating %d-blank puzzles: %w", b, err)
 			}

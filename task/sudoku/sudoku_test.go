@@ -362,3 +362,17 @@ func TestGenerateDeep(t *testing.T) {
 		require.NoError(t, Verify(p, s))
 	}
 }
+
+// Thin cuts exactly the blanks asked from a full grid, whose solution it
+// keeps: puzzles past UniqueReach can still be run and scored.
+func TestThin(t *testing.T) {
+	g, err := NewGenerator(3, 9, 1)
+	require.NoError(t, err)
+	p, s, err := g.Thin(64)
+	require.NoError(t, err)
+	require.Equal(t, 64, p.Blanks())
+	require.NoError(t, Verify(p, s))
+	require.GreaterOrEqual(t, CountSolutions(p, 2), 1)
+	_, _, err = g.Thin(65)
+	require.Error(t, err)
+}
