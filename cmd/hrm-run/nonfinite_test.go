@@ -58,5 +58,7 @@ func TestNonFiniteQ(t *testing.T) {
 
 	code, out, _ = runCLI("-model", model, "-puzzle", sample)
 	require.Equal(t, 0, code)
-	require.Contains(t, out, "q_halt +NaN")
+	// Whether the overflow ends as +Inf or NaN depends on the kernel tier's
+	// summation order; either way it must be printed, not hidden.
+	require.Regexp(t, `q_halt [+-]?(NaN|Inf)`, out)
 }
