@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/hrmgo/hrm/internal/browser"
 	"github.com/hrmgo/hrm/models"
+	"github.com/hrmgo/hrm/runtime"
 	"github.com/hrmgo/hrm/task/sudoku"
 	"github.com/stretchr/testify/require"
 )
@@ -67,17 +68,22 @@ func TestSiteSolvesInBrowser(t *testing.T) {
 		chromedp.Click("#solve")))
 	wait(`hrmApp.runs.length === 1`, 2*time.Minute)
 	require.Equal(t, "true", eval(`String(hrmApp.runs[0].solved)`), "status: %s", eval(`document.getElementById("app-status").textContent`))
-	require.Equal(t, "8", eval(`String(hrmApp.runs[0].segments)`))
-	require.Equal(t, "8", eval(`document.getElementById("viewer").dataset.steps`), "every segment reached the page")
-	require.Contains(t, eval(`document.getElementById("hv-status").textContent`), "valid solution after 8 segments")
-	require.Contains(t, eval(`document.getElementById("app-status").textContent`), "solved: 8 segments in")
+	// The page's default: the model's whole budget, every segment run.
+	m, err := runtime.LoadBytes(models.Sudoku9.Name, models.Sudoku9.File)
+	require.NoError(t, err)
+	segs := m.Cfg.HaltMaxSteps
+	m.Close()
+	require.Equal(t, fmt.Sprint(segs), eval(`String(hrmApp.runs[0].segments)`))
+	require.Equal(t, fmt.Sprint(segs), eval(`document.getElementById("viewer").dataset.steps`), "every segment reached the page")
+	require.Contains(t, eval(`document.getElementById("hv-status").textContent`), fmt.Sprintf("valid solution after %d segments", segs))
+	require.Contains(t, eval(`document.getElementById("app-status").textContent`), fmt.Sprintf("solved: %d segments in", segs))
 
 	// What the grid shows at the last step is the puzzle's solution.
 	g, err := sudoku.Parse(models.Sudoku9.Sample)
 	require.NoError(t, err)
 	sol, _, err := sudoku.Solve(g)
 	require.NoError(t, err)
-	require.Equal(t, "7", eval(`document.getElementById("viewer").dataset.index`), "the view follows the run")
+	require.Equal(t, fmt.Sprint(segs-1), eval(`document.getElementById("viewer").dataset.index`), "the view follows the run")
 	shown := eval(`Array.from(document.querySelectorAll("#hv-grid .hv-cell")).map(c => c.textContent).join("")`)
 	require.Equal(t, sol.String(), shown)
 	t.Logf("9×9 sample: model %s ms, page %s ms, model load %s ms",
@@ -98,7 +104,7 @@ func TestSiteSolvesInBrowser(t *testing.T) {
 		eval(`hrmApp.runs.length = 1, ""`)
 	}
 	require.NoError(t, chromedp.Do(ctx, chromedp.Click("#hv-prev")))
-	require.Equal(t, "6", eval(`document.getElementById("viewer").dataset.index`))
+	require.Equal(t, fmt.Sprint(segs-2), eval(`document.getElementById("viewer").dataset.index`))
 	require.NoError(t, chromedp.Do(ctx, chromedp.Click("#hv-next")))
 	shot := filepath.Join(os.TempDir(), "hrm-web-page.png")
 	require.NoError(t, browser.Screenshot(ctx, shot))
