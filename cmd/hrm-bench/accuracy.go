@@ -5,10 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"text/tabwriter"
 
 	"github.com/hrmgo/hrm/internal/cli"
 	"github.com/hrmgo/hrm/runtime"
+	"github.com/hrmgo/hrm/task/maze"
 	"github.com/hrmgo/hrm/task/sudoku"
 )
 
@@ -33,10 +35,10 @@ type accuracyReport struct {
 // and the fraction of the f32 model's solved puzzles that int8 also solves.
 func accuracy(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("hrm-bench accuracy", flag.ContinueOnError)
-	path := fs.String("model", "", "float32 Sudoku weight file")
+	path := fs.String("model", "", "float32 Sudoku or maze weight file")
 	int8Path := fs.String("int8", "", "its int8 version (default: quantize -model in memory)")
 	n := fs.Int("n", 200, "puzzles")
-	blanks := fs.Int("blanks", -1, "blank cells per puzzle (default: 10 for 4×4, 40 for 9×9)")
+	blanks := fs.Int("blanks", -1, "Sudoku: blank cells per puzzle (default: 10 for 4×4, 40 for 9×9)")
 	seed := fs.Uint64("seed", 7, "puzzle seed")
 	asJSON := fs.Bool("json", false, "JSON output")
 	if err := cli.Parse(fs, args, stderr); err != nil {
@@ -56,8 +58,10 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 		return usageError{err}
 	}
 	defer f32.Close()
-	if f32.Vocab.Task != "sudoku" || (f32.Cfg.SeqLen != 16 && f32.Cfg.SeqLen != 81) {
-		return bad("%s: the harness generates Sudoku puzzles; this model is for %s with %d cells", *path, f32.Vocab.Task, f32.Cfg.SeqLen)
+	side := int(math.Round(math.Sqrt(float64(f32.Cfg.SeqLen))))
+	isMaze := f32.Vocab.Task == "maze" && side*side == f32.Cfg.SeqLen && side >= maze.MinCells && side <= maze.MaxCells
+	if !isMaze && (f32.Vocab.Task != "sudoku" || (f32.Cfg.SeqLen != 16 && f32.Cfg.SeqLen != 81)) {
+		return bad("%s: the harness generates Sudoku puzzles and mazes; this model is for %s with %d cells", *path, f32.Vocab.Task, f32.Cfg.SeqLen)
 	}
 	if f32.Metadata()[runtime.MetaQuant] != runtime.QuantF32 {
 		return bad("%s: -model must be the float32 model", *path)
@@ -77,29 +81,63 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 	} else if q, err = f32.Quantize(); err != nil {
 		return err
 	}
-	box := 3
-	if f32.Cfg.SeqLen == 16 {
-		box = 2
-	}
-	if *blanks < 0 {
-		*blanks = map[int]int{2: 10, 3: 40}[box]
-	}
-	gen, err := sudoku.NewGenerator(box, *seed, 1)
-	if err != nil {
-		return err
-	}
-	var puzzles []sudoku.Grid
 	var tokens, pids []int32
-	for i := 0; i < *n; i++ {
-		p, _, err := gen.Generate(*blanks)
+	var check []func(pred []int32) bool
+	var what string
+	if isMaze {
+		if *blanks >= 0 {
+			return bad("-blanks: a maze model is shown generated mazes of its side")
+		}
+		cfg := maze.ConfigFor(side)
+		gen, err := maze.NewGenerator(cfg, *seed, 1)
 		if err != nil {
 			return bad("%v", err)
 		}
-		puzzles = append(puzzles, p)
-		for _, t := range p.Tokens() {
-			tokens = append(tokens, int32(t))
+		for i := 0; i < *n; i++ {
+			mz, err := gen.Generate()
+			if err != nil {
+				return bad("%v", err)
+			}
+			for _, t := range mz.Input {
+				tokens = append(tokens, int32(t))
+			}
+			check = append(check, func(pred []int32) bool {
+				label := make([]uint8, len(pred))
+				for j, p := range pred {
+					label[j] = uint8(p)
+				}
+				return maze.Verify(mz.Input, label, side) == nil
+			})
+			pids = append(pids, 0)
 		}
-		pids = append(pids, 0)
+		what = fmt.Sprintf("%d generated %d×%d mazes", *n, side, side)
+	} else {
+		box := 3
+		if f32.Cfg.SeqLen == 16 {
+			box = 2
+		}
+		if *blanks < 0 {
+			*blanks = map[int]int{2: 10, 3: 40}[box]
+		}
+		gen, err := sudoku.NewGenerator(box, *seed, 1)
+		if err != nil {
+			return err
+		}
+		for i := 0; i < *n; i++ {
+			p, _, err := gen.Generate(*blanks)
+			if err != nil {
+				return bad("%v", err)
+			}
+			for _, t := range p.Tokens() {
+				tokens = append(tokens, int32(t))
+			}
+			check = append(check, func(pred []int32) bool {
+				g, err := sudoku.FromTokens(pred)
+				return err == nil && sudoku.Verify(p, g) == nil
+			})
+			pids = append(pids, 0)
+		}
+		what = fmt.Sprintf("%d generated %d×%d puzzles with %d blanks", *n, box*box, box*box, *blanks)
 	}
 	rep := accuracyReport{Puzzles: *n}
 	if rep.Steps, err = runtime.Compare(f32, q, tokens, pids, 0); err != nil {
@@ -139,8 +177,7 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 		pred := make([]int32, m.Cfg.SeqLen)
 		for i := range ok {
 			s.Predict(i, pred)
-			g, err := sudoku.FromTokens(pred)
-			ok[i] = err == nil && sudoku.Verify(puzzles[i], g) == nil
+			ok[i] = check[i](pred)
 		}
 		return ok, nil
 	}
@@ -170,7 +207,7 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 	if *asJSON {
 		return json.NewEncoder(stdout).Encode(rep)
 	}
-	fmt.Fprintf(stdout, "%d generated %d×%d puzzles with %d blanks; teacher-forced per ACT step, int8 vs f32 logits\n\n", *n, box*box, box*box, *blanks)
+	fmt.Fprintf(stdout, "%s; teacher-forced per ACT step, int8 vs f32 logits\n\n", what)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "step\tW8A8 cosine\trel.err\t× noise ref.\tmax|Δ| logits\tmax|Δ| q\targmax agree\tweights-only cosine\tweights-only agree\t")
 	for i, s := range rep.Steps {

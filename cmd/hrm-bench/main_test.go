@@ -280,6 +280,17 @@ func TestSolveBenchMaze(t *testing.T) {
 	require.True(t, bp.verifies(lab), "the generator's own path verifies")
 	lab[want.Start] = maze.OpenToken
 	require.False(t, bp.verifies(lab))
+
+	// The int8 harness generates mazes of the model's side.
+	code, out, stderr = runCLI("accuracy", "-model", p, "-n", "4", "-json")
+	require.Equal(t, 0, code, stderr)
+	var rep accuracyReport
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	require.Len(t, rep.Steps, 3)
+	require.Equal(t, 4, rep.Puzzles)
+	code, _, stderr = runCLI("accuracy", "-model", p, "-blanks", "10")
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "a maze model is shown generated mazes")
 }
 
 // hrm-bench arc runs every task of a directory through the official

@@ -72,6 +72,18 @@ const (
 // (about 70 µs) and never ran out of attempts in 500,000 draws.
 func DefaultConfig() Config { return Config{Cells: 8, Loops: 3, MinPathLen: 17} }
 
+// ConfigFor is the maze of a model's side that tools generate when they
+// do not know the model's training configuration: DefaultConfig for 8×8,
+// else paths of at least side moves (about the median of the longest
+// shortest path at 6×6, an easy minimum at 30×30), always reachable.
+func ConfigFor(side int) Config {
+	c := DefaultConfig()
+	if side != c.Cells {
+		c.Cells, c.MinPathLen = side, side
+	}
+	return c
+}
+
 func (c Config) WithDefaults() Config {
 	if c.Cells == 0 {
 		c.Cells = 8

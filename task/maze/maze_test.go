@@ -320,3 +320,17 @@ func TestMazeDihedralInvariance(t *testing.T) {
 	}
 	require.Len(t, seen, 8, "a random maze has no symmetry")
 }
+
+// The tools' maze of an unknown model is always reachable.
+func TestConfigFor(t *testing.T) {
+	require.Equal(t, DefaultConfig(), ConfigFor(8))
+	for _, side := range []int{MinCells, 5, 6, 12, 20, MaxCells} {
+		g, err := NewGenerator(ConfigFor(side), 1, 0)
+		require.NoError(t, err)
+		for range 20 {
+			m, err := g.Generate()
+			require.NoError(t, err, "side %d", side)
+			require.GreaterOrEqual(t, m.PathLen, side)
+		}
+	}
+}

@@ -112,3 +112,17 @@ func Crop[T any](toks []T, side, canvas int) []T {
 	}
 	return out
 }
+
+// LooksLike reports whether text reads as a maze rather than a Sudoku: it
+// has a wall, a start or a goal ('#', 'S', 'G'), none of which a Sudoku
+// has. With row true, text is one line and must hold nothing but
+// squares (a plain Sudoku file's "# comment" line has other characters).
+func LooksLike(text string, row bool) bool {
+	if !strings.ContainsAny(text, "#SG") {
+		return false
+	}
+	if !row {
+		return true
+	}
+	return len(text) <= MaxCells && strings.Trim(text, "#. SG") == ""
+}

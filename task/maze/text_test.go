@@ -1,6 +1,7 @@
 package maze
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -49,4 +50,25 @@ func TestPlaceAndCrop(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, l1, l2, "walls around a maze keep its paths")
 	require.Equal(t, toks, Crop(big, side, 5))
+}
+
+func TestLooksLike(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		row  bool
+		want bool
+	}{
+		{"#S..\n#..G", false, true},
+		{"S.G", false, true},
+		{"..3..2....1.4...", false, false},
+		{"53..7....6..195....98....6.8...6...34..8.3..17...2...6.6....28....419..5....8..79", false, false},
+		{"########", true, true},
+		{"#S.....#", true, true},
+		{"S . . G", true, true},
+		{"# puzzles from a newspaper", true, false},
+		{"....", true, false},
+		{strings.Repeat("#", 31), true, false},
+	} {
+		require.Equal(t, c.want, LooksLike(c.text, c.row), "%q row=%v", c.text, c.row)
+	}
 }
