@@ -103,9 +103,10 @@ train-sudoku9: build
 	$(BIN)/hrm-train -export models/sudoku9.safetensors -quant int8 -from runs/sudoku9/checkpoint.safetensors
 
 train-maze: build
-	$(BIN)/hrm-train -task maze -hidden 64 -heads 2 -h-layers 2 -l-layers 2 \
-		-max-steps 4 -batch 32 -lr 1e-3 -warmup 100 -lr-min-ratio 0.1 -steps 20000 \
-		-loss softmax_cross_entropy -eval-every 2000 -time 60m -out runs/maze
+	$(BIN)/hrm-train -arch trm -mlp-t -task maze -hidden 64 -heads 4 -l-layers 2 -h-cycles 2 -l-cycles 3 \
+		-puzzle-emb-len 1 -max-steps 16 -batch 32 -lr 1e-3 -warmup 200 -lr-min-ratio 0.1 -wd 0.1 -ema 0.999 \
+		-steps 30000 -eval-every 2000 -test-size 500 -seed 1 -force -out runs/maze
+	$(BIN)/hrm-train -export models/maze.safetensors -quant int8 -from runs/maze/checkpoint.safetensors
 
 clean:
 	rm -rf $(BIN) web/dist

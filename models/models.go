@@ -1,4 +1,4 @@
-// Package models holds the built-in int8 Sudoku models, trained with
+// Package models holds the built-in int8 Sudoku and maze models, trained with
 // hrm-train on this project's 2-core machine (recipes and held-out accuracy
 // in the README), so that hrm-run, hrm-analyze and the browser page work
 // with no download. They live in their own package so that each of those
@@ -8,6 +8,8 @@ package models
 import (
 	_ "embed"
 	"strings"
+
+	"github.com/hrmgo/hrm/task/maze"
 )
 
 //go:embed sudoku9.safetensors
@@ -16,28 +18,36 @@ var sudoku9 []byte
 //go:embed sudoku4.safetensors
 var sudoku4 []byte
 
+//go:embed maze.safetensors
+var mazeFile []byte
+
 // Builtin is one embedded model.
 type Builtin struct {
 	Name string // for messages: "built-in 9×9 Sudoku model"
 	Key  string // for flags: "sudoku9"
+	Task string // the model's task: "sudoku" or "maze"
 	File []byte // the weight file, read-only
 	// Sample is a held-out puzzle this model solves: the no-flag demo of
 	// hrm-run, the browser page's first puzzle and the tests.
 	Sample string
-	// Blanks is the number of blanks of the puzzles it was trained on.
+	// Blanks is a typical number of blanks of the Sudoku puzzles it was
+	// trained on (the middle of its range); 0 for a maze model.
 	Blanks int
 }
 
 var (
-	Sudoku9 = Builtin{"built-in 9×9 Sudoku model", "sudoku9", sudoku9,
-		".1239.8.793.54..265..8124393894.576.164.3..95...1...8.6.1..397872..8..43..36745.2", 30}
-	Sudoku4 = Builtin{"built-in 4×4 Sudoku model", "sudoku4", sudoku4, "..3..2....1.4...", 10}
+	Sudoku9 = Builtin{"built-in 9×9 Sudoku model", "sudoku9", "sudoku", sudoku9,
+		".1239.8.793.54..265..8124393894.576.164.3..95...1...8.6.1..397872..8..43..36745.2", 40}
+	Sudoku4 = Builtin{"built-in 4×4 Sudoku model", "sudoku4", "sudoku", sudoku4, "..3..2....1.4...", 10}
+	Maze    = Builtin{"built-in 8×8 maze model", "maze", "maze", mazeFile,
+		"G..#.##.\n.#......\n...##.#.\n.#....#.\n#.#.##..\n...#...#\n.#...##.\n..S#....", 0}
 )
 
-// All lists the built-in models, largest first.
-func All() []Builtin { return []Builtin{Sudoku9, Sudoku4} }
+// All lists the built-in models: the Sudoku ones largest first, then the
+// maze.
+func All() []Builtin { return []Builtin{Sudoku9, Sudoku4, Maze} }
 
-// ByKey returns the built-in model of a key ("sudoku9", "sudoku4").
+// ByKey returns the built-in model of a key ("sudoku9", "sudoku4", "maze").
 func ByKey(key string) (Builtin, bool) {
 	for _, b := range All() {
 		if b.Key == key {
@@ -47,10 +57,14 @@ func ByKey(key string) (Builtin, bool) {
 	return Builtin{}, false
 }
 
-// For returns the built-in model for a puzzle: 4×4 for 16 cells, 9×9
-// otherwise (whose parser then names any length problem).
+// For returns the built-in model for a puzzle: the maze model for a maze
+// (it has '#', 'S' or 'G'), 4×4 Sudoku for 16 cells, 9×9 otherwise (whose
+// parser then names any length problem).
 func For(puzzle string) Builtin {
-	if len(strings.TrimSpace(puzzle)) == 16 {
+	switch {
+	case maze.LooksLike(puzzle, false):
+		return Maze
+	case len(strings.TrimSpace(puzzle)) == 16:
 		return Sudoku4
 	}
 	return Sudoku9

@@ -19,6 +19,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -26,6 +27,7 @@ import (
 	"github.com/hrmgo/hrm/asm"
 	"github.com/hrmgo/hrm/models"
 	"github.com/hrmgo/hrm/runtime"
+	"github.com/hrmgo/hrm/task/maze"
 	"github.com/hrmgo/hrm/task/sudoku"
 	"github.com/hrmgo/hrm/trajectory"
 )
@@ -84,7 +86,7 @@ func parsePR(args []string, stderr io.Writer) (prFlags, error) {
 	var f prFlags
 	fs := flag.NewFlagSet("hrm-analyze pr", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&f.model, "model", "", "weight file, or sudoku9 / sudoku4 for a built-in model (default: every built-in model)")
+	fs.StringVar(&f.model, "model", "", "weight file, or sudoku9 / sudoku4 / maze for a built-in model (default: every built-in model)")
 	fs.IntVar(&f.n, "n", 100, "puzzles (trajectories), as in the HRM paper's analysis")
 	fs.IntVar(&f.blanks, "blanks", 0, "blanks of the generated puzzles (default: the built-in model's training value; 30 for a 9×9 file, 10 for 4×4)")
 	fs.StringVar(&f.in, "in", "", "file of puzzles, one per line, instead of generated ones (the first -n are used)")
@@ -219,10 +221,16 @@ func analyse(s modelSpec, f prFlags) (prResult, error) {
 	}
 	defer m.Close()
 	c := m.Cfg
-	if m.Vocab.Task != "sudoku" || sudoku.Side(c.SeqLen) == 0 {
-		return prResult{}, badInput("model %s was trained for %s with %d cells; hrm-analyze pr runs 9×9 or 4×4 Sudoku models", s.name, m.Vocab.Task, c.SeqLen)
+	var puzzles []puzzle
+	var blanks int
+	switch {
+	case m.Vocab.Task == "sudoku" && sudoku.Side(c.SeqLen) != 0:
+		puzzles, blanks, err = sudokuPuzzles(f, s, c.SeqLen)
+	case m.Vocab.Task == "maze":
+		puzzles, err = mazePuzzles(f, s.name, c.SeqLen)
+	default:
+		return prResult{}, badInput("model %s was trained for %s with %d cells; hrm-analyze pr runs Sudoku (9×9, 4×4) and maze models", s.name, m.Vocab.Task, c.SeqLen)
 	}
-	puzzles, blanks, err := puzzlesFor(f, s, c.SeqLen)
 	if err != nil {
 		return prResult{}, err
 	}
@@ -255,14 +263,67 @@ func analyse(s modelSpec, f prFlags) (prResult, error) {
 	return res, nil
 }
 
-// puzzlesFor reads -in or generates n puzzles of the model's size.
-func puzzlesFor(f prFlags, s modelSpec, cells int) ([]sudoku.Grid, int, error) {
+// puzzle is one input with its verifier.
+type puzzle struct {
+	toks   []int32
+	solved func(pred []int32) bool
+}
+
+func sudokuPuzzle(g sudoku.Grid) puzzle {
+	toks := make([]int32, len(g))
+	for i, t := range g.Tokens() {
+		toks[i] = int32(t)
+	}
+	return puzzle{toks, func(pred []int32) bool {
+		sol, err := sudoku.FromTokens(pred)
+		return err == nil && sudoku.Verify(g, sol) == nil
+	}}
+}
+
+// mazePuzzles generates n mazes of the model's size, as the trainer's
+// default maze task draws them.
+func mazePuzzles(f prFlags, name string, seqLen int) ([]puzzle, error) {
+	side := int(math.Round(math.Sqrt(float64(seqLen))))
+	cfg := maze.ConfigFor(side)
+	if cfg.Validate() != nil || side*side != seqLen {
+		return nil, badInput("model %s was trained for mazes of %d cells, not a square of %d×%d to %d×%d", name, seqLen, maze.MinCells, maze.MinCells, maze.MaxCells, maze.MaxCells)
+	}
+	if f.in != "" || f.blanks != 0 {
+		return nil, badInput("-in and -blanks are for Sudoku models; a maze model is shown generated mazes (-n, -seed)")
+	}
+	gen, err := maze.NewGenerator(cfg, f.seed, 0)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]puzzle, f.n)
+	for i := range out {
+		mz, err := gen.Generate()
+		if err != nil {
+			return nil, err
+		}
+		toks := make([]int32, len(mz.Input))
+		for j, t := range mz.Input {
+			toks[j] = int32(t)
+		}
+		out[i] = puzzle{toks, func(pred []int32) bool {
+			label := make([]uint8, len(pred))
+			for j, p := range pred {
+				label[j] = uint8(p)
+			}
+			return maze.Verify(mz.Input, label, side) == nil
+		}}
+	}
+	return out, nil
+}
+
+// sudokuPuzzles reads -in or generates n puzzles of the model's size.
+func sudokuPuzzles(f prFlags, s modelSpec, cells int) ([]puzzle, int, error) {
 	if f.in != "" {
 		b, err := os.ReadFile(f.in)
 		if err != nil {
 			return nil, 0, badInput("%v", err)
 		}
-		var out []sudoku.Grid
+		var out []puzzle
 		for i, line := range strings.Split(string(b), "\n") {
 			line = strings.TrimSpace(line)
 			if line == "" || strings.HasPrefix(line, "#") {
@@ -272,7 +333,7 @@ func puzzlesFor(f prFlags, s modelSpec, cells int) ([]sudoku.Grid, int, error) {
 			if err != nil {
 				return nil, 0, badInput("%s line %d: %v", f.in, i+1, err)
 			}
-			if out = append(out, g); len(out) == f.n {
+			if out = append(out, sudokuPuzzle(g)); len(out) == f.n {
 				break
 			}
 		}
@@ -299,18 +360,20 @@ func puzzlesFor(f prFlags, s modelSpec, cells int) ([]sudoku.Grid, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]sudoku.Grid, f.n)
+	out := make([]puzzle, f.n)
 	for i := range out {
-		if out[i], _, err = gen.Generate(blanks); err != nil {
+		g, _, err := gen.Generate(blanks)
+		if err != nil {
 			return nil, 0, err
 		}
+		out[i] = sudokuPuzzle(g)
 	}
 	return out, blanks, nil
 }
 
 // countSolved runs the puzzles plainly: how many the model solves, so that
 // the table says what kind of model the PR belongs to.
-func countSolved(m *runtime.Model, puzzles []sudoku.Grid, steps int, f prFlags) (int, error) {
+func countSolved(m *runtime.Model, puzzles []puzzle, steps int, f prFlags) (int, error) {
 	batch := min(f.batch, len(puzzles))
 	sess, err := m.NewSession(batch, f.threads)
 	if err != nil {
@@ -322,10 +385,8 @@ func countSolved(m *runtime.Model, puzzles []sudoku.Grid, steps int, f prFlags) 
 	for lo := 0; lo < len(puzzles); lo += batch {
 		hi := min(lo+batch, len(puzzles))
 		var toks, ids []int32
-		for _, g := range puzzles[lo:hi] {
-			for _, t := range g.Tokens() {
-				toks = append(toks, int32(t))
-			}
+		for _, p := range puzzles[lo:hi] {
+			toks = append(toks, p.toks...)
 			ids = append(ids, 0)
 		}
 		if err := sess.Begin(toks, ids); err != nil {
@@ -336,7 +397,7 @@ func countSolved(m *runtime.Model, puzzles []sudoku.Grid, steps int, f prFlags) 
 		}
 		for r := 0; r < hi-lo; r++ {
 			sess.Predict(r, pred)
-			if sol, err := sudoku.FromTokens(pred); err == nil && sudoku.Verify(puzzles[lo+r], sol) == nil {
+			if puzzles[lo+r].solved(pred) {
 				solved++
 			}
 		}

@@ -83,11 +83,11 @@ func TestMeasureSamplesAndBatches(t *testing.T) {
 	c := m.Cfg
 	gen, err := sudoku.NewGenerator(2, 3, 0)
 	require.NoError(t, err)
-	var puzzles []sudoku.Grid
+	var puzzles []puzzle
 	for range 6 {
 		p, _, err := gen.Generate(10)
 		require.NoError(t, err)
-		puzzles = append(puzzles, p)
+		puzzles = append(puzzles, sudokuPuzzle(p))
 	}
 	one, err := measure(m, puzzles, 3, 1, 1, 2, atUpdate)
 	require.NoError(t, err)
@@ -161,6 +161,31 @@ func TestPRCommandTRM(t *testing.T) {
 	c := m.Cfg
 	require.Equal(t, 4*c.HaltMaxSteps*c.HCycles*c.LCycles*81, rs[0].Trained[1].LCount)
 	require.Equal(t, 4*c.HaltMaxSteps*c.HCycles*81, rs[0].Trained[1].HCount)
+}
+
+// The built-in maze model is shown generated mazes of its size; -blanks
+// and -in are Sudoku's.
+func TestPRCommandMaze(t *testing.T) {
+	code, out, stderr := runCLI("pr", "-model", "maze", "-n", "6", "-sweep", "3", "-plot", "", "-json")
+	require.Equal(t, 0, code, stderr)
+	var rs []prResult
+	require.NoError(t, json.Unmarshal([]byte(out), &rs))
+	r := rs[0]
+	require.Equal(t, models.Maze.Name, r.Model)
+	require.Equal(t, 6, r.Puzzles)
+	require.GreaterOrEqual(t, r.Solved, 3, "the maze model solves most generated mazes")
+	m, err := runtime.LoadBytes(models.Maze.Name, models.Maze.File)
+	require.NoError(t, err)
+	defer m.Close()
+	c := m.Cfg
+	require.Len(t, r.Trained, 2)
+	require.Equal(t, 6*c.HaltMaxSteps*c.HCycles*c.LCycles*64, r.Trained[1].LCount)
+	for _, p := range append(r.Trained, r.Random...) {
+		require.True(t, p.ZH >= 1 && p.ZH <= float64(c.HiddenSize) && p.ZL >= 1 && p.ZL <= float64(c.HiddenSize), "%+v", p)
+	}
+	code, _, stderr = runCLI("pr", "-model", "maze", "-n", "6", "-blanks", "30", "-plot", "")
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "-in and -blanks are for Sudoku models")
 }
 
 func TestBadInput(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"github.com/hrmgo/hrm/runtime"
-	"github.com/hrmgo/hrm/task/sudoku"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
@@ -175,7 +174,7 @@ type prPoint struct {
 
 // measure runs every puzzle through m (budget steps, batches of batch) and
 // returns PR after every sweep-th puzzle and after the last.
-func measure(m *runtime.Model, puzzles []sudoku.Grid, steps, batch, threads, sweep int, at sampleAt) ([]prPoint, error) {
+func measure(m *runtime.Model, puzzles []puzzle, steps, batch, threads, sweep int, at sampleAt) ([]prPoint, error) {
 	c := m.Cfg
 	batch = min(batch, len(puzzles))
 	sess, err := m.NewSession(batch, threads)
@@ -190,10 +189,8 @@ func measure(m *runtime.Model, puzzles []sudoku.Grid, steps, batch, threads, swe
 	for lo := 0; lo < len(puzzles); lo += batch {
 		hi := min(lo+batch, len(puzzles))
 		var toks, ids []int32
-		for _, g := range puzzles[lo:hi] {
-			for _, t := range g.Tokens() {
-				toks = append(toks, int32(t))
-			}
+		for _, p := range puzzles[lo:hi] {
+			toks = append(toks, p.toks...)
 			ids = append(ids, 0)
 		}
 		for r := range col.h {

@@ -3,7 +3,7 @@ package main
 import "github.com/hrmgo/hrm/models"
 
 // Without -model, hrm-run picks the built-in model (package models) whose
-// grid size matches the first puzzle.
+// task and grid size match the first puzzle.
 
 type builtin struct {
 	name   string
@@ -16,8 +16,10 @@ func builtinOf(b models.Builtin) builtin { return builtin{b.Name, b.File, b.Samp
 var (
 	builtinSudoku9 = builtinOf(models.Sudoku9)
 	builtinSudoku4 = builtinOf(models.Sudoku4)
+	builtinMaze    = builtinOf(models.Maze)
 )
 
-// builtinFor returns the built-in model for a puzzle: 4×4 for 16 cells,
-// 9×9 otherwise (whose parser then names any length problem).
+// builtinFor returns the built-in model for a puzzle: the maze model for a
+// maze, 4×4 Sudoku for 16 cells, 9×9 otherwise (whose parser then names
+// any length problem).
 func builtinFor(puzzle string) builtin { return builtinOf(models.For(puzzle)) }

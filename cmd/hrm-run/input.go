@@ -149,6 +149,21 @@ func (s *source) next() (item, error) {
 	}
 }
 
+// firstLine returns the first non-blank line without consuming it (and
+// without deciding the format): "" for an empty input.
+func (s *source) firstLine() (string, error) {
+	for {
+		b, ok, err := s.raw()
+		if err != nil || !ok {
+			return "", err
+		}
+		if t := bytes.TrimSpace(b); len(t) > 0 {
+			s.putBack(b)
+			return string(t), nil
+		}
+	}
+}
+
 // peek returns the first puzzle without consuming it.
 func (s *source) peek() (item, error) {
 	it, err := s.next()

@@ -32,6 +32,7 @@ import (
 	"github.com/hrmgo/hrm/internal/cli"
 	"github.com/hrmgo/hrm/loader"
 	"github.com/hrmgo/hrm/runtime"
+	"github.com/hrmgo/hrm/task/maze"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -268,7 +269,7 @@ func solve(c config, stdout, stderr io.Writer) error {
 }
 
 // loadModel loads -model, or the built-in model that fits the first
-// puzzle (Sudoku: 4×4 or 9×9).
+// puzzle (a maze, or a 4×4 or 9×9 Sudoku).
 func loadModel(c *config, src *source) (*runtime.Model, error) {
 	t0 := time.Now()
 	var m *runtime.Model
@@ -277,13 +278,24 @@ func loadModel(c *config, src *source) (*runtime.Model, error) {
 	case c.model == "":
 		first := c.puzzle
 		if src != nil {
-			it, err := src.peek()
-			if err == io.EOF {
-				return nil, badInput("%s: no puzzles", src.name)
-			} else if err != nil {
+			// A plain maze file is one maze, read whole (its rows start
+			// with '#', a comment in a Sudoku file): only its first row
+			// is looked at. Anything else is read as puzzles, the
+			// first peeked.
+			line, err := src.firstLine()
+			if err != nil {
 				return nil, err
 			}
-			first = it.puzzle
+			first = line
+			if !maze.LooksLike(line, true) {
+				it, err := src.peek()
+				if err == io.EOF {
+					return nil, badInput("%s: no puzzles", src.name)
+				} else if err != nil {
+					return nil, err
+				}
+				first = it.puzzle
+			}
 		}
 		b := builtinFor(string(bytes.TrimPrefix([]byte(first), bom)))
 		c.model = b.name

@@ -127,6 +127,35 @@ func TestBuiltinDemo(t *testing.T) {
 	}
 }
 
+// A maze with no -model picks the built-in maze model, whether given with
+// -puzzle, as a plain file (its rows start with '#', a comment in a Sudoku
+// file) or as NDJSON, and the model solves its sample.
+func TestBuiltinMaze(t *testing.T) {
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "maze.txt")
+	require.NoError(t, os.WriteFile(plain, []byte("\n"+builtinMaze.sample+"\n"), 0o644))
+	b, err := json.Marshal(map[string]string{"maze": builtinMaze.sample})
+	require.NoError(t, err)
+	nd := filepath.Join(dir, "maze.ndjson")
+	require.NoError(t, os.WriteFile(nd, append(b, '\n'), 0o644))
+	for _, args := range [][]string{
+		{"-puzzle", builtinMaze.sample},
+		{"-in", plain},
+		{"-in", nd},
+	} {
+		code, out, stderr := runCLI(append(args, "-json", "-v")...)
+		require.Equal(t, 0, code, stderr)
+		require.Contains(t, stderr, builtinMaze.name, args)
+		require.Contains(t, out, `"solved":true`, args)
+	}
+	// A Sudoku file that starts with a comment is still a Sudoku file.
+	commented := filepath.Join(dir, "sudoku.txt")
+	require.NoError(t, os.WriteFile(commented, []byte("# from the README\n"+builtinSudoku4.sample+"\n"), 0o644))
+	code, _, stderr := runCLI("-in", commented, "-v")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, stderr, builtinSudoku4.name)
+}
+
 func TestBadInput(t *testing.T) {
 	model := tinyModel(t)
 	dir := t.TempDir()

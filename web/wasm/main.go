@@ -60,6 +60,11 @@ func solve(req string) {
 	}
 	p := trajectory.Normalize(r.Puzzle)
 	b := models.For(p)
+	if b.Task != "sudoku" {
+		// The page is a Sudoku page: a maze-like text gets the 9×9
+		// model, whose parser names the first character that is wrong.
+		b = models.Sudoku9
+	}
 	halt, err := runtime.ParseHaltMode(r.Halt)
 	if err != nil {
 		post("error", err.Error())
@@ -122,7 +127,9 @@ func main() {
 	}))
 	samples := map[string]string{}
 	for _, b := range models.All() {
-		samples[b.Key] = b.Sample
+		if b.Task == "sudoku" {
+			samples[b.Key] = b.Sample
+		}
 	}
 	post("ready", map[string]any{"samples": samples})
 	select {}
