@@ -81,8 +81,7 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 	} else if q, err = f32.Quantize(); err != nil {
 		return err
 	}
-	var tokens, pids []int32
-	var check []func(pred []int32) bool
+	var puzzles []benchPuzzle
 	var what string
 	if isMaze {
 		if *blanks >= 0 {
@@ -98,17 +97,7 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				return bad("%v", err)
 			}
-			for _, t := range mz.Input {
-				tokens = append(tokens, int32(t))
-			}
-			check = append(check, func(pred []int32) bool {
-				label := make([]uint8, len(pred))
-				for j, p := range pred {
-					label[j] = uint8(p)
-				}
-				return maze.Verify(mz.Input, label, side) == nil
-			})
-			pids = append(pids, 0)
+			puzzles = append(puzzles, mazePuzzle(mz, side))
 		}
 		what = fmt.Sprintf("%d generated %d×%d mazes", *n, side, side)
 	} else {
@@ -128,16 +117,16 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				return bad("%v", err)
 			}
-			for _, t := range p.Tokens() {
-				tokens = append(tokens, int32(t))
-			}
-			check = append(check, func(pred []int32) bool {
-				g, err := sudoku.FromTokens(pred)
-				return err == nil && sudoku.Verify(p, g) == nil
-			})
-			pids = append(pids, 0)
+			puzzles = append(puzzles, sudokuPuzzle(p))
 		}
 		what = fmt.Sprintf("%d generated %d×%d puzzles with %d blanks", *n, box*box, box*box, *blanks)
+	}
+	var tokens, pids []int32
+	for _, p := range puzzles {
+		for _, t := range p.toks {
+			tokens = append(tokens, int32(t))
+		}
+		pids = append(pids, 0)
 	}
 	rep := accuracyReport{Puzzles: *n}
 	if rep.Steps, err = runtime.Compare(f32, q, tokens, pids, 0); err != nil {
@@ -177,7 +166,7 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 		pred := make([]int32, m.Cfg.SeqLen)
 		for i := range ok {
 			s.Predict(i, pred)
-			ok[i] = check[i](pred)
+			ok[i] = puzzles[i].verifies(pred)
 		}
 		return ok, nil
 	}

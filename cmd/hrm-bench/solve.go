@@ -218,7 +218,7 @@ func sudokuBench(m *runtime.Model, path, blanksF string, seed uint64) (*bench, e
 			if err != nil {
 				return benchPuzzle{}, fmt.Errorf("generating %d-blank puzzles: %w", b, err)
 			}
-			return benchPuzzle{toks: p.Tokens(), verifies: func(pred []int32) bool { return verifies(p, pred) }}, nil
+			return sudokuPuzzle(p), nil
 		}}, nil
 }
 
@@ -252,14 +252,24 @@ func mazeBench(m *runtime.Model, path, pathsF string, seed uint64) (*bench, erro
 			if err != nil {
 				return benchPuzzle{}, fmt.Errorf("-min-path %d: %w", p, err)
 			}
-			return benchPuzzle{toks: mz.Input, verifies: func(pred []int32) bool {
-				lab := make([]uint8, len(pred))
-				for i, t := range pred {
-					lab[i] = uint8(t)
-				}
-				return maze.Verify(mz.Input, lab, side) == nil
-			}}, nil
+			return mazePuzzle(mz, side), nil
 		}}, nil
+}
+
+// mazePuzzle is a generated maze with its verifier.
+func mazePuzzle(mz *maze.Maze, side int) benchPuzzle {
+	return benchPuzzle{toks: mz.Input, verifies: func(pred []int32) bool {
+		lab := make([]uint8, len(pred))
+		for i, t := range pred {
+			lab[i] = uint8(t)
+		}
+		return maze.Verify(mz.Input, lab, side) == nil
+	}}
+}
+
+// sudokuPuzzle is a generated Sudoku with its verifier.
+func sudokuPuzzle(p sudoku.Grid) benchPuzzle {
+	return benchPuzzle{toks: p.Tokens(), verifies: func(pred []int32) bool { return verifies(p, pred) }}
 }
 
 // verifies reports whether pred is a valid solution of p keeping its givens.
