@@ -85,6 +85,7 @@ type options struct {
 	MinBlanks int     `json:"min_blanks,omitempty"`
 	MazeCells int     `json:"maze_cells"`
 	MazeMin   int     `json:"maze_min_path"`
+	MazeFrom  int     `json:"maze_path_from,omitempty"`
 	ARC       string  `json:"arc_dir,omitempty"`
 	ARCAug    int     `json:"arc_augmentations"`
 	ARCCanvas int     `json:"arc_canvas"`
@@ -155,6 +156,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.MinBlanks, "min-blanks", o.MinBlanks, "train on blanks drawn uniformly from [min-blanks, blanks] (0: always -blanks); the held-out set keeps -blanks")
 	fs.IntVar(&o.MazeCells, "maze-cells", o.MazeCells, "maze grid side N: N×N squares, each wall or open (seq_len N²)")
 	fs.IntVar(&o.MazeMin, "maze-min-path", o.MazeMin, "minimum S→G shortest-path length in moves (hardness)")
+	fs.IntVar(&o.MazeFrom, "maze-path-from", o.MazeFrom, "train on minimum path lengths drawn uniformly from [maze-path-from, maze-min-path] (0: always -maze-min-path); the held-out set keeps -maze-min-path")
 	fs.IntVar(&o.TestSize, "test-size", o.TestSize, "held-out puzzles (never trained on)")
 	fs.IntVar(&o.Hidden, "hidden", o.Hidden, "hidden size")
 	fs.IntVar(&o.Heads, "heads", o.Heads, "attention heads")
@@ -365,6 +367,11 @@ func gridData(o options) (train data.Source, test []data.Example, err error) {
 			return nil, nil, bad("%v", err)
 		}
 		src, err := data.NewMazeStream(mc, o.Seed^0x5eed, ds.TestKeys)
+		if err == nil && o.MazeFrom != 0 {
+			if src, err = src.WithPathRange(o.MazeFrom); err != nil {
+				err = fmt.Errorf("-maze-path-from %d: want 1..%d (-maze-min-path)", o.MazeFrom, o.MazeMin)
+			}
+		}
 		if err != nil {
 			return nil, nil, bad("%v", err)
 		}
@@ -728,7 +735,8 @@ var resumeFlags = map[string]bool{"resume": true, "out": true, "threads": true, 
 var flagKeys = map[string]string{
 	"arch": "arch", "mlp-t": "mlp_t", "puzzle-emb-len": "puzzle_emb_len", "ema": "ema_rate", "task": "task",
 	"blanks": "blanks", "min-blanks": "min_blanks", "maze-cells": "maze_cells", "maze-min-path": "maze_min_path",
-	"test-size": "test_size", "hidden": "hidden", "heads": "heads", "h-layers": "h_layers", "l-layers": "l_layers",
+	"maze-path-from": "maze_path_from",
+	"test-size":      "test_size", "hidden": "hidden", "heads": "heads", "h-layers": "h_layers", "l-layers": "l_layers",
 	"h-cycles": "h_cycles", "l-cycles": "l_cycles", "expansion": "expansion", "max-steps": "halt_max_steps",
 	"explore": "halt_exploration_prob", "pos": "pos_encodings", "batch": "batch", "steps": "steps", "lr": "lr",
 	"wd": "weight_decay", "warmup": "warmup", "lr-min-ratio": "lr_min_ratio", "loss": "loss", "seed": "seed",

@@ -124,6 +124,8 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-out", dir, "-task", "maze", "-maze-cells", "3"}, "-maze-cells 3: want a grid side of 4..30 squares"},
 		{[]string{"-out", dir, "-task", "maze", "-maze-cells", "31"}, "-maze-cells 31"},
 		{[]string{"-out", dir, "-task", "maze", "-maze-cells", "4", "-maze-min-path", "40"}, "minimum path length not met"},
+		{[]string{"-out", dir, "-task", "maze", "-maze-path-from", "18"}, "-maze-path-from 18: want 1..17"},
+		{[]string{"-out", dir, "-task", "maze", "-maze-path-from", "-1"}, "-maze-path-from -1"},
 		{[]string{"-out", dir, "-time", "-1s"}, "-time -1s"},
 		{[]string{"-out", dir, "-config", cfg}, `unknown field "hiden"`},
 		{[]string{"-out", filepath.Join(dir, "none"), "-resume"}, "-resume:"},

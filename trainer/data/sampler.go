@@ -203,6 +203,7 @@ func posPCG(seed, salt, pos uint64) *rand.PCG {
 // skipping mazes whose maze.Key is in exclude.
 type MazeStream struct {
 	cfg     maze.Config
+	minPath int // the minimum path length is drawn uniformly from [minPath, cfg.MinPathLen]
 	seed    uint64
 	exclude KeySet
 	fp      uint64
@@ -222,7 +223,21 @@ func NewMazeStream(cfg maze.Config, seed uint64, exclude KeySet) (*MazeStream, e
 		b = append(b, 1)
 	}
 	b = binary.LittleEndian.AppendUint64(b, seed)
-	return &MazeStream{cfg: c, seed: seed, exclude: exclude, fp: task.Hash(saltMaze, b) ^ keySetHash(exclude)}, nil
+	return &MazeStream{cfg: c, minPath: c.MinPathLen, seed: seed, exclude: exclude, fp: task.Hash(saltMaze, b) ^ keySetHash(exclude)}, nil
+}
+
+// WithPathRange returns a stream whose mazes have a minimum S→G path
+// length drawn uniformly from [min, MinPathLen] per position. A model
+// trained only on long paths draws long paths into short mazes too; the
+// mix teaches it to stop at the goal.
+func (s *MazeStream) WithPathRange(min int) (*MazeStream, error) {
+	if min < 1 || min > s.cfg.MinPathLen {
+		return nil, fmt.Errorf("maze: minimum path length %d, want 1..%d", min, s.cfg.MinPathLen)
+	}
+	c := *s
+	c.minPath = min
+	c.fp = s.fp ^ task.Hash(saltMaze, binary.LittleEndian.AppendUint64([]byte("path-range"), uint64(min)))
+	return &c, nil
 }
 
 // Fingerprint implements Source.
@@ -231,8 +246,12 @@ func (s *MazeStream) Fingerprint() uint64 { return s.fp }
 // At implements Source.
 func (s *MazeStream) At(pos uint64) (Example, error) {
 	r := posPCG(s.seed, saltMaze, pos)
+	cfg := s.cfg
+	if s.minPath < cfg.MinPathLen {
+		cfg.MinPathLen = s.minPath + task.Intn(r, cfg.MinPathLen-s.minPath+1)
+	}
 	for try := 0; try < 1000; try++ {
-		m, err := maze.Generate(s.cfg, r)
+		m, err := maze.Generate(cfg, r)
 		if err != nil {
 			return Example{}, fmt.Errorf("maze stream position %d: %w", pos, err)
 		}

@@ -182,6 +182,59 @@ func TestCollate(t *testing.T) {
 	require.ErrorContains(t, err, "example 2")
 }
 
+// A path range draws short and long mazes, deterministically per
+// position, with the held-out mazes excluded.
+func TestMazeStreamPathRange(t *testing.T) {
+	cfg := maze.DefaultConfig()
+	ds, err := BuildMazeDataset(MazeDatasetConfig{Maze: cfg, Train: 1, Test: 20, Seed: 2})
+	require.NoError(t, err)
+	base, err := NewMazeStream(cfg, 5, ds.TestKeys)
+	require.NoError(t, err)
+	s, err := base.WithPathRange(2)
+	require.NoError(t, err)
+	require.NotEqual(t, base.Fingerprint(), s.Fingerprint())
+	short, long := 0, 0
+	var b []Example
+	for pos := uint64(0); pos < 80; pos++ {
+		ex, err := s.At(pos)
+		require.NoError(t, err)
+		again, _ := s.At(pos)
+		require.Equal(t, ex, again)
+		path := 0
+		for _, l := range ex.Labels {
+			if l == int32(maze.PathToken) {
+				path++
+			}
+		}
+		// PathLen moves visit PathLen-1 squares between S and G.
+		require.GreaterOrEqual(t, path+1, 2)
+		if path+1 < 9 {
+			short++
+		}
+		if path+1 >= cfg.MinPathLen {
+			long++
+		}
+		b = append(b, ex)
+		bex, err := base.At(pos)
+		require.NoError(t, err)
+		n := 0
+		for _, l := range bex.Labels {
+			if l == int32(maze.PathToken) {
+				n++
+			}
+		}
+		require.GreaterOrEqual(t, n+1, cfg.MinPathLen, "the base stream keeps its minimum")
+	}
+	require.NoError(t, CheckDisjoint(b, ds.Test))
+	require.Positive(t, short)
+	require.Positive(t, long)
+	for _, bad := range []int{0, -1, cfg.MinPathLen + 1} {
+		_, err := base.WithPathRange(bad)
+		require.Error(t, err)
+	}
+	checkResume(t, func() Source { return s }, 3)
+}
+
 // A blank range draws every count in [min, blanks], deterministically per
 // position, with unique solutions and the held-out puzzles excluded.
 func TestSudokuStreamBlankRange(t *testing.T) {
