@@ -178,23 +178,56 @@ func GemmS8(c []int32, a []int8, m int, w *PackedS8) {
 // j in [16·t0, min(N,16·t1)), into the same [m,N] c. Threads can split a
 // product by tiles.
 func GemmS8Tiles(c []int32, a []int8, m int, w *PackedS8, t0, t1 int) {
-	if m < 0 || t0 < 0 || t1 > w.Tiles() || t0 > t1 {
-		panic(fmt.Sprintf("asm: GemmS8Tiles: bad range m=%d tiles [%d,%d) of %d", m, t0, t1, w.Tiles()))
-	}
-	if len(c) < m*w.N || len(a) < m*w.K {
-		panic(fmt.Sprintf("asm: GemmS8: len(c)=%d len(a)=%d, want %d·%d and %d·%d", len(c), len(a), m, w.N, m, w.K))
+	checkS8Call(a, m, w, t0, t1)
+	if len(c) < m*w.N {
+		panic(fmt.Sprintf("asm: GemmS8: len(c)=%d, want %d·%d", len(c), m, w.N))
 	}
 	if m == 0 || t0 == t1 {
 		return
 	}
+	if s8Cur == nil {
+		gemmS8Generic(c, nil, a, m, w, t0, t1)
+		return
+	}
+	gemmS8Driver(s8Cur, c, nil, a, m, w, t0, t1)
+}
+
+// S8Dequant is the epilogue of GemmS8DequantTiles: output (i, j) is
+// float32(Σ_k a[i,k]·W[j,k]) · A[i] · W[j], in DequantS8's order.
+type S8Dequant struct {
+	Y    []float32 // [m, N] output
+	A, W []float32 // per-row (activation) and per-column (weight) scales
+}
+
+// GemmS8DequantTiles is GemmS8Tiles followed by DequantS8 on each row's
+// columns, with the same bits, but the int32 sums only pass through a
+// small stack block while they are in L1: no [m, N] int32 buffer is
+// written and read back (at batch 16 that buffer is 16 MB per gate_up).
+func GemmS8DequantTiles(dq *S8Dequant, a []int8, m int, w *PackedS8, t0, t1 int) {
+	checkS8Call(a, m, w, t0, t1)
+	if len(dq.Y) < m*w.N || len(dq.A) < m || len(dq.W) < w.N {
+		panic(fmt.Sprintf("asm: GemmS8DequantTiles: len(y)=%d len(scales)=%d,%d, want %d·%d, %d, %d", len(dq.Y), len(dq.A), len(dq.W), m, w.N, m, w.N))
+	}
+	if m == 0 || t0 == t1 {
+		return
+	}
+	if s8Cur == nil {
+		gemmS8Generic(nil, dq, a, m, w, t0, t1)
+		return
+	}
+	gemmS8Driver(s8Cur, nil, dq, a, m, w, t0, t1)
+}
+
+func checkS8Call(a []int8, m int, w *PackedS8, t0, t1 int) {
+	if m < 0 || t0 < 0 || t1 > w.Tiles() || t0 > t1 {
+		panic(fmt.Sprintf("asm: GemmS8Tiles: bad range m=%d tiles [%d,%d) of %d", m, t0, t1, w.Tiles()))
+	}
+	if len(a) < m*w.K {
+		panic(fmt.Sprintf("asm: GemmS8: len(a)=%d, want %d·%d", len(a), m, w.K))
+	}
 	if len(w.Data) != w.NP*w.KP || len(w.RowSum) != w.N {
 		panic("asm: GemmS8: malformed PackedS8")
 	}
-	if s8Cur == nil {
-		gemmS8Generic(c, a, m, w, t0, t1)
-		return
-	}
-	gemmS8Driver(s8Cur, c, a, m, w, t0, t1)
 }
 
 // s8Kernel is one asm tier of GemmS8. Its kernel (callS8 with id) computes mr rows (mrMax
@@ -248,7 +281,17 @@ const s8StackBuf = 96 << 10
 // about 2% faster than 48 KB at M = 1312.
 const s8WeightBlock = 128 << 10
 
-func gemmS8Driver(kn *s8Kernel, c []int32, a []int8, m int, w *PackedS8, t0, t1 int) {
+// s8DequantCols bounds the columns of one weight block when the driver
+// dequantizes: its int32 block (mrMax rows of them) stays on the stack.
+const s8DequantCols = 1024
+
+// s8DequantLd is the row stride of that block: not a multiple of 4 KiB,
+// where stores of one row group would alias in L1.
+const s8DequantLd = s8DequantCols + 16
+
+// gemmS8Driver writes int32 sums to c, or (c nil) dequantized floats
+// through dq.
+func gemmS8Driver(kn *s8Kernel, c []int32, dq *S8Dequant, a []int8, m int, w *PackedS8, t0, t1 int) {
 	K, N, KP := w.K, w.N, w.KP
 	lda := actRowBytes(kn.act, KP)
 	var stack [s8StackBuf]byte
@@ -263,6 +306,11 @@ func gemmS8Driver(kn *s8Kernel, c []int32, a []int8, m int, w *PackedS8, t0, t1 
 	direct := kn.act == actS8 && K == KP
 
 	nb := max(kn.tiles, s8WeightBlock/(S8TileN*KP)/kn.tiles*kn.tiles)
+	// blk holds one row group × weight block of sums for dq.
+	var blk [6 * s8DequantLd]int32
+	if dq != nil {
+		nb = min(nb, s8DequantCols/S8TileN)
+	}
 	full := N / S8TileN // tiles without padded rows
 	var scratch [8 * S8TileN]int32
 	var rs [S8TileN]int32
@@ -295,16 +343,29 @@ func gemmS8Driver(kn *s8Kernel, c []int32, a []int8, m int, w *PackedS8, t0, t1 
 					ab = &buf[(i-base)*lda]
 				}
 				if fe > tb {
-					callS8(kn.id, &c[i*N+tb*S8TileN], N, ab, ld, &w.Data[tb*S8TileN*KP], KP, fe-tb, &w.RowSum[tb*S8TileN], mr)
+					j0, j1 := tb*S8TileN, fe*S8TileN
+					if dq == nil {
+						callS8(kn.id, &c[i*N+j0], N, ab, ld, &w.Data[j0*KP], KP, fe-tb, &w.RowSum[j0], mr)
+					} else {
+						const ldb = s8DequantLd
+						callS8(kn.id, &blk[0], ldb, ab, ld, &w.Data[j0*KP], KP, fe-tb, &w.RowSum[j0], mr)
+						for r := 0; r < mr; r++ {
+							DequantS8(dq.Y[(i+r)*N+j0:(i+r)*N+j1], blk[r*ldb:r*ldb+j1-j0], dq.A[i+r], dq.W[j0:j1])
+						}
+					}
 				}
 				if te > full {
 					// The last tile has padded rows: compute it into scratch.
 					t := full
 					copy(rs[:], w.RowSum[t*S8TileN:])
 					callS8(kn.id, &scratch[0], S8TileN, ab, ld, &w.Data[t*S8TileN*KP], KP, 1, &rs[0], mr)
-					nv := N - t*S8TileN
+					j0, nv := t*S8TileN, N-t*S8TileN
 					for r := 0; r < mr; r++ {
-						copy(c[(i+r)*N+t*S8TileN:(i+r)*N+N], scratch[r*S8TileN:r*S8TileN+nv])
+						if dq == nil {
+							copy(c[(i+r)*N+j0:(i+r)*N+N], scratch[r*S8TileN:r*S8TileN+nv])
+						} else {
+							DequantS8(dq.Y[(i+r)*N+j0:(i+r)*N+N], scratch[r*S8TileN:r*S8TileN+nv], dq.A[i+r], dq.W[j0:N])
+						}
 					}
 				}
 			}
@@ -356,7 +417,7 @@ func convertActRow(act int, dst []byte, src []int8) {
 }
 
 // gemmS8Generic is the reference: plain Go over the packed layout.
-func gemmS8Generic(c []int32, a []int8, m int, w *PackedS8, t0, t1 int) {
+func gemmS8Generic(c []int32, dq *S8Dequant, a []int8, m int, w *PackedS8, t0, t1 int) {
 	K, N, KP := w.K, w.N, w.KP
 	kfull := K / 4
 	for t := t0; t < t1; t++ {
@@ -376,7 +437,12 @@ func gemmS8Generic(c []int32, a []int8, m int, w *PackedS8, t0, t1 int) {
 				}
 				dotGroup(&acc, (*[64]int8)(tile[kfull*64:kfull*64+64]), q[0], q[1], q[2], q[3])
 			}
-			copy(c[i*N+t*S8TileN:i*N+t*S8TileN+nv], acc[:nv])
+			j0 := t * S8TileN
+			if dq == nil {
+				copy(c[i*N+j0:i*N+j0+nv], acc[:nv])
+			} else {
+				DequantS8(dq.Y[i*N+j0:i*N+j0+nv], acc[:nv], dq.A[i], dq.W[j0:j0+nv])
+			}
 		}
 	}
 }

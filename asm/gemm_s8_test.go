@@ -2,6 +2,7 @@ package asm
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -73,6 +74,7 @@ func checkGemmS8(t *testing.T, r *rand.Rand, m, n, k, mode int) {
 			t.Fatalf("m=%d n=%d k=%d: wrote past the end of c", m, n, k)
 		}
 	}
+	checkGemmS8Dequant(t, r, a, m, &p, want)
 	// Tile ranges compose to the whole product.
 	if p.Tiles() > 1 {
 		part := make([]int32, m*n)
@@ -87,6 +89,46 @@ func checkGemmS8(t *testing.T, r *rand.Rand, m, n, k, mode int) {
 	}
 }
 
+// checkGemmS8Dequant checks that the fused epilogue gives the bits of
+// DequantS8 applied to the exact sums, whole and split into tile ranges,
+// writing nothing outside y.
+func checkGemmS8Dequant(t *testing.T, r *rand.Rand, a []int8, m int, p *PackedS8, sums []int32) {
+	t.Helper()
+	n := p.N
+	sa, sw := make([]float32, m), make([]float32, n)
+	for i := range sa {
+		sa[i] = r.Float32() * 0.1
+	}
+	for j := range sw {
+		sw[j] = r.Float32() * 0.01
+	}
+	want := make([]float32, m*n)
+	for i := 0; i < m; i++ {
+		DequantS8(want[i*n:(i+1)*n], sums[i*n:(i+1)*n], sa[i], sw)
+	}
+	got := make([]float32, m*n+3)
+	for i := range got {
+		got[i] = -7
+	}
+	dq := &S8Dequant{Y: got, A: sa, W: sw}
+	if mid := p.Tiles() / 2; mid > 0 {
+		GemmS8DequantTiles(dq, a, m, p, mid, p.Tiles())
+		GemmS8DequantTiles(dq, a, m, p, 0, mid)
+	} else {
+		GemmS8DequantTiles(dq, a, m, p, 0, p.Tiles())
+	}
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("m=%d n=%d k=%d: dequantized y[%d][%d] = %v, want %v", m, n, p.K, i/n, i%n, got[i], want[i])
+		}
+	}
+	for i := m * n; i < len(got); i++ {
+		if got[i] != -7 {
+			t.Fatalf("m=%d n=%d k=%d: wrote past the end of y", m, n, p.K)
+		}
+	}
+}
+
 func TestGemmS8(t *testing.T) {
 	eachTier(t, FamilyGemmS8, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(1, 2))
@@ -96,6 +138,8 @@ func TestGemmS8(t *testing.T) {
 			{6, 3, 1000}, {17, 256, 80},
 			// TRM token mixing: K = positions (97, 916), not a multiple of 16.
 			{512, 97, 512}, {37, 916, 1024}, {5, 916, 40},
+			// More columns than one dequantized weight block holds.
+			{5, 1100, 64}, {9, 2100, 16},
 		}
 		for _, s := range shapes {
 			for mode := 0; mode < 4; mode++ {

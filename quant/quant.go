@@ -98,13 +98,8 @@ func (a *Activations) QuantizeRows(x []float32, rows, K int) {
 
 // ApplyTiles computes the output columns of tiles [t0, t1) of
 // y [rows, N] = x·Wᵀ from quantized activations: the exact int32 products
-// from the kernel, scaled by the token's and the row's scales. acc is int32
-// scratch of rows·N.
-func (m *Matrix) ApplyTiles(y []float32, a *Activations, rows int, acc []int32, t0, t1 int) {
-	N := m.Q.N
-	asm.GemmS8Tiles(acc, a.Q, rows, &m.Q, t0, t1)
-	j0, j1 := t0*asm.S8TileN, min(N, t1*asm.S8TileN)
-	for r := 0; r < rows; r++ {
-		asm.DequantS8(y[r*N+j0:r*N+j1], acc[r*N+j0:r*N+j1], a.Scale[r], m.Scale[j0:j1])
-	}
+// from the kernel, scaled by the token's and the row's scales in the
+// kernel's epilogue.
+func (m *Matrix) ApplyTiles(y []float32, a *Activations, rows int, t0, t1 int) {
+	asm.GemmS8DequantTiles(&asm.S8Dequant{Y: y, A: a.Scale, W: m.Scale}, a.Q, rows, &m.Q, t0, t1)
 }

@@ -73,8 +73,8 @@ func TestApplyMatchesDequantized(t *testing.T) {
 	x := randMat(rng, rows*k)
 	a := Activations{Q: make([]int8, rows*k), Scale: make([]float32, rows)}
 	a.QuantizeRows(x, rows, k)
-	y, acc := make([]float32, rows*n), make([]int32, rows*n)
-	m.ApplyTiles(y, &a, rows, acc, 0, m.Q.Tiles())
+	y := make([]float32, rows*n)
+	m.ApplyTiles(y, &a, rows, 0, m.Q.Tiles())
 	wd := m.Dequantize()
 	for r := 0; r < rows; r++ {
 		for j := 0; j < n; j++ {
@@ -88,7 +88,7 @@ func TestApplyMatchesDequantized(t *testing.T) {
 	// Split by tiles gives the same result.
 	y2 := make([]float32, rows*n)
 	for t0 := 0; t0 < m.Q.Tiles(); t0++ {
-		m.ApplyTiles(y2, &a, rows, acc, t0, t0+1)
+		m.ApplyTiles(y2, &a, rows, t0, t0+1)
 	}
 	require.Equal(t, y, y2)
 	_ = asm.S8TileN

@@ -31,8 +31,7 @@ func (m *Model) SessionBytes(batch, threads int) int64 {
 		3*B*8 + // slotOf, rowOf, steps
 		4*(B*S+B) + 4*S // tokens, puzzleIDs; pred
 	if m.quantized() {
-		n += B*int64(z.actQ) + 4*B*int64(z.actRows) + // activations and their scales
-			4*B*int64(z.acc) // int32 products
+		n += B*int64(z.actQ) + 4*B*int64(z.actRows) // activations and their scales
 	}
 	return n
 }

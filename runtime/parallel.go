@@ -61,7 +61,7 @@ func (s *Session) runS8(w int) {
 	t0, t1 := span(q.Q.Tiles(), s.pool.n, w)
 	if t0 < t1 {
 		acts := quant.Activations{Q: s.acts.Q[:o.rows*o.l.In], Scale: s.acts.Scale[:o.rows]}
-		q.ApplyTiles(o.dst, &acts, o.rows, s.acc[:o.rows*o.l.Out], t0, t1)
+		q.ApplyTiles(o.dst, &acts, o.rows, t0, t1)
 	}
 }
 

@@ -134,7 +134,7 @@ func TestDownRotationLayer(t *testing.T) {
 		acts := quant.Activations{Q: make([]int8, rows*F), Scale: make([]float32, rows)}
 		acts.QuantizeRows(xr, rows, F)
 		got := make([]float32, rows*D)
-		qm.ApplyTiles(got, &acts, rows, make([]int32, rows*D), 0, qm.Q.Tiles())
+		qm.ApplyTiles(got, &acts, rows, 0, qm.Q.Tiles())
 		var num, den float64
 		for i := range got {
 			e := float64(got[i] - want[i])

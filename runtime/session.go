@@ -72,9 +72,9 @@ type Session struct {
 	pred           []int32   // [S], HaltValid's prediction
 
 	// int8 path: activations quantized per row (token, or mlp_t channel),
-	// and int32 products; sized for the largest linear layer.
+	// sized for the largest linear layer. The int32 products stay in the
+	// GEMM's epilogue (asm.GemmS8DequantTiles).
 	acts quant.Activations
-	acc  []int32
 
 	// obs is the observer of the current Run (nil: none); state is the
 	// view handed to it, reused so that observing allocates nothing.
@@ -91,7 +91,7 @@ type Session struct {
 // sessionSizes are the per-sequence element counts of a Session's buffers:
 // the largest each step of a block needs.
 type sessionSizes struct {
-	qkv, gu, hid, actQ, actRows, acc int
+	qkv, gu, hid, actQ, actRows int
 }
 
 func sizesOf(c Config) sessionSizes {
@@ -110,7 +110,6 @@ func sizesOf(c Config) sessionSizes {
 	}
 	for _, l := range lins {
 		z.actQ = max(z.actQ, l[0]*l[1])
-		z.acc = max(z.acc, l[0]*l[2])
 	}
 	return z
 }
@@ -142,7 +141,6 @@ func (m *Model) NewSession(maxBatch, threads int) (*Session, error) {
 	}
 	if m.quantized() {
 		s.acts = quant.Activations{Q: make([]int8, B*z.actQ), Scale: f(B * z.actRows)}
-		s.acc = make([]int32, B*z.acc)
 	}
 	s.pool = newPool(threads)
 	if c.Attention() {
