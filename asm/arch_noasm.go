@@ -43,6 +43,10 @@ func addSquaresArch(h, y *float32, n int, ss *float32)   { panic("asm: no assemb
 func scaleArch(x *float32, n int, s float32)             { panic("asm: no assembly in this build") }
 func ropeArch(v, cos, sin *float32, half, heads, hb int) { panic("asm: no assembly in this build") }
 func butterflyArch(x, y *float32, n int)                 { panic("asm: no assembly in this build") }
+func hadamardArch(x *float32, m, b int)                  { panic("asm: no assembly in this build") }
+
+const hadamardBlock = 1
+
 func swigluBwdArch(dg, du, dh, gate, up *float32, n int) { panic("asm: no assembly in this build") }
 func dotLanesArch(d, y *float32, n int, ss *float32)     { panic("asm: no assembly in this build") }
 func rmsBwdArch(d, y *float32, n int, m, inv float32)    { panic("asm: no assembly in this build") }

@@ -494,6 +494,13 @@ func Hadamard(x []float32, b int) {
 		panic(fmt.Sprintf("asm: Hadamard: order %d does not divide len(x)=%d into a power-of-two number of chunks", b, len(x)))
 	}
 	m := len(x) / b
+	if vecCur != vecGeneric && b > 1 && m%hadamardBlock == 0 {
+		// One call runs every stage: per-stage Butterfly calls cost more
+		// than their work at HRM's chunk of 24 floats (and left it an
+		// 8-float scalar tail each).
+		hadamardArch(&x[0], m, b)
+		return
+	}
 	for h := 1; h < b; h *= 2 {
 		for i := 0; i < b; i += 2 * h {
 			Butterfly(x[i*m:(i+h)*m], x[(i+h)*m:(i+2*h)*m])

@@ -102,6 +102,26 @@ func butterflyAvx512(x, y *float32, n int)
 //go:noescape
 func butterflyAvx2(x, y *float32, n int)
 
+// hadamardAvx2 is Hadamard's stages over b chunks of m floats (m a
+// multiple of hadamardBlock, b a power of two ≥ 2); ymm is enough, the
+// stages are bound by loads and stores of L1-resident rows.
+//
+//go:noescape
+func hadamardAvx2(x *float32, m, b int)
+
+const hadamardBlock = 8
+
+//go:noescape
+func hadamard64Avx2(x *float32, m int)
+
+func hadamardArch(x *float32, m, b int) {
+	if b == 64 {
+		hadamard64Avx2(x, m)
+	} else {
+		hadamardAvx2(x, m, b)
+	}
+}
+
 func butterflyArch(x, y *float32, n int) {
 	if vecCur == vecAvx512 {
 		butterflyAvx512(x, y, n)

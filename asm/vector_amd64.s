@@ -595,6 +595,122 @@ bfly2loop:
 	VZEROUPPER
 	RET
 
+// func hadamard64Avx2(x *float32, m int)
+// Hadamard of order 64 over chunks of m floats (m a multiple of 8) as two
+// radix-8 passes with the data in registers: pass 1 runs stages h = 1, 2, 4
+// on each run of 8 consecutive chunks, pass 2 stages 8, 16, 32 on each set
+// of 8 chunks 8 apart. Every element sees the butterflies of the
+// stage-by-stage order, so the bits are the same; the row is loaded and
+// stored twice instead of six times.
+TEXT ·hadamard64Avx2(SB), NOSPLIT, $0-16
+	MOVQ x+0(FP), DI
+	MOVQ m+8(FP), SI
+	SHLQ $2, SI         // chunk in bytes
+	MOVQ SI, BX         // pass 1: chunk k of a set at k·BX
+	LEAQ 0(SI*8), DX    // and sets DX apart
+	MOVQ $2, AX
+had64pass:
+	XORQ R8, R8         // offset of the set
+	MOVQ $8, R9
+had64set:
+	LEAQ (DI)(R8*1), R10
+	XORQ CX, CX         // offset in the chunk
+had64vec:
+	LEAQ    (R10)(CX*1), R11 // chunks 0 and 4
+	LEAQ    (R11)(BX*1), R12 // 1 and 5
+	LEAQ    (R11)(BX*2), R13 // 2 and 6
+	LEAQ    (R12)(BX*2), R14 // 3 and 7
+	VMOVUPS (R11), Y0
+	VMOVUPS (R12), Y1
+	VMOVUPS (R13), Y2
+	VMOVUPS (R14), Y3
+	VMOVUPS (R11)(BX*4), Y4
+	VMOVUPS (R12)(BX*4), Y5
+	VMOVUPS (R13)(BX*4), Y6
+	VMOVUPS (R14)(BX*4), Y7
+	// h=1: chunks (0,1) (2,3) (4,5) (6,7)
+	VADDPS  Y1, Y0, Y8
+	VSUBPS  Y1, Y0, Y9
+	VADDPS  Y3, Y2, Y10
+	VSUBPS  Y3, Y2, Y11
+	VADDPS  Y5, Y4, Y12
+	VSUBPS  Y5, Y4, Y13
+	VADDPS  Y7, Y6, Y14
+	VSUBPS  Y7, Y6, Y15
+	// h=2: (0,2) (1,3) (4,6) (5,7)
+	VADDPS  Y10, Y8, Y0
+	VSUBPS  Y10, Y8, Y2
+	VADDPS  Y11, Y9, Y1
+	VSUBPS  Y11, Y9, Y3
+	VADDPS  Y14, Y12, Y4
+	VSUBPS  Y14, Y12, Y6
+	VADDPS  Y15, Y13, Y5
+	VSUBPS  Y15, Y13, Y7
+	// h=4: (0,4) (1,5) (2,6) (3,7)
+	VADDPS  Y4, Y0, Y8
+	VSUBPS  Y4, Y0, Y12
+	VADDPS  Y5, Y1, Y9
+	VSUBPS  Y5, Y1, Y13
+	VADDPS  Y6, Y2, Y10
+	VSUBPS  Y6, Y2, Y14
+	VADDPS  Y7, Y3, Y11
+	VSUBPS  Y7, Y3, Y15
+	// chunk k is in Y(8+k)
+	VMOVUPS Y8, (R11)
+	VMOVUPS Y9, (R12)
+	VMOVUPS Y10, (R13)
+	VMOVUPS Y11, (R14)
+	VMOVUPS Y12, (R11)(BX*4)
+	VMOVUPS Y13, (R12)(BX*4)
+	VMOVUPS Y14, (R13)(BX*4)
+	VMOVUPS Y15, (R14)(BX*4)
+	ADDQ    $32, CX
+	CMPQ    CX, SI
+	JLT     had64vec
+	ADDQ    DX, R8
+	DECQ    R9
+	JNZ     had64set
+	XCHGQ   BX, DX      // pass 2: chunks 8 apart, sets one chunk apart
+	DECQ    AX
+	JNZ     had64pass
+	VZEROUPPER
+	RET
+
+// func hadamardAvx2(x *float32, m, b int)
+// For span = m, 2m, …, (b/2)·m floats: every pair of adjacent span-long
+// runs (x, y) becomes (x+y, x−y), the butterflies of Hadamard in its order.
+TEXT ·hadamardAvx2(SB), NOSPLIT, $0-24
+	MOVQ  x+0(FP), DI
+	MOVQ  m+8(FP), R8
+	MOVQ  b+16(FP), R9
+	SHLQ  $2, R8        // span in bytes
+	IMULQ R8, R9        // whole row in bytes
+hadstage:
+	XORQ R10, R10       // offset of the pair
+hadpair:
+	LEAQ (DI)(R10*1), R11
+	LEAQ (R11)(R8*1), R12
+	MOVQ R8, CX
+hadloop:
+	VMOVUPS (R11), Y0
+	VMOVUPS (R12), Y1
+	VADDPS  Y1, Y0, Y2
+	VSUBPS  Y1, Y0, Y3
+	VMOVUPS Y2, (R11)
+	VMOVUPS Y3, (R12)
+	ADDQ    $32, R11
+	ADDQ    $32, R12
+	SUBQ    $32, CX
+	JNZ     hadloop
+	LEAQ    (R10)(R8*2), R10
+	CMPQ    R10, R9
+	JLT     hadpair
+	SHLQ    $1, R8
+	CMPQ    R8, R9
+	JLT     hadstage
+	VZEROUPPER
+	RET
+
 // ---------------------------------------------------------------------------
 // The trainer's backward steps (SwiGLUBwd, RMSNormBwd).
 

@@ -46,6 +46,25 @@ func butterflyNeon(x, y *float32, n int)
 
 func butterflyArch(x, y *float32, n int) { butterflyNeon(x, y, n) }
 
+// hadamardNeon is Hadamard's stages over b chunks of m floats (m a
+// multiple of hadamardBlock, b a power of two ≥ 2).
+//
+//go:noescape
+func hadamardNeon(x *float32, m, b int)
+
+const hadamardBlock = 4
+
+//go:noescape
+func hadamard64Neon(x *float32, m int)
+
+func hadamardArch(x *float32, m, b int) {
+	if b == 64 {
+		hadamard64Neon(x, m)
+	} else {
+		hadamardNeon(x, m, b)
+	}
+}
+
 //go:noescape
 func swigluBwdNeon(dg, du, dh, gate, up *float32, n int)
 

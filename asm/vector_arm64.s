@@ -346,6 +346,120 @@ bflyloop:
 	BNE    bflyloop
 	RET
 
+// func hadamard64Neon(x *float32, m int)
+// Hadamard of order 64 over chunks of m floats (m a multiple of 4) as two
+// radix-8 passes with the data in registers (see hadamard64Avx2): the same
+// butterflies per element, so the same bits, with two loads and stores of
+// the row instead of six.
+TEXT ·hadamard64Neon(SB), NOSPLIT, $0-16
+	MOVD x+0(FP), R0
+	MOVD m+8(FP), R1
+	LSL  $2, R1, R1     // chunk in bytes
+	MOVD R1, R2         // pass 1: chunk k of a set at k·R2
+	LSL  $3, R1, R3     // and sets R3 apart
+	MOVD $2, R4
+had64pass:
+	MOVD $0, R5         // offset of the set
+	MOVD $8, R6
+had64set:
+	ADD  R5, R0, R8     // R8..R15: chunks 0..7 of the set
+	ADD  R2, R8, R9
+	ADD  R2, R9, R10
+	ADD  R2, R10, R11
+	ADD  R2, R11, R12
+	ADD  R2, R12, R13
+	ADD  R2, R13, R14
+	ADD  R2, R14, R15
+	LSR  $4, R1, R7     // vectors per chunk
+had64vec:
+	VLD1   (R8), [V0.S4]
+	VLD1   (R9), [V1.S4]
+	VLD1   (R10), [V2.S4]
+	VLD1   (R11), [V3.S4]
+	VLD1   (R12), [V4.S4]
+	VLD1   (R13), [V5.S4]
+	VLD1   (R14), [V6.S4]
+	VLD1   (R15), [V7.S4]
+	// h=1
+	WORD $0x4e21d410 // fadd v16.4s, v0.4s, v1.4s
+	WORD $0x4ea1d411 // fsub v17.4s, v0.4s, v1.4s
+	WORD $0x4e23d452 // fadd v18.4s, v2.4s, v3.4s
+	WORD $0x4ea3d453 // fsub v19.4s, v2.4s, v3.4s
+	WORD $0x4e25d494 // fadd v20.4s, v4.4s, v5.4s
+	WORD $0x4ea5d495 // fsub v21.4s, v4.4s, v5.4s
+	WORD $0x4e27d4d6 // fadd v22.4s, v6.4s, v7.4s
+	WORD $0x4ea7d4d7 // fsub v23.4s, v6.4s, v7.4s
+	// h=2
+	WORD $0x4e32d600 // fadd v0.4s, v16.4s, v18.4s
+	WORD $0x4eb2d602 // fsub v2.4s, v16.4s, v18.4s
+	WORD $0x4e33d621 // fadd v1.4s, v17.4s, v19.4s
+	WORD $0x4eb3d623 // fsub v3.4s, v17.4s, v19.4s
+	WORD $0x4e36d684 // fadd v4.4s, v20.4s, v22.4s
+	WORD $0x4eb6d686 // fsub v6.4s, v20.4s, v22.4s
+	WORD $0x4e37d6a5 // fadd v5.4s, v21.4s, v23.4s
+	WORD $0x4eb7d6a7 // fsub v7.4s, v21.4s, v23.4s
+	// h=4
+	WORD $0x4e24d410 // fadd v16.4s, v0.4s, v4.4s
+	WORD $0x4ea4d414 // fsub v20.4s, v0.4s, v4.4s
+	WORD $0x4e25d431 // fadd v17.4s, v1.4s, v5.4s
+	WORD $0x4ea5d435 // fsub v21.4s, v1.4s, v5.4s
+	WORD $0x4e26d452 // fadd v18.4s, v2.4s, v6.4s
+	WORD $0x4ea6d456 // fsub v22.4s, v2.4s, v6.4s
+	WORD $0x4e27d473 // fadd v19.4s, v3.4s, v7.4s
+	WORD $0x4ea7d477 // fsub v23.4s, v3.4s, v7.4s
+	// chunk k is in V(16+k)
+	VST1.P [V16.S4], 16(R8)
+	VST1.P [V17.S4], 16(R9)
+	VST1.P [V18.S4], 16(R10)
+	VST1.P [V19.S4], 16(R11)
+	VST1.P [V20.S4], 16(R12)
+	VST1.P [V21.S4], 16(R13)
+	VST1.P [V22.S4], 16(R14)
+	VST1.P [V23.S4], 16(R15)
+	SUBS   $1, R7, R7
+	BNE    had64vec
+	ADD    R3, R5, R5
+	SUBS   $1, R6, R6
+	BNE    had64set
+	MOVD   R2, R16      // pass 2: chunks 8 apart, sets one chunk apart
+	MOVD   R3, R2
+	MOVD   R16, R3
+	SUBS   $1, R4, R4
+	BNE    had64pass
+	RET
+
+// func hadamardNeon(x *float32, m, b int)
+// For span = m, 2m, …, (b/2)·m floats: every pair of adjacent span-long
+// runs (x, y) becomes (x+y, x−y), the butterflies of Hadamard in its order.
+TEXT ·hadamardNeon(SB), NOSPLIT, $0-24
+	MOVD x+0(FP), R0
+	MOVD m+8(FP), R8
+	MOVD b+16(FP), R9
+	LSL  $2, R8, R8     // span in bytes
+	MUL  R8, R9, R9     // whole row in bytes
+hadstage:
+	MOVD $0, R10        // offset of the pair
+hadpair:
+	ADD  R10, R0, R11
+	ADD  R8, R11, R12
+	MOVD R8, R3
+hadloop:
+	VLD1   (R11), [V0.S4]
+	VLD1   (R12), [V1.S4]
+	WORD $0x4e21d402 // fadd v2.4s, v0.4s, v1.4s
+	WORD $0x4ea1d403 // fsub v3.4s, v0.4s, v1.4s
+	VST1.P [V2.S4], 16(R11)
+	VST1.P [V3.S4], 16(R12)
+	SUBS   $16, R3, R3
+	BNE    hadloop
+	ADD    R8<<1, R10, R10
+	CMP    R9, R10
+	BLT    hadpair
+	LSL    $1, R8, R8
+	CMP    R9, R8
+	BLT    hadstage
+	RET
+
 // ---------------------------------------------------------------------------
 // The trainer's backward steps (SwiGLUBwd, RMSNormBwd).
 

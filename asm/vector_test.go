@@ -627,6 +627,33 @@ func TestHadamard(t *testing.T) {
 	}
 }
 
+// Every tier gives the bits of the stage-by-stage definition (scalar
+// butterflies in Hadamard's order), and writes nothing past the row.
+func TestHadamardBits(t *testing.T) {
+	eachTier(t, FamilyVector, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(45, 46))
+		for _, c := range []struct{ b, m int }{{2, 4}, {2, 8}, {4, 8}, {64, 24}, {64, 8}, {64, 4}, {64, 12}, {32, 4}, {16, 12}, {8, 16}, {64, 6}, {2, 1536}} {
+			n := c.b * c.m
+			for kind := 0; kind < 5; kind++ {
+				x := make([]float32, n+1)
+				randVec(r, x[:n], kind)
+				x[n] = 7
+				want := append([]float32(nil), x[:n]...)
+				for h := 1; h < c.b; h *= 2 {
+					for i := 0; i < c.b; i += 2 * h {
+						butterflyGeneric(want[i*c.m:(i+h)*c.m], want[(i+h)*c.m:(i+2*h)*c.m])
+					}
+				}
+				Hadamard(x[:n], c.b)
+				checkSameF32(t, fmt.Sprintf("Hadamard b=%d m=%d kind %d", c.b, c.m, kind), x[:n], want)
+				if x[n] != 7 {
+					t.Fatalf("b=%d m=%d: wrote past the end", c.b, c.m)
+				}
+			}
+		}
+	})
+}
+
 func bitsOdd(v int) bool {
 	odd := false
 	for ; v != 0; v &= v - 1 {
