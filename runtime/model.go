@@ -177,23 +177,33 @@ func (m *Model) stack(s *Session, blocks []Block, z, inj []float32, n int) {
 		z[i] += inj[i]
 	}
 	s.profEnd(ProfResidual, t0, 0)
+	quantized := false
 	for i := range blocks {
-		m.block(s, &blocks[i], z, n)
+		var next *Linear
+		if i+1 < len(blocks) && !m.Cfg.MLPT {
+			next = &blocks[i+1].QKV
+		}
+		quantized = m.block(s, &blocks[i], z, n, quantized, next)
 	}
 }
 
 // block applies one post-norm block in place to h [n·T, D]:
-// h ← rms(h + Mix(h)); h ← rms(h + MLP(h)).
-func (m *Model) block(s *Session, b *Block, h []float32, n int) {
+// h ← rms(h + Mix(h)); h ← rms(h + MLP(h)). On the int8 path each step
+// that feeds an int8 layer quantizes its output rows as it writes them:
+// quantized says that acts already hold h (the block before did it), and
+// next, the first layer of the following block, if any, asks the last
+// RMSNorm to do the same. It returns whether it did.
+func (m *Model) block(s *Session, b *Block, h []float32, n int, quantized bool, next *Linear) bool {
 	c := m.Cfg
 	D, F := c.HiddenSize, c.Inter()
 	rows := n * c.TotalLen()
 
 	if c.MLPT {
 		m.tokenMLP(s, b, h, n)
+		quantized = false
 	} else {
 		qkv := s.qkv[:rows*3*D]
-		s.linear(&b.QKV, qkv, h, rows)
+		s.linearQ(&b.QKV, qkv, h, rows, quantized)
 		if c.PosEncodings == "rope" {
 			s.rowwise(opRoPE, qkv, nil, rows, 3*D)
 		}
@@ -201,16 +211,19 @@ func (m *Model) block(s *Session, b *Block, h []float32, n int) {
 		s.attention(att, qkv, n)
 		tmp := s.tmp[:rows*D]
 		s.linear(&b.O, tmp, att, rows)
-		s.rowwise(opAddRMSNorm, h, tmp, rows, D)
+		quantized = b.GateUp.Q != nil
+		s.rowwiseQ(opAddRMSNorm, h, tmp, rows, D, quantized)
 	}
 
 	tmp := s.tmp[:rows*D]
 	gu := s.gu[:rows*2*F]
-	s.linear(&b.GateUp, gu, h, rows)
+	s.linearQ(&b.GateUp, gu, h, rows, quantized)
 	hid := s.hid[:rows*F]
-	s.rowwise(opSwiGLU, hid, gu, rows, F)
-	s.linear(&b.Down, tmp, hid, rows)
-	s.rowwise(opAddRMSNorm, h, tmp, rows, D)
+	s.rowwiseQ(opSwiGLU, hid, gu, rows, F, b.Down.Q != nil)
+	s.linearQ(&b.Down, tmp, hid, rows, b.Down.Q != nil)
+	quantized = next != nil && next.Q != nil
+	s.rowwiseQ(opAddRMSNorm, h, tmp, rows, D, quantized)
+	return quantized
 }
 
 // tokenMLP is TRM's mlp_t mixer on h [n·T, D]: per sequence, the SwiGLU
@@ -227,9 +240,9 @@ func (m *Model) tokenMLP(s *Session, b *Block, h []float32, n int) {
 	gu := s.gu[:rows*2*It]
 	s.linear(&b.TokGateUp, gu, ht, rows)
 	hid := s.hid[:rows*It]
-	s.rowwise(opSwiGLU, hid, gu, rows, It)
+	s.rowwiseQ(opSwiGLU, hid, gu, rows, It, b.TokDown.Q != nil)
 	tmp := s.tmp[:rows*T]
-	s.linear(&b.TokDown, tmp, hid, rows)
+	s.linearQ(&b.TokDown, tmp, hid, rows, b.TokDown.Q != nil)
 	s.rowwise(opAddRMSNorm, ht, tmp, rows, T)
 	s.transpose(h, ht, n, D, T)
 }

@@ -15,13 +15,26 @@ type opArgs struct {
 	l         *Linear
 	dst, src  []float32
 	rows      int
-	width     int // row-wise steps: row width; transposes: source columns
+	width     int  // row-wise steps: row width; transposes: source columns
+	quantize  bool // row-wise steps: also quantize each output row into acts
 	qkv       []float32
 	sequences int
 }
 
+// unfused turns the quantize-in-the-producer fusion off, for the test
+// that it changes no bits.
+var unfused bool
+
 // linear computes dst[rows, Out] = src[rows, In]·Wᵀ on the session's workers.
 func (s *Session) linear(l *Linear, dst, src []float32, rows int) {
+	s.linearQ(l, dst, src, rows, false)
+}
+
+// linearQ is linear where quantized says that the step which wrote src
+// has already quantized it into acts (rowwiseQ): an int8 layer then
+// skips its quantize pass.
+func (s *Session) linearQ(l *Linear, dst, src []float32, rows int, quantized bool) {
+	quantized = quantized && !unfused
 	s.op = opArgs{l: l, dst: dst, src: src, rows: rows}
 	macs := float64(rows) * float64(l.Out) * float64(l.In)
 	t0 := s.profStart()
@@ -29,8 +42,10 @@ func (s *Session) linear(l *Linear, dst, src []float32, rows int) {
 		s.pool.run(s.jobF32)
 		s.profEnd(ProfGemmF32, t0, macs)
 	} else {
-		s.pool.run(s.jobQuantize)
-		s.profEnd(ProfQuantize, t0, 0)
+		if !quantized {
+			s.pool.run(s.jobQuantize)
+			s.profEnd(ProfQuantize, t0, 0)
+		}
 		t0 = s.profStart()
 		s.pool.run(s.jobS8)
 		s.profEnd(ProfGemmS8, t0, macs)
@@ -67,7 +82,15 @@ func (s *Session) runS8(w int) {
 
 // rowwise applies a row-wise step (Model.rowOp) to rows [0, rows) of width w.
 func (s *Session) rowwise(kind int, dst, src []float32, rows, w int) {
-	s.op = opArgs{kind: kind, dst: dst, src: src, rows: rows, width: w}
+	s.rowwiseQ(kind, dst, src, rows, w, false)
+}
+
+// rowwiseQ is rowwise that, with quantize, also quantizes each output row
+// into acts for the int8 layer that reads dst next (linearQ), while the
+// row is still in L1.
+func (s *Session) rowwiseQ(kind int, dst, src []float32, rows, w int, quantize bool) {
+	quantize = quantize && !unfused
+	s.op = opArgs{kind: kind, dst: dst, src: src, rows: rows, width: w, quantize: quantize}
 	t0 := s.profStart()
 	s.pool.run(s.jobRows)
 	s.profEnd([...]int{opRoPE: ProfRoPE, opAddRMSNorm: ProfNorm, opSwiGLU: ProfSwiGLU}[kind], t0, 0)
@@ -77,7 +100,15 @@ func (s *Session) rowwise(kind int, dst, src []float32, rows, w int) {
 func (s *Session) runRows(w int) {
 	o := &s.op
 	r0, r1 := span(o.rows, s.pool.n, w)
-	s.m.rowOp(o.kind, o.dst, o.src, r0, r1, o.width)
+	if !o.quantize {
+		s.m.rowOp(o.kind, o.dst, o.src, r0, r1, o.width)
+		return
+	}
+	W := o.width
+	for r := r0; r < r1; r++ {
+		s.m.rowOp(o.kind, o.dst, o.src, r, r+1, W)
+		s.acts.Scale[r] = asm.QuantizeRowS8(s.acts.Q[r*W:(r+1)*W], o.dst[r*W:(r+1)*W])
+	}
 }
 
 // transpose writes dst [n, cols, rows] = src [n, rows, cols] transposed
