@@ -218,6 +218,111 @@ func GemmS8DequantTiles(dq *S8Dequant, a []int8, m int, w *PackedS8, t0, t1 int)
 	gemmS8Driver(s8Cur, nil, dq, a, m, w, t0, t1)
 }
 
+// GemmS8SwiGLUTiles is, for a gate_up matrix W [2F, K] (gate rows then
+// up rows, F a multiple of S8TileN), GemmS8DequantTiles into y [m, 2F]
+// followed by SwiGLU(hid[i], y[i, :F], y[i, F:]), with the same bits, for
+// the hid columns of gate tiles [t0, t1) (t1 ≤ F/16). Only hid [m, F] is
+// written (dq.Y is unused): the gate and up sums of a row group meet in a
+// stack block, so the [m, 2F] floats never go to memory.
+func GemmS8SwiGLUTiles(dq *S8Dequant, hid []float32, a []int8, m int, w *PackedS8, t0, t1 int) {
+	F := w.N / 2
+	if w.N%(2*S8TileN) != 0 || t1 > F/S8TileN {
+		panic(fmt.Sprintf("asm: GemmS8SwiGLUTiles: N=%d is not two halves of whole tiles, or tiles [%d,%d) pass the gate half", w.N, t0, t1))
+	}
+	checkS8Call(a, m, w, t0, t1)
+	if len(hid) < m*F || len(dq.A) < m || len(dq.W) < w.N {
+		panic(fmt.Sprintf("asm: GemmS8SwiGLUTiles: len(hid)=%d len(scales)=%d,%d, want %d·%d, %d, %d", len(hid), len(dq.A), len(dq.W), m, F, m, w.N))
+	}
+	if m == 0 || t0 == t1 {
+		return
+	}
+	if s8Cur == nil {
+		gemmS8SwiGLUGeneric(dq, hid, a, m, w, t0, t1)
+		return
+	}
+	gemmS8SwiGLUDriver(s8Cur, dq, hid, a, m, w, t0, t1)
+}
+
+// gemmS8SwiGLUDriver is gemmS8Driver's loop for GemmS8SwiGLUTiles: per row
+// group and block of gate tiles, the kernel runs on the gate tiles and on
+// the matching up tiles (F/16 further), and the block's rows are
+// dequantized and multiplied out while they are in L1.
+func gemmS8SwiGLUDriver(kn *s8Kernel, dq *S8Dequant, hid []float32, a []int8, m int, w *PackedS8, t0, t1 int) {
+	K, KP := w.K, w.KP
+	F := w.N / 2
+	lda := actRowBytes(kn.act, KP)
+	var stack [s8StackBuf]byte
+	buf := stack[:]
+	rowsPer := s8StackBuf / lda / kn.mrMax * kn.mrMax
+	if rowsPer == 0 {
+		rowsPer = kn.mrMax
+		buf = make([]byte, rowsPer*lda)
+	}
+	direct := kn.act == actS8 && K == KP
+	// Two weight blocks (gate and up) share what one block of
+	// gemmS8Driver takes.
+	nb := max(kn.tiles, s8WeightBlock/2/(S8TileN*KP)/kn.tiles*kn.tiles)
+	nb = min(nb, s8SwiGLUCols/S8TileN)
+	const ld = s8SwiGLULd
+	var blk [2 * 6 * ld]int32 // gate rows, then up rows
+	var g, u [s8SwiGLUCols]float32
+	for i0 := 0; i0 < m; i0 += rowsPer {
+		i1 := min(i0+rowsPer, m)
+		inPlace, base := i0, i0
+		if direct {
+			inPlace = i1 - (i1-i0)%kn.mrMax
+			base = inPlace
+		}
+		mp := roundUp(i1-base, kn.mrMax)
+		for i := 0; i < mp; i++ {
+			var src []int8
+			if base+i < i1 {
+				src = a[(base+i)*K : (base+i)*K+K]
+			}
+			convertActRow(kn.act, buf[i*lda:(i+1)*lda], src)
+		}
+		for tb := t0; tb < t1; tb += nb {
+			te := min(tb+nb, t1)
+			j0, j1 := tb*S8TileN, te*S8TileN
+			n := j1 - j0
+			for i := i0; i < i1; i += kn.mrMax {
+				mr := min(kn.mrMax, i1-i)
+				ab, la := &buf[0], lda
+				if i < inPlace {
+					ab, la = (*byte)(unsafe.Pointer(&a[i*K])), K
+				} else {
+					ab = &buf[(i-base)*lda]
+				}
+				callS8(kn.id, &blk[0], ld, ab, la, &w.Data[j0*KP], KP, te-tb, &w.RowSum[j0], mr)
+				callS8(kn.id, &blk[6*ld], ld, ab, la, &w.Data[(j0+F)*KP], KP, te-tb, &w.RowSum[j0+F], mr)
+				for r := 0; r < mr; r++ {
+					DequantS8(g[:n], blk[r*ld:r*ld+n], dq.A[i+r], dq.W[j0:j1])
+					DequantS8(u[:n], blk[(6+r)*ld:(6+r)*ld+n], dq.A[i+r], dq.W[F+j0:F+j1])
+					SwiGLU(hid[(i+r)*F+j0:(i+r)*F+j1], g[:n], u[:n])
+				}
+			}
+		}
+	}
+}
+
+// gemmS8SwiGLUGeneric is GemmS8SwiGLUTiles on the generic kernel, tile by
+// tile.
+func gemmS8SwiGLUGeneric(dq *S8Dequant, hid []float32, a []int8, m int, w *PackedS8, t0, t1 int) {
+	F := w.N / 2
+	var gs, us [S8TileN]int32
+	var g, u [S8TileN]float32
+	for t := t0; t < t1; t++ {
+		j0 := t * S8TileN
+		for i := 0; i < m; i++ {
+			tileDot(&gs, a[i*w.K:i*w.K+w.K], w, t)
+			tileDot(&us, a[i*w.K:i*w.K+w.K], w, t+F/S8TileN)
+			DequantS8(g[:], gs[:], dq.A[i], dq.W[j0:j0+S8TileN])
+			DequantS8(u[:], us[:], dq.A[i], dq.W[F+j0:F+j0+S8TileN])
+			SwiGLU(hid[i*F+j0:i*F+j0+S8TileN], g[:], u[:])
+		}
+	}
+}
+
 func checkS8Call(a []int8, m int, w *PackedS8, t0, t1 int) {
 	if m < 0 || t0 < 0 || t1 > w.Tiles() || t0 > t1 {
 		panic(fmt.Sprintf("asm: GemmS8Tiles: bad range m=%d tiles [%d,%d) of %d", m, t0, t1, w.Tiles()))
@@ -288,6 +393,13 @@ const s8DequantCols = 1024
 // s8DequantLd is the row stride of that block: not a multiple of 4 KiB,
 // where stores of one row group would alias in L1.
 const s8DequantLd = s8DequantCols + 16
+
+// s8SwiGLUCols and s8SwiGLULd are the same for GemmS8SwiGLUTiles, whose
+// block holds gate and up sums and, beside it, their floats.
+const (
+	s8SwiGLUCols = 512
+	s8SwiGLULd   = s8SwiGLUCols + 16
+)
 
 // gemmS8Driver writes int32 sums to c, or (c nil) dequantized floats
 // through dq.
@@ -418,25 +530,12 @@ func convertActRow(act int, dst []byte, src []int8) {
 
 // gemmS8Generic is the reference: plain Go over the packed layout.
 func gemmS8Generic(c []int32, dq *S8Dequant, a []int8, m int, w *PackedS8, t0, t1 int) {
-	K, N, KP := w.K, w.N, w.KP
-	kfull := K / 4
+	K, N := w.K, w.N
 	for t := t0; t < t1; t++ {
-		tile := w.Data[t*S8TileN*KP : (t+1)*S8TileN*KP]
 		nv := min(S8TileN, N-t*S8TileN)
 		for i := 0; i < m; i++ {
-			row := a[i*K : i*K+K]
 			var acc [S8TileN]int32
-			for g := 0; g < kfull; g++ {
-				q := (*[4]int8)(row[4*g : 4*g+4])
-				dotGroup(&acc, (*[64]int8)(tile[g*64:g*64+64]), int32(q[0]), int32(q[1]), int32(q[2]), int32(q[3]))
-			}
-			if K%4 != 0 {
-				var q [4]int32
-				for j := 0; j < K%4; j++ {
-					q[j] = int32(row[4*kfull+j])
-				}
-				dotGroup(&acc, (*[64]int8)(tile[kfull*64:kfull*64+64]), q[0], q[1], q[2], q[3])
-			}
+			tileDot(&acc, a[i*K:i*K+K], w, t)
 			j0 := t * S8TileN
 			if dq == nil {
 				copy(c[i*N+j0:i*N+j0+nv], acc[:nv])
@@ -444,6 +543,26 @@ func gemmS8Generic(c []int32, dq *S8Dequant, a []int8, m int, w *PackedS8, t0, t
 				DequantS8(dq.Y[i*N+j0:i*N+j0+nv], acc[:nv], dq.A[i], dq.W[j0:j0+nv])
 			}
 		}
+	}
+}
+
+// tileDot sets acc to the 16 column sums of tile t of w against one
+// activation row of K values.
+func tileDot(acc *[S8TileN]int32, row []int8, w *PackedS8, t int) {
+	K, KP := w.K, w.KP
+	kfull := K / 4
+	tile := w.Data[t*S8TileN*KP : (t+1)*S8TileN*KP]
+	*acc = [S8TileN]int32{}
+	for g := 0; g < kfull; g++ {
+		q := (*[4]int8)(row[4*g : 4*g+4])
+		dotGroup(acc, (*[64]int8)(tile[g*64:g*64+64]), int32(q[0]), int32(q[1]), int32(q[2]), int32(q[3]))
+	}
+	if K%4 != 0 {
+		var q [4]int32
+		for j := 0; j < K%4; j++ {
+			q[j] = int32(row[4*kfull+j])
+		}
+		dotGroup(acc, (*[64]int8)(tile[kfull*64:kfull*64+64]), q[0], q[1], q[2], q[3])
 	}
 }
 

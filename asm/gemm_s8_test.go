@@ -241,3 +241,55 @@ func TestGemmS8Kernels(t *testing.T) {
 		})
 	}
 }
+
+// GemmS8SwiGLUTiles gives the bits of GemmS8DequantTiles followed by
+// SwiGLU over each row's halves, whole and split into tile ranges, and
+// writes nothing outside hid.
+func TestGemmS8SwiGLU(t *testing.T) {
+	eachTier(t, FamilyGemmS8, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(7, 8))
+		for _, s := range [][3]int{{1, 16, 16}, {5, 32, 64}, {3, 48, 97}, {82, 1536, 512}, {200, 64, 512}, {9, 1600, 40}, {4, 16, 1536}} {
+			m, F, k := s[0], s[1], s[2]
+			n := 2 * F
+			a, w := make([]int8, m*k), make([]int8, n*k)
+			fill(r, a, m, k, 0, -128)
+			fill(r, w, n, k, 0, -127)
+			p, err := PackS8(w, n, k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sa, sw := make([]float32, m), make([]float32, n)
+			for i := range sa {
+				sa[i] = r.Float32() * 0.05
+			}
+			for j := range sw {
+				sw[j] = r.Float32() * 0.02
+			}
+			y := make([]float32, m*n)
+			GemmS8DequantTiles(&S8Dequant{Y: y, A: sa, W: sw}, a, m, &p, 0, p.Tiles())
+			want := make([]float32, m*F)
+			for i := 0; i < m; i++ {
+				SwiGLU(want[i*F:(i+1)*F], y[i*n:i*n+F], y[i*n+F:(i+1)*n])
+			}
+			got := make([]float32, m*F+3)
+			for i := range got {
+				got[i] = -7
+			}
+			dq := &S8Dequant{A: sa, W: sw}
+			half := F / S8TileN
+			mid := half / 2
+			GemmS8SwiGLUTiles(dq, got, a, m, &p, mid, half)
+			GemmS8SwiGLUTiles(dq, got, a, m, &p, 0, mid)
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("m=%d F=%d k=%d: hid[%d][%d] = %v, want %v", m, F, k, i/F, i%F, got[i], want[i])
+				}
+			}
+			for i := m * F; i < len(got); i++ {
+				if got[i] != -7 {
+					t.Fatalf("m=%d F=%d k=%d: wrote past the end of hid", m, F, k)
+				}
+			}
+		}
+	})
+}

@@ -103,3 +103,20 @@ func (a *Activations) QuantizeRows(x []float32, rows, K int) {
 func (m *Matrix) ApplyTiles(y []float32, a *Activations, rows int, t0, t1 int) {
 	asm.GemmS8DequantTiles(&asm.S8Dequant{Y: y, A: a.Scale, W: m.Scale}, a.Q, rows, &m.Q, t0, t1)
 }
+
+// ApplySwiGLUTiles computes, for a gate_up matrix (gate rows, then up
+// rows, each half whole tiles), hid [rows, N/2] = SwiGLU of the two halves
+// of x·Wᵀ, for the hid columns of gate tiles [t0, t1): ApplyTiles and
+// SwiGLU with the same bits, without the [rows, N] product in memory.
+func (m *Matrix) ApplySwiGLUTiles(hid []float32, a *Activations, rows int, t0, t1 int) {
+	asm.GemmS8SwiGLUTiles(&asm.S8Dequant{A: a.Scale, W: m.Scale}, hid, a.Q, rows, &m.Q, t0, t1)
+}
+
+// SwiGLUTiles is the number of gate tiles of a gate_up matrix that
+// ApplySwiGLUTiles can take, or 0 when its halves are not whole tiles.
+func (m *Matrix) SwiGLUTiles() int {
+	if m.Q.N%(2*asm.S8TileN) != 0 {
+		return 0
+	}
+	return m.Q.N / 2 / asm.S8TileN
+}

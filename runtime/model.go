@@ -216,10 +216,15 @@ func (m *Model) block(s *Session, b *Block, h []float32, n int, quantized bool, 
 	}
 
 	tmp := s.tmp[:rows*D]
-	gu := s.gu[:rows*2*F]
-	s.linearQ(&b.GateUp, gu, h, rows, quantized)
 	hid := s.hid[:rows*F]
-	s.rowwiseQ(opSwiGLU, hid, gu, rows, F, b.Down.Q != nil)
+	if q := b.GateUp.Q; q != nil && q.SwiGLUTiles() > 0 && !unfused {
+		s.linearSwiGLU(&b.GateUp, hid, h, rows, quantized)
+		s.rowwiseQ(opRotate, hid, nil, rows, F, b.Down.Q != nil)
+	} else {
+		gu := s.gu[:rows*2*F]
+		s.linearQ(&b.GateUp, gu, h, rows, quantized)
+		s.rowwiseQ(opSwiGLU, hid, gu, rows, F, b.Down.Q != nil)
+	}
 	s.linearQ(&b.Down, tmp, hid, rows, b.Down.Q != nil)
 	quantized = next != nil && next.Q != nil
 	s.rowwiseQ(opAddRMSNorm, h, tmp, rows, D, quantized)
@@ -252,6 +257,7 @@ const (
 	opRoPE       = iota // rotate the q and k heads of qkv rows [r, 3D] in place
 	opAddRMSNorm        // dst ← rms(dst + src), rows of width w
 	opSwiGLU            // dst[r, w] ← silu(gate)·up, src rows [gate w | up w]
+	opRotate            // the down input's rotation of dst rows in place (SwiGLU done in the GEMM)
 )
 
 // rowOp applies a row-wise step to rows [r0, r1) of width w.
@@ -274,6 +280,12 @@ func (m *Model) rowOp(op int, dst, src []float32, r0, r1, w int) {
 		for r := r0; r < r1; r++ {
 			asm.SwiGLU(dst[r*w:(r+1)*w], src[r*2*w:r*2*w+w], src[r*2*w+w:(r+1)*2*w])
 			if m.downRot > 0 {
+				asm.Hadamard(dst[r*w:(r+1)*w], m.downRot)
+			}
+		}
+	case opRotate:
+		if m.downRot > 0 {
+			for r := r0; r < r1; r++ {
 				asm.Hadamard(dst[r*w:(r+1)*w], m.downRot)
 			}
 		}

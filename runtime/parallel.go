@@ -70,6 +70,33 @@ func (s *Session) runQuantize(w int) {
 	a.QuantizeRows(o.src[i0*K:i1*K], i1-i0, K)
 }
 
+// linearSwiGLU computes hid[rows, Out/2] = SwiGLU of the two halves of
+// src·Wᵀ for an int8 gate_up layer whose halves are whole tiles
+// (Matrix.SwiGLUTiles > 0), in the GEMM's epilogue; quantized as in
+// linearQ.
+func (s *Session) linearSwiGLU(l *Linear, hid, src []float32, rows int, quantized bool) {
+	s.op = opArgs{l: l, dst: hid, src: src, rows: rows}
+	if !quantized || unfused {
+		t0 := s.profStart()
+		s.pool.run(s.jobQuantize)
+		s.profEnd(ProfQuantize, t0, 0)
+	}
+	t0 := s.profStart()
+	s.pool.run(s.jobS8SwiGLU)
+	s.profEnd(ProfGemmS8, t0, float64(rows)*float64(l.Out)*float64(l.In))
+	s.op = opArgs{}
+}
+
+func (s *Session) runS8SwiGLU(w int) {
+	o := &s.op
+	q := o.l.Q
+	t0, t1 := span(q.SwiGLUTiles(), s.pool.n, w)
+	if t0 < t1 {
+		acts := quant.Activations{Q: s.acts.Q[:o.rows*o.l.In], Scale: s.acts.Scale[:o.rows]}
+		q.ApplySwiGLUTiles(o.dst, &acts, o.rows, t0, t1)
+	}
+}
+
 func (s *Session) runS8(w int) {
 	o := &s.op
 	q := o.l.Q
@@ -93,7 +120,7 @@ func (s *Session) rowwiseQ(kind int, dst, src []float32, rows, w int, quantize b
 	s.op = opArgs{kind: kind, dst: dst, src: src, rows: rows, width: w, quantize: quantize}
 	t0 := s.profStart()
 	s.pool.run(s.jobRows)
-	s.profEnd([...]int{opRoPE: ProfRoPE, opAddRMSNorm: ProfNorm, opSwiGLU: ProfSwiGLU}[kind], t0, 0)
+	s.profEnd([...]int{opRoPE: ProfRoPE, opAddRMSNorm: ProfNorm, opSwiGLU: ProfSwiGLU, opRotate: ProfSwiGLU}[kind], t0, 0)
 	s.op = opArgs{}
 }
 

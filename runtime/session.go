@@ -86,6 +86,7 @@ type Session struct {
 	pool                                                       *pool
 	op                                                         opArgs
 	jobF32, jobQuantize, jobS8, jobAttn, jobRows, jobTranspose func(int)
+	jobS8SwiGLU                                                func(int)
 }
 
 // sessionSizes are the per-sequence element counts of a Session's buffers:
@@ -149,6 +150,7 @@ func (m *Model) NewSession(maxBatch, threads int) (*Session, error) {
 		}
 	}
 	s.jobF32, s.jobQuantize, s.jobS8, s.jobAttn, s.jobRows, s.jobTranspose = s.runF32, s.runQuantize, s.runS8, s.runAttn, s.runRows, s.runTranspose
+	s.jobS8SwiGLU = s.runS8SwiGLU
 	return s, nil
 }
 
