@@ -6,13 +6,13 @@ import "time"
 // multiply-adds so that a report can set the time against the kernels'
 // rate.
 const (
-	ProfQuantize  = iota // int8: activations quantized per row
-	ProfGemmS8           // int8 GEMM with its dequantizing epilogue
+	ProfQuantize  = iota // int8: activations quantized per row (where no earlier step did it)
+	ProfGemmS8           // int8 GEMM with its epilogue: dequantize, and SwiGLU for gate_up
 	ProfGemmF32          // float32 GEMM
 	ProfAttention        // scores, softmax and weighted sums
 	ProfRoPE             // rotary embedding of q and k
 	ProfNorm             // residual add and RMSNorm
-	ProfSwiGLU           // SwiGLU (and the down input's rotation, int8)
+	ProfSwiGLU           // SwiGLU where the GEMM did not do it, the down input's rotation and its quantize (int8)
 	ProfTranspose        // mlp_t's transposes
 	ProfResidual         // the injections z + u of every update
 	ProfHeads            // lm_head and the Q head
@@ -20,7 +20,7 @@ const (
 )
 
 // ProfileNames names the profile steps.
-var ProfileNames = [numProf]string{"quantize", "int8 GEMM + dequantize", "f32 GEMM", "attention", "RoPE", "residual + RMSNorm", "SwiGLU", "transpose", "injection adds", "heads"}
+var ProfileNames = [numProf]string{"quantize", "int8 GEMM + epilogue", "f32 GEMM", "attention", "RoPE", "residual + RMSNorm (+ quantize)", "SwiGLU / rotation (+ quantize)", "transpose", "injection adds", "heads"}
 
 // Profile accumulates the wall time of a session's steps (Session.SetProfile).
 // Each step is timed on the calling goroutine around its parallel job, so
