@@ -41,6 +41,7 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 	blanks := fs.Int("blanks", -1, "Sudoku: blank cells per puzzle (default: 10 for 4×4, 40 for 9×9)")
 	seed := fs.Uint64("seed", 7, "puzzle seed")
 	asJSON := fs.Bool("json", false, "JSON output")
+	haltF := fs.String("halt", "max", "halting of the solve counts: max (hrm-run's default), q or valid")
 	if err := cli.Parse(fs, args, stderr); err != nil {
 		if err == flag.ErrHelp {
 			return err
@@ -49,6 +50,10 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 	}
 	if *path == "" {
 		return bad("-model FILE is required")
+	}
+	halt, herr := runtime.ParseHaltMode(*haltF)
+	if herr != nil {
+		return bad("-halt: %v", herr)
 	}
 	if *n < 1 || *n > 100000 {
 		return bad("-n %d: want 1..100000", *n)
@@ -159,7 +164,8 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 		if err := s.Begin(tokens, pids); err != nil {
 			return nil, err
 		}
-		if err := s.Run(runtime.Options{}); err != nil {
+		opt := runtime.Options{Halt: halt, Accept: func(r int, pred []int32) bool { return puzzles[r].verifies(pred) }}
+		if err := s.Run(opt); err != nil {
 			return nil, err
 		}
 		ok := make([]bool, len(pids))
@@ -207,7 +213,7 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\nsolved: f32 %d/%d, int8 %d/%d; int8 solves %.2f%% of the puzzles f32 solves\n",
-		rep.SolvedF32, *n, rep.SolvedInt8, *n, 100*rep.KeptFraction)
+	fmt.Fprintf(stdout, "\nsolved (halt %s): f32 %d/%d, int8 %d/%d; int8 solves %.2f%% of the puzzles f32 solves\n",
+		halt, rep.SolvedF32, *n, rep.SolvedInt8, *n, 100*rep.KeptFraction)
 	return nil
 }
