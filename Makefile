@@ -105,7 +105,7 @@ train-sudoku9: build
 train-maze: build
 	$(BIN)/hrm-train -arch trm -mlp-t -task maze -hidden 64 -heads 4 -l-layers 2 -h-cycles 2 -l-cycles 3 \
 		-puzzle-emb-len 1 -max-steps 16 -batch 32 -lr 1e-3 -warmup 200 -lr-min-ratio 0.1 -wd 0.1 -ema 0.999 \
-		-steps 30000 -eval-every 2000 -test-size 500 -seed 1 -force -out runs/maze
+		-steps 30000 -eval-every 2000 -test-size 500 -seed 1 -maze-path-from 1 -force -out runs/maze
 	$(BIN)/hrm-train -export models/maze.safetensors -quant int8 -from runs/maze/checkpoint.safetensors
 
 clean:
