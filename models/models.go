@@ -41,7 +41,7 @@ var (
 		"53..7....6..195....98....6.8...6...34..8.3..17...2...6.6....28....419..5....8..79", 40}
 	Sudoku4 = Builtin{"built-in 4×4 Sudoku model", "sudoku4", "sudoku", sudoku4, "..3..2....1.4...", 10}
 	Maze    = Builtin{"built-in 8×8 maze model", "maze", "maze", mazeFile,
-		"G..#.##.\n.#......\n...##.#.\n.#....#.\n#.#.##..\n...#...#\n.#...##.\n..S#....", 0}
+		"##......\n#..##.#.\n..#.....\nG#..#.#.\n#.#.#...\nS.#...#.\n#.###.#.\n......#.", 0}
 )
 
 // All lists the built-in models: the Sudoku ones largest first, then the
