@@ -248,17 +248,10 @@ func GemmS8SwiGLUTiles(dq *S8Dequant, hid []float32, a []int8, m int, w *PackedS
 // the matching up tiles (F/16 further), and the block's rows are
 // dequantized and multiplied out while they are in L1.
 func gemmS8SwiGLUDriver(kn *s8Kernel, dq *S8Dequant, hid []float32, a []int8, m int, w *PackedS8, t0, t1 int) {
-	K, KP := w.K, w.KP
+	KP := w.KP
 	F := w.N / 2
-	lda := actRowBytes(kn.act, KP)
 	var stack [s8StackBuf]byte
-	buf := stack[:]
-	rowsPer := s8StackBuf / lda / kn.mrMax * kn.mrMax
-	if rowsPer == 0 {
-		rowsPer = kn.mrMax
-		buf = make([]byte, rowsPer*lda)
-	}
-	direct := kn.act == actS8 && K == KP
+	acts := newS8Acts(kn, a, w, &stack)
 	// Two weight blocks (gate and up) share what one block of
 	// gemmS8Driver takes.
 	nb := max(kn.tiles, s8WeightBlock/2/(S8TileN*KP)/kn.tiles*kn.tiles)
@@ -266,33 +259,16 @@ func gemmS8SwiGLUDriver(kn *s8Kernel, dq *S8Dequant, hid []float32, a []int8, m 
 	const ld = s8SwiGLULd
 	var blk [2 * 6 * ld]int32 // gate rows, then up rows
 	var g, u [s8SwiGLUCols]float32
-	for i0 := 0; i0 < m; i0 += rowsPer {
-		i1 := min(i0+rowsPer, m)
-		inPlace, base := i0, i0
-		if direct {
-			inPlace = i1 - (i1-i0)%kn.mrMax
-			base = inPlace
-		}
-		mp := roundUp(i1-base, kn.mrMax)
-		for i := 0; i < mp; i++ {
-			var src []int8
-			if base+i < i1 {
-				src = a[(base+i)*K : (base+i)*K+K]
-			}
-			convertActRow(kn.act, buf[i*lda:(i+1)*lda], src)
-		}
+	for i0 := 0; i0 < m; i0 += acts.rowsPer {
+		i1 := min(i0+acts.rowsPer, m)
+		acts.block(i0, i1)
 		for tb := t0; tb < t1; tb += nb {
 			te := min(tb+nb, t1)
 			j0, j1 := tb*S8TileN, te*S8TileN
 			n := j1 - j0
 			for i := i0; i < i1; i += kn.mrMax {
 				mr := min(kn.mrMax, i1-i)
-				ab, la := &buf[0], lda
-				if i < inPlace {
-					ab, la = (*byte)(unsafe.Pointer(&a[i*K])), K
-				} else {
-					ab = &buf[(i-base)*lda]
-				}
+				ab, la := acts.group(i)
 				callS8(kn.id, &blk[0], ld, ab, la, &w.Data[j0*KP], KP, te-tb, &w.RowSum[j0], mr)
 				callS8(kn.id, &blk[6*ld], ld, ab, la, &w.Data[(j0+F)*KP], KP, te-tb, &w.RowSum[j0+F], mr)
 				for r := 0; r < mr; r++ {
@@ -401,21 +377,66 @@ const (
 	s8SwiGLULd   = s8SwiGLUCols + 16
 )
 
-// gemmS8Driver writes int32 sums to c, or (c nil) dequantized floats
-// through dq.
-func gemmS8Driver(kn *s8Kernel, c []int32, dq *S8Dequant, a []int8, m int, w *PackedS8, t0, t1 int) {
-	K, N, KP := w.K, w.N, w.KP
-	lda := actRowBytes(kn.act, KP)
-	var stack [s8StackBuf]byte
-	buf := stack[:]
-	rowsPer := s8StackBuf / lda / kn.mrMax * kn.mrMax
-	if rowsPer == 0 { // K over 16,000 or so: not HRM's or TRM's shapes
-		rowsPer = kn.mrMax
-		buf = make([]byte, rowsPer*lda)
+// s8Acts is the drivers' view of the activations: a row block at a time
+// converted into the tier's form in buf, which the caller keeps on its
+// stack so that the product allocates nothing.
+type s8Acts struct {
+	kn      *s8Kernel
+	a       []int8
+	K, lda  int
+	rowsPer int // rows per block
+	direct  bool
+	buf     []byte
+	inPlace int // rows of the block below inPlace are read from a
+	base    int // row i >= inPlace is at buf[(i-base)*lda:]
+}
+
+func newS8Acts(kn *s8Kernel, a []int8, w *PackedS8, stack *[s8StackBuf]byte) s8Acts {
+	s := s8Acts{kn: kn, a: a, K: w.K, lda: actRowBytes(kn.act, w.KP), buf: stack[:]}
+	s.rowsPer = s8StackBuf / s.lda / kn.mrMax * kn.mrMax
+	if s.rowsPer == 0 { // K over 16,000 or so: not HRM's or TRM's shapes
+		s.rowsPer = kn.mrMax
+		s.buf = make([]byte, s.rowsPer*s.lda)
 	}
 	// Plain int8 rows with no K padding need no copy: the kernel reads a in
 	// place, except for a last group of fewer than mrMax rows.
-	direct := kn.act == actS8 && K == KP
+	s.direct = kn.act == actS8 && w.K == w.KP
+	return s
+}
+
+// block converts the rows [i0, i1) of one row block.
+func (s *s8Acts) block(i0, i1 int) {
+	K, lda, mrMax := s.K, s.lda, s.kn.mrMax
+	s.inPlace, s.base = i0, i0
+	if s.direct {
+		s.inPlace = i1 - (i1-i0)%mrMax
+		s.base = s.inPlace
+	}
+	mp := roundUp(i1-s.base, mrMax)
+	for i := 0; i < mp; i++ {
+		var src []int8
+		if s.base+i < i1 {
+			src = s.a[(s.base+i)*K : (s.base+i)*K+K]
+		}
+		convertActRow(s.kn.act, s.buf[i*lda:(i+1)*lda], src)
+	}
+}
+
+// group is the first row and the row stride of the row group at row i of
+// the current block, as the kernel reads them.
+func (s *s8Acts) group(i int) (*byte, int) {
+	if i < s.inPlace {
+		return (*byte)(unsafe.Pointer(&s.a[i*s.K])), s.K
+	}
+	return &s.buf[(i-s.base)*s.lda], s.lda
+}
+
+// gemmS8Driver writes int32 sums to c, or (c nil) dequantized floats
+// through dq.
+func gemmS8Driver(kn *s8Kernel, c []int32, dq *S8Dequant, a []int8, m int, w *PackedS8, t0, t1 int) {
+	N, KP := w.N, w.KP
+	var stack [s8StackBuf]byte
+	acts := newS8Acts(kn, a, w, &stack)
 
 	nb := max(kn.tiles, s8WeightBlock/(S8TileN*KP)/kn.tiles*kn.tiles)
 	// blk holds one row group × weight block of sums for dq.
@@ -426,34 +447,15 @@ func gemmS8Driver(kn *s8Kernel, c []int32, dq *S8Dequant, a []int8, m int, w *Pa
 	full := N / S8TileN // tiles without padded rows
 	var scratch [8 * S8TileN]int32
 	var rs [S8TileN]int32
-	for i0 := 0; i0 < m; i0 += rowsPer {
-		i1 := min(i0+rowsPer, m)
-		// Rows below inPlace are read from a; row i >= inPlace from
-		// buf[(i-base)*lda:].
-		inPlace, base := i0, i0
-		if direct {
-			inPlace = i1 - (i1-i0)%kn.mrMax
-			base = inPlace
-		}
-		mp := roundUp(i1-base, kn.mrMax)
-		for i := 0; i < mp; i++ {
-			var src []int8
-			if base+i < i1 {
-				src = a[(base+i)*K : (base+i)*K+K]
-			}
-			convertActRow(kn.act, buf[i*lda:(i+1)*lda], src)
-		}
+	for i0 := 0; i0 < m; i0 += acts.rowsPer {
+		i1 := min(i0+acts.rowsPer, m)
+		acts.block(i0, i1)
 		for tb := t0; tb < t1; tb += nb {
 			te := min(tb+nb, t1)
 			fe := min(te, full)
 			for i := i0; i < i1; i += kn.mrMax {
 				mr := min(kn.mrMax, i1-i)
-				ab, ld := &buf[0], lda
-				if i < inPlace {
-					ab, ld = (*byte)(unsafe.Pointer(&a[i*K])), K
-				} else {
-					ab = &buf[(i-base)*lda]
-				}
+				ab, ld := acts.group(i)
 				if fe > tb {
 					j0, j1 := tb*S8TileN, fe*S8TileN
 					if dq == nil {

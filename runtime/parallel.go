@@ -34,23 +34,30 @@ func (s *Session) linear(l *Linear, dst, src []float32, rows int) {
 // has already quantized it into acts (rowwiseQ): an int8 layer then
 // skips its quantize pass.
 func (s *Session) linearQ(l *Linear, dst, src []float32, rows int, quantized bool) {
-	quantized = quantized && !unfused
 	s.op = opArgs{l: l, dst: dst, src: src, rows: rows}
 	macs := float64(rows) * float64(l.Out) * float64(l.In)
-	t0 := s.profStart()
 	if l.Q == nil {
+		t0 := s.profStart()
 		s.pool.run(s.jobF32)
 		s.profEnd(ProfGemmF32, t0, macs)
 	} else {
-		if !quantized {
-			s.pool.run(s.jobQuantize)
-			s.profEnd(ProfQuantize, t0, 0)
-		}
-		t0 = s.profStart()
+		s.quantizeInput(quantized)
+		t0 := s.profStart()
 		s.pool.run(s.jobS8)
 		s.profEnd(ProfGemmS8, t0, macs)
 	}
 	s.op = opArgs{}
+}
+
+// quantizeInput quantizes s.op's src into acts for an int8 layer, unless
+// the step that wrote it already did (quantized).
+func (s *Session) quantizeInput(quantized bool) {
+	if quantized && !unfused {
+		return
+	}
+	t0 := s.profStart()
+	s.pool.run(s.jobQuantize)
+	s.profEnd(ProfQuantize, t0, 0)
 }
 
 func (s *Session) runF32(w int) {
@@ -76,11 +83,7 @@ func (s *Session) runQuantize(w int) {
 // linearQ.
 func (s *Session) linearSwiGLU(l *Linear, hid, src []float32, rows int, quantized bool) {
 	s.op = opArgs{l: l, dst: hid, src: src, rows: rows}
-	if !quantized || unfused {
-		t0 := s.profStart()
-		s.pool.run(s.jobQuantize)
-		s.profEnd(ProfQuantize, t0, 0)
-	}
+	s.quantizeInput(quantized)
 	t0 := s.profStart()
 	s.pool.run(s.jobS8SwiGLU)
 	s.profEnd(ProfGemmS8, t0, float64(rows)*float64(l.Out)*float64(l.In))
