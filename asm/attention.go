@@ -28,10 +28,10 @@ func AttentionF32Heads(o, qkv []float32, T, heads, headDim, h0, h1 int) {
 
 // AttentionWorkspace is the number of floats of scratch that
 // AttentionF32HeadsWs needs for T positions and heads of headDim (about
-// T·headDim + 16384; none for the generic tier, but the size does not depend
+// T·headDim + max(16384, 4·T); none for the generic tier, but the size does not depend
 // on the tier so that a buffer stays valid across Use).
 func AttentionWorkspace(T, headDim int) int {
-	return headDim*roundUp(T, 16) + attnMQ*attnNB
+	return headDim*roundUp(T, 16) + max(attnMQ*attnNB, attnWorkHead+attnFusedMQ*roundUp(T, 16))
 }
 
 // AttentionF32HeadsWs is AttentionF32Heads with caller-owned scratch ws of
@@ -107,6 +107,13 @@ func SoftmaxRow(x []float32, scale float32) {
 const (
 	attnMQ = 64  // queries per block: reuse of each K and V row
 	attnNB = 256 // keys per block: long enough to amortise the P·V reduction
+)
+
+// A fused kernel's work block: attnWorkHead floats of scalars, then the
+// scores of its attnFusedMQ queries against every key.
+const (
+	attnWorkHead = 16
+	attnFusedMQ  = 4
 )
 
 // attnBlock is the key block of the generic kernel: the max and the

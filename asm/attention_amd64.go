@@ -5,7 +5,7 @@ package asm
 //go:noescape
 func attnAvx512(o *float32, ldo int, q *float32, ldq int, kt *float32, tp int, v *float32, ldv int, t int, mr int, work *float32)
 
-var attnAvx512Kernel = attnKernel{mq: 4, other: &attnAvx512Blocked}
+var attnAvx512Kernel = attnKernel{mq: attnFusedMQ, other: &attnAvx512Blocked}
 
 func callAttn(id int, o *float32, ldo int, q *float32, ldq int, kt *float32, tp int, v *float32, ldv int, t int, mr int, work *float32) {
 	attnAvx512(o, ldo, q, ldq, kt, tp, v, ldv, t, mr, work)
@@ -22,3 +22,10 @@ var attnAvx2Blocked = attnBlocked{gemm: &f32Avx2}
 
 // Head sizes other than 64 on AVX-512 machines: AVX-512 GEMMs, AVX2 exp.
 var attnAvx512Blocked = attnBlocked{gemm: &f32Avx512}
+
+//go:noescape
+func transposeK64Avx512(kt *float32, tp int, k *float32, ldk int, t int)
+
+func callTransposeK(kt *float32, tp int, k *float32, ldk int, t int) {
+	transposeK64Avx512(kt, tp, k, ldk, t)
+}

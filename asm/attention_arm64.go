@@ -15,3 +15,7 @@ func callExpRow(id int, x *float32, n int, scale float32, mPrev float32) (sum fl
 func callAttn(id int, o *float32, ldo int, q *float32, ldq int, kt *float32, tp int, v *float32, ldv int, t int, mr int, work *float32) {
 	panic("asm: no fused attention kernel on arm64")
 }
+
+func callTransposeK(kt *float32, tp int, k *float32, ldk int, t int) {
+	panic("asm: no fused attention kernel on arm64")
+}

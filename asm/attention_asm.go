@@ -4,12 +4,13 @@ package asm
 
 import "math"
 
-// attnKernel is one asm tier of attention. Its kernel (callAttn with id) handles mq queries (rows at
-// or past mr alias query 0 and are not stored) of one head with
-// headDim = 64 against all t keys: q rows ldq floats apart, kt the head's
-// keys transposed into 64 rows of tp floats (zero padded to a multiple of
-// 16), v rows ldv floats apart, o rows ldo floats apart. work holds 64
-// floats of scratch followed by the score scale.
+// attnKernel is one asm tier of attention. Its kernel (callAttn with id)
+// handles mq queries (rows at or past mr alias query 0 and are not stored)
+// of one head with headDim = 64 against all t keys: q rows ldq floats
+// apart, kt the head's keys transposed into 64 rows of tp floats (zero
+// padded to a multiple of 16; callTransposeK), v rows ldv floats apart, o
+// rows ldo floats apart. work holds attnWorkHead floats, the first the
+// score scale, then mq rows of tp floats for the scores.
 type attnKernel struct {
 	mq    int
 	other *attnBlocked // for head sizes other than 64; nil: generic
@@ -56,17 +57,9 @@ func attentionHeadAsm(kn *attnKernel, o, qkv []float32, T, heads, d, h int, ws [
 	tp := roundUp(T, 16)
 	kt := ws[:d*tp]
 	// Transposing K costs T·d moves against 2·T²·d multiply-adds.
-	for s := 0; s < T; s++ {
-		kr := qkv[s*ld+D+h*d : s*ld+D+h*d+d]
-		for i, x := range kr {
-			kt[i*tp+s] = x
-		}
-	}
-	for i := 0; i < d; i++ {
-		clear(kt[i*tp+T : i*tp+tp])
-	}
-	var work [80]float32
-	work[64] = float32(1 / math.Sqrt(float64(d)))
+	callTransposeK(&kt[0], tp, &qkv[D+h*d], ld, T)
+	work := ws[d*tp:][:attnWorkHead+kn.mq*tp]
+	work[0] = float32(1 / math.Sqrt(float64(d)))
 	for t := 0; t < T; t += kn.mq {
 		callAttn(kn.id, &o[t*D+h*d], D, &qkv[t*ld+h*d], ld, &kt[0], tp, &qkv[2*D+h*d], ld, T, min(kn.mq, T-t), &work[0])
 	}

@@ -119,7 +119,7 @@ func checkAttention(t *testing.T, r *rand.Rand, T, heads, d int, qScale float32)
 func TestAttention(t *testing.T) {
 	eachTier(t, FamilyAttention, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(11, 12))
-		for _, T := range []int{1, 2, 3, 5, 15, 16, 17, 33, 64, 82, 100} {
+		for _, T := range []int{1, 2, 3, 5, 15, 16, 17, 31, 32, 33, 48, 64, 82, 100} {
 			for _, hd := range [][2]int{{1, 64}, {3, 64}, {8, 64}, {2, 16}, {3, 8}, {1, 3}, {2, 128}} {
 				checkAttention(t, r, T, hd[0], hd[1], 1)
 			}

@@ -41,7 +41,7 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 	blanks := fs.Int("blanks", -1, "Sudoku: blank cells per puzzle (default: 10 for 4×4, 40 for 9×9)")
 	seed := fs.Uint64("seed", 7, "puzzle seed")
 	asJSON := fs.Bool("json", false, "JSON output")
-	haltF := fs.String("halt", "max", "halting of the solve counts: max (hrm-run's default), q or valid")
+	haltF := fs.String("halt", "valid", "halting of the solve counts: valid (hrm-run's default for Sudoku and mazes), max (the official evaluation) or q")
 	if err := cli.Parse(fs, args, stderr); err != nil {
 		if err == flag.ErrHelp {
 			return err

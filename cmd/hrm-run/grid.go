@@ -250,7 +250,7 @@ func writeResult(w io.Writer, t gridTask, r result, in []uint8, side int, pred [
 		if c.trace {
 			grid = "" // the last segment's grid is already printed
 		}
-		_, err := fmt.Fprintf(w, "%s%s after %d segments (q_halt %+.3f, q_continue %+.3f)\n", grid, status(), r.Steps, r.QHalt, r.QContinue)
+		_, err := fmt.Fprintf(w, "%s%s after %s (q_halt %+.3f, q_continue %+.3f)\n", grid, status(), segments(r.Steps), r.QHalt, r.QContinue)
 		return err
 	case t.separate():
 		sep := "\n"
@@ -270,4 +270,12 @@ func writeResult(w io.Writer, t gridTask, r result, in []uint8, side int, pred [
 		_, err := fmt.Fprintf(w, "%s  invalid: %s\n", r.Solution, r.Reason)
 		return err
 	}
+}
+
+// segments is "1 segment" or "N segments".
+func segments(n int) string {
+	if n == 1 {
+		return "1 segment"
+	}
+	return fmt.Sprintf("%d segments", n)
 }

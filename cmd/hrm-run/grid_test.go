@@ -53,10 +53,15 @@ func TestSudokuVerdicts(t *testing.T) {
 }
 
 // -halt valid stops a puzzle as soon as its prediction verifies: the
-// built-in 4×4 model solves its sample before its last segment.
+// built-in 4×4 model solves its sample before its last segment. It is the
+// default for a Sudoku.
 func TestHaltValidStopsWhenSolved(t *testing.T) {
 	steps := func(halt string) (int, bool) {
-		code, out, stderr := runCLI("-puzzle", builtinSudoku4.sample, "-json", "-halt", halt)
+		args := []string{"-puzzle", builtinSudoku4.sample, "-json"}
+		if halt != "" {
+			args = append(args, "-halt", halt)
+		}
+		code, out, stderr := runCLI(args...)
 		require.Equal(t, 0, code, stderr)
 		var r result
 		require.NoError(t, json.Unmarshal([]byte(out), &r))
@@ -67,6 +72,8 @@ func TestHaltValidStopsWhenSolved(t *testing.T) {
 	validSteps, solved := steps("valid")
 	require.True(t, solved)
 	require.Less(t, validSteps, maxSteps)
+	defaultSteps, _ := steps("")
+	require.Equal(t, validSteps, defaultSteps, "a Sudoku halts as -halt valid by default")
 	// a puzzle that never verifies runs the whole budget
 	code, out, stderr := runCLI("-model", tinyModel(t), "-puzzle", sample, "-json", "-halt", "valid", "-steps", "3")
 	require.Equal(t, 0, code, stderr)

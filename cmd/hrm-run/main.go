@@ -62,9 +62,12 @@ type config struct {
 	// stepsGiven: -steps N (N > 0) was on the command line, the user's
 	// override of the work budget.
 	stepsGiven bool
-	html       string
-	observe    runtime.Options // -html: the recorder's observer, set by startHTML
-	loadTime   time.Duration
+	// haltGiven: -halt was on the command line; otherwise the task picks
+	// (defaultHalt).
+	haltGiven bool
+	html      string
+	observe   runtime.Options // -html: the recorder's observer, set by startHTML
+	loadTime  time.Duration
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -107,7 +110,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.in, "in", "", "file of puzzles ('-' for stdin): Sudoku one per line, or NDJSON objects with a \"puzzle\" field; a maze (one row a line), or NDJSON {\"maze\": ...} lines; an ARC-AGI task file (JSON)")
 	fs.BoolVar(&c.json, "json", false, "write one JSON object per puzzle")
 	fs.IntVar(&c.steps, "steps", 0, "ACT segment budget (default: the model's halt_max_steps; more is inference-time scaling)")
-	halt := fs.String("halt", "max", "halting: max (always run the budget, the official evaluation), q (stop once the Q head says halt) or valid (stop once the prediction verifies: Sudoku and mazes)")
+	halt := fs.String("halt", "", "halting: valid (stop once the prediction verifies, else run the budget; the default for Sudoku and mazes, whose answers have a verifier), max (always run the budget: the official evaluation, and ARC's default) or q (stop once the Q head says halt)")
 	fs.IntVar(&c.threads, "threads", 0, "worker threads (default GOMAXPROCS)")
 	fs.IntVar(&c.batch, "batch", 16, "puzzles per batch with -in")
 	fs.BoolVar(&c.verbose, "v", false, "print the model and the selected kernels to stderr")
@@ -136,8 +139,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	c.batchGiven = given["batch"]
 	c.stepsGiven = given["steps"] && c.steps > 0
 	var err error
-	if c.halt, err = runtime.ParseHaltMode(*halt); err != nil {
-		return c, usageError{err}
+	if c.haltGiven = given["halt"]; c.haltGiven {
+		if c.halt, err = runtime.ParseHaltMode(*halt); err != nil {
+			return c, usageError{err}
+		}
 	}
 	switch {
 	case fs.NArg() > 0:
@@ -249,6 +254,9 @@ func solve(c config, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "model %s: %s; task %s; loaded in %v\n", c.model, mc.Describe(), m.Vocab.Task, c.loadTime.Round(time.Microsecond))
 		fmt.Fprintf(stderr, "kernels: %s\n", asm.Describe())
 	}
+	if !c.haltGiven {
+		c.halt = defaultHalt(m.Vocab.Task)
+	}
 	switch m.Vocab.Task {
 	case "sudoku":
 		t, err := newSudokuTask(m, c.model)
@@ -266,6 +274,18 @@ func solve(c config, stdout, stderr io.Writer) error {
 		return solveARC(c, m, src, stdout, stderr)
 	}
 	return badInput("model %s was trained for %q; hrm-run reads sudoku, maze and arc models", c.model, m.Vocab.Task)
+}
+
+// defaultHalt is the halting of a task when -halt is not given: valid
+// where an answer can be checked (Sudoku, mazes), since running on after a
+// verified answer only risks drifting off it and costs time; the official
+// max elsewhere.
+func defaultHalt(task string) runtime.HaltMode {
+	switch task {
+	case "sudoku", "maze":
+		return runtime.HaltValid
+	}
+	return runtime.HaltMax
 }
 
 // loadModel loads -model, or the built-in model that fits the first

@@ -148,6 +148,23 @@ func TestBuiltinMaze(t *testing.T) {
 		require.Contains(t, stderr, builtinMaze.name, args)
 		require.Contains(t, out, `"solved":true`, args)
 	}
+	// It halts as -halt valid by default, before the budget; the sample
+	// also holds its path through the whole budget (-halt max).
+	steps := map[string]int{}
+	for _, halt := range []string{"", "valid", "max"} {
+		args := []string{"-puzzle", builtinMaze.sample, "-json"}
+		if halt != "" {
+			args = append(args, "-halt", halt)
+		}
+		code, out, stderr := runCLI(args...)
+		require.Equal(t, 0, code, stderr)
+		var r result
+		require.NoError(t, json.Unmarshal([]byte(out), &r))
+		require.True(t, r.Solved, halt)
+		steps[halt] = r.Steps
+	}
+	require.Equal(t, steps["valid"], steps[""])
+	require.Less(t, steps["valid"], steps["max"])
 	// A Sudoku file that starts with a comment is still a Sudoku file.
 	commented := filepath.Join(dir, "sudoku.txt")
 	require.NoError(t, os.WriteFile(commented, []byte("# from the README\n"+builtinSudoku4.sample+"\n"), 0o644))
