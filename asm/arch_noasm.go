@@ -11,6 +11,10 @@ func callS8(id int, c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int
 	panic("asm: no assembly in this build")
 }
 
+func callS8Dq(id int, y *float32, ldy int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int, sa, sw *float32) {
+	panic("asm: no assembly in this build")
+}
+
 func callF32(id int, c *float32, ldc int, a *float32, lda int, w *float32, ldw int, k int, nc int, mr int, acc int) {
 	panic("asm: no assembly in this build")
 }

@@ -257,8 +257,11 @@ func gemmS8SwiGLUDriver(kn *s8Kernel, dq *S8Dequant, hid []float32, a []int8, m 
 	nb := max(kn.tiles, s8WeightBlock/2/(S8TileN*KP)/kn.tiles*kn.tiles)
 	nb = min(nb, s8SwiGLUCols/S8TileN)
 	const ld = s8SwiGLULd
-	var blk [2 * 6 * ld]int32 // gate rows, then up rows
+	// The row group's gate rows, then its up rows: int32 sums in blk, or
+	// (kn.dq) their floats in gu.
+	var blk [2 * 6 * ld]int32
 	var g, u [s8SwiGLUCols]float32
+	var gu [2 * 6 * ld]float32
 	for i0 := 0; i0 < m; i0 += acts.rowsPer {
 		i1 := min(i0+acts.rowsPer, m)
 		acts.block(i0, i1)
@@ -269,6 +272,14 @@ func gemmS8SwiGLUDriver(kn *s8Kernel, dq *S8Dequant, hid []float32, a []int8, m 
 			for i := i0; i < i1; i += kn.mrMax {
 				mr := min(kn.mrMax, i1-i)
 				ab, la := acts.group(i)
+				if kn.dq {
+					callS8Dq(kn.id, &gu[0], ld, ab, la, &w.Data[j0*KP], KP, te-tb, &w.RowSum[j0], mr, &dq.A[i], &dq.W[j0])
+					callS8Dq(kn.id, &gu[6*ld], ld, ab, la, &w.Data[(j0+F)*KP], KP, te-tb, &w.RowSum[j0+F], mr, &dq.A[i], &dq.W[F+j0])
+					for r := 0; r < mr; r++ {
+						SwiGLU(hid[(i+r)*F+j0:(i+r)*F+j1], gu[r*ld:r*ld+n], gu[(6+r)*ld:(6+r)*ld+n])
+					}
+					continue
+				}
 				callS8(kn.id, &blk[0], ld, ab, la, &w.Data[j0*KP], KP, te-tb, &w.RowSum[j0], mr)
 				callS8(kn.id, &blk[6*ld], ld, ab, la, &w.Data[(j0+F)*KP], KP, te-tb, &w.RowSum[j0+F], mr)
 				for r := 0; r < mr; r++ {
@@ -322,6 +333,9 @@ type s8Kernel struct {
 	tiles int // tiles per register block: weight blocks are a multiple
 	act   int // actU8, actS16 or actS8
 	id    int // which assembly function callS8 runs
+	// dq: the kernel also has a dequantizing store (callS8Dq), so the
+	// drivers' float32 outputs need no int32 block in between.
+	dq bool
 }
 
 const (
@@ -439,9 +453,10 @@ func gemmS8Driver(kn *s8Kernel, c []int32, dq *S8Dequant, a []int8, m int, w *Pa
 	acts := newS8Acts(kn, a, w, &stack)
 
 	nb := max(kn.tiles, s8WeightBlock/(S8TileN*KP)/kn.tiles*kn.tiles)
-	// blk holds one row group × weight block of sums for dq.
+	// blk holds one row group × weight block of sums for dq, unless the
+	// kernel dequantizes as it stores.
 	var blk [6 * s8DequantLd]int32
-	if dq != nil {
+	if dq != nil && !kn.dq {
 		nb = min(nb, s8DequantCols/S8TileN)
 	}
 	full := N / S8TileN // tiles without padded rows
@@ -460,6 +475,8 @@ func gemmS8Driver(kn *s8Kernel, c []int32, dq *S8Dequant, a []int8, m int, w *Pa
 					j0, j1 := tb*S8TileN, fe*S8TileN
 					if dq == nil {
 						callS8(kn.id, &c[i*N+j0], N, ab, ld, &w.Data[j0*KP], KP, fe-tb, &w.RowSum[j0], mr)
+					} else if kn.dq {
+						callS8Dq(kn.id, &dq.Y[i*N+j0], N, ab, ld, &w.Data[j0*KP], KP, fe-tb, &w.RowSum[j0], mr, &dq.A[i], &dq.W[j0])
 					} else {
 						const ldb = s8DequantLd
 						callS8(kn.id, &blk[0], ldb, ab, ld, &w.Data[j0*KP], KP, fe-tb, &w.RowSum[j0], mr)

@@ -2,8 +2,10 @@
 
 package asm
 
+import "unsafe"
+
 //go:noescape
-func gemmS8Avx512Vnni(c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int)
+func gemmS8Avx512Vnni(c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int, sa *float32, sw *float32)
 
 //go:noescape
 func gemmS8AvxVnni(c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int)
@@ -28,7 +30,7 @@ const (
 )
 
 var (
-	s8Avx512Vnni  = s8Kernel{mrMax: 4, tiles: 4, act: actU8, id: idS8Avx512Vnni}
+	s8Avx512Vnni  = s8Kernel{mrMax: 4, tiles: 4, act: actU8, id: idS8Avx512Vnni, dq: true}
 	s8AvxVnni     = s8Kernel{mrMax: 6, tiles: 1, act: actU8, id: idS8AvxVnni}
 	s8Vnni256Evex = s8Kernel{mrMax: 6, tiles: 1, act: actU8, id: idS8Vnni256Evex} // tests only
 	s8Avx2        = s8Kernel{mrMax: 2, tiles: 2, act: actSM, id: idS8Avx2}
@@ -37,7 +39,7 @@ var (
 func callS8(id int, c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int) {
 	switch id {
 	case idS8Avx512Vnni:
-		gemmS8Avx512Vnni(c, ldc, a, lda, w, kp, nt, rowsum, mr)
+		gemmS8Avx512Vnni(c, ldc, a, lda, w, kp, nt, rowsum, mr, nil, nil)
 	case idS8AvxVnni:
 		gemmS8AvxVnni(c, ldc, a, lda, w, kp, nt, rowsum, mr)
 	case idS8Vnni256Evex:
@@ -47,6 +49,15 @@ func callS8(id int, c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int
 	default:
 		panic("asm: unknown int8 kernel")
 	}
+}
+
+// callS8Dq is callS8 with the dequantizing store, for a kernel with dq set:
+// y[r·ldy + j] = float32(sum)·sa[r]·sw[j] for r < mr, j < 16·nt.
+func callS8Dq(id int, y *float32, ldy int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int, sa, sw *float32) {
+	if id != idS8Avx512Vnni {
+		panic("asm: int8 kernel without a dequantizing store")
+	}
+	gemmS8Avx512Vnni((*int32)(unsafe.Pointer(y)), ldy, a, lda, w, kp, nt, rowsum, mr, sa, sw)
 }
 
 // haveCvtSignMag reports whether cvtSignMag may run (it is used only by

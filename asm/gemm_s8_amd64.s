@@ -52,8 +52,41 @@
 	VPDPBUSD     Z20, Z18, Z2; \
 	VPDPBUSD     Z20, Z19, Z3
 
-// func gemmS8Avx512Vnni(c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int)
-TEXT ·gemmS8Avx512Vnni(SB), NOSPLIT, $0-72
+// Dequantizing store of one row: acc → float32(acc)·sa[row]·sw[tile], the
+// order of DequantS8, for the 4 tiles in A0..A3 (sw of the tiles in
+// Z20..Z23), sa at so(AX), stored at dst.
+#define DQ4(A0, A1, A2, A3, so, dst0, dst1, dst2, dst3) \
+	VBROADCASTSS so(AX), Z16; \
+	VCVTDQ2PS    A0, A0; \
+	VCVTDQ2PS    A1, A1; \
+	VCVTDQ2PS    A2, A2; \
+	VCVTDQ2PS    A3, A3; \
+	VMULPS       Z16, A0, A0; \
+	VMULPS       Z16, A1, A1; \
+	VMULPS       Z16, A2, A2; \
+	VMULPS       Z16, A3, A3; \
+	VMULPS       Z20, A0, A0; \
+	VMULPS       Z21, A1, A1; \
+	VMULPS       Z22, A2, A2; \
+	VMULPS       Z23, A3, A3; \
+	VMOVUPS      A0, dst0; \
+	VMOVUPS      A1, dst1; \
+	VMOVUPS      A2, dst2; \
+	VMOVUPS      A3, dst3
+
+// DQ4 for one tile (sw in Z20).
+#define DQ1(A0, so, dst0) \
+	VBROADCASTSS so(AX), Z16; \
+	VCVTDQ2PS    A0, A0; \
+	VMULPS       Z16, A0, A0; \
+	VMULPS       Z20, A0, A0; \
+	VMOVUPS      A0, dst0
+
+// func gemmS8Avx512Vnni(c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int, sa *float32, sw *float32)
+// With sa nil it stores the int32 sums. Otherwise c is really a float32
+// output (ldc floats apart) and it stores float32(sum)·sa[row]·sw[column]:
+// sa the scales of the mr rows, sw those of the nt·16 columns.
+TEXT ·gemmS8Avx512Vnni(SB), NOSPLIT, $0-88
 	MOVQ c+0(FP), DI
 	MOVQ ldc+8(FP), R8
 	SHLQ $2, R8
@@ -129,6 +162,31 @@ k4loop:
 	VPSUBD Z22, Z14, Z14
 	VPSUBD Z23, Z15, Z15
 
+	MOVQ sa+72(FP), AX
+	TESTQ AX, AX
+	JZ   store4
+	// The sw of this block: it moves with the row sums (R12).
+	MOVQ sw+80(FP), R14
+	ADDQ R12, R14
+	SUBQ rowsum+56(FP), R14
+	VMOVUPS (R14), Z20
+	VMOVUPS 64(R14), Z21
+	VMOVUPS 128(R14), Z22
+	VMOVUPS 192(R14), Z23
+	DQ4(Z0, Z1, Z2, Z3, 0, (DI), 64(DI), 128(DI), 192(DI))
+	CMPQ mr+64(FP), $2
+	JLT  stored4
+	DQ4(Z4, Z5, Z6, Z7, 4, (DI)(R8*1), 64(DI)(R8*1), 128(DI)(R8*1), 192(DI)(R8*1))
+	CMPQ mr+64(FP), $3
+	JLT  stored4
+	DQ4(Z8, Z9, Z10, Z11, 8, (DI)(R8*2), 64(DI)(R8*2), 128(DI)(R8*2), 192(DI)(R8*2))
+	CMPQ mr+64(FP), $4
+	JLT  stored4
+	LEAQ (DI)(R8*2), R14
+	DQ4(Z12, Z13, Z14, Z15, 12, (R14)(R8*1), 64(R14)(R8*1), 128(R14)(R8*1), 192(R14)(R8*1))
+	JMP  stored4
+
+store4:
 	VMOVDQU32 Z0, (DI)
 	VMOVDQU32 Z1, 64(DI)
 	VMOVDQU32 Z2, 128(DI)
@@ -187,6 +245,27 @@ k1loop:
 	VPSUBD Z20, Z1, Z1
 	VPSUBD Z20, Z2, Z2
 	VPSUBD Z20, Z3, Z3
+	MOVQ sa+72(FP), AX
+	TESTQ AX, AX
+	JZ   store1
+	MOVQ sw+80(FP), R14
+	ADDQ R12, R14
+	SUBQ rowsum+56(FP), R14
+	VMOVUPS (R14), Z20
+	DQ1(Z0, 0, (DI))
+	CMPQ mr+64(FP), $2
+	JLT  stored1
+	DQ1(Z1, 4, (DI)(R8*1))
+	CMPQ mr+64(FP), $3
+	JLT  stored1
+	DQ1(Z2, 8, (DI)(R8*2))
+	CMPQ mr+64(FP), $4
+	JLT  stored1
+	LEAQ (DI)(R8*2), R14
+	DQ1(Z3, 12, (R14)(R8*1))
+	JMP  stored1
+
+store1:
 	VMOVDQU32 Z0, (DI)
 	MOVQ mr+64(FP), AX
 	CMPQ AX, $2
