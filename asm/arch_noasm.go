@@ -11,7 +11,7 @@ func callS8(id int, c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int
 	panic("asm: no assembly in this build")
 }
 
-func callS8Dq(id int, y *float32, ldy int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int, sa, sw *float32) {
+func callS8Dq(id int, y *float32, ldy int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int, sa, sw *float32, pfd int) {
 	panic("asm: no assembly in this build")
 }
 
@@ -23,7 +23,9 @@ func callF32Bc(id int, c *float32, ldc int, a *float32, rsa, csa int, b *float32
 	panic("asm: no assembly in this build")
 }
 
-const haveCvtSignMag = false
+const haveCvtSignMag, haveFlipSign = false, false
+
+func flipSign(dst *byte, src *int8, n int) {}
 
 func installAttentionGeneric() {}
 

@@ -5,7 +5,7 @@ package asm
 import "unsafe"
 
 //go:noescape
-func gemmS8Avx512Vnni(c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int, sa *float32, sw *float32)
+func gemmS8Avx512Vnni(c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int, sa *float32, sw *float32, pfd int)
 
 //go:noescape
 func gemmS8AvxVnni(c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int)
@@ -39,7 +39,7 @@ var (
 func callS8(id int, c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int) {
 	switch id {
 	case idS8Avx512Vnni:
-		gemmS8Avx512Vnni(c, ldc, a, lda, w, kp, nt, rowsum, mr, nil, nil)
+		gemmS8Avx512Vnni(c, ldc, a, lda, w, kp, nt, rowsum, mr, nil, nil, 0)
 	case idS8AvxVnni:
 		gemmS8AvxVnni(c, ldc, a, lda, w, kp, nt, rowsum, mr)
 	case idS8Vnni256Evex:
@@ -52,12 +52,13 @@ func callS8(id int, c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int
 }
 
 // callS8Dq is callS8 with the dequantizing store, for a kernel with dq set:
-// y[r·ldy + j] = float32(sum)·sa[r]·sw[j] for r < mr, j < 16·nt.
-func callS8Dq(id int, y *float32, ldy int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int, sa, sw *float32) {
+// y[r·ldy + j] = float32(sum)·sa[r]·sw[j] for r < mr, j < 16·nt; and it
+// prefetches weights pfd bytes ahead (see gemmS8Avx512Vnni).
+func callS8Dq(id int, y *float32, ldy int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int, sa, sw *float32, pfd int) {
 	if id != idS8Avx512Vnni {
 		panic("asm: int8 kernel without a dequantizing store")
 	}
-	gemmS8Avx512Vnni((*int32)(unsafe.Pointer(y)), ldy, a, lda, w, kp, nt, rowsum, mr, sa, sw)
+	gemmS8Avx512Vnni((*int32)(unsafe.Pointer(y)), ldy, a, lda, w, kp, nt, rowsum, mr, sa, sw, pfd)
 }
 
 // haveCvtSignMag reports whether cvtSignMag may run (it is used only by
@@ -65,6 +66,15 @@ func callS8Dq(id int, y *float32, ldy int, a *byte, lda int, w *int8, kp int, nt
 var haveCvtSignMag = hasAVX2
 
 func cvtSignMag(dst *byte, src *int8, n int) int32 { return cvtSignMagAvx2(dst, src, n) }
+
+// haveFlipSign reports whether flipSign may run: the VNNI tiers that
+// reach it imply AVX2.
+var haveFlipSign = hasAVX2
+
+func flipSign(dst *byte, src *int8, n int) { flipSignAvx2(dst, src, n) }
+
+//go:noescape
+func flipSignAvx2(dst *byte, src *int8, n int)
 
 //go:noescape
 func cvtSignMagAvx2(dst *byte, src *int8, n int) (corr int32)

@@ -82,11 +82,14 @@
 	VMULPS       Z20, A0, A0; \
 	VMOVUPS      A0, dst0
 
-// func gemmS8Avx512Vnni(c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int, sa *float32, sw *float32)
+// func gemmS8Avx512Vnni(c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int, sa *float32, sw *float32, pfd int)
 // With sa nil it stores the int32 sums. Otherwise c is really a float32
 // output (ldc floats apart) and it stores float32(sum)·sa[row]·sw[column]:
-// sa the scales of the mr rows, sw those of the nt·16 columns.
-TEXT ·gemmS8Avx512Vnni(SB), NOSPLIT, $0-88
+// sa the scales of the mr rows, sw those of the nt·16 columns. Beside the
+// first tile of each 4-tile block, it prefetches into L2 what lies pfd
+// bytes further (0: nothing new), so that the driver can pull the next
+// weight block from memory while this one is multiplied.
+TEXT ·gemmS8Avx512Vnni(SB), NOSPLIT, $0-96
 	MOVQ c+0(FP), DI
 	MOVQ ldc+8(FP), R8
 	SHLQ $2, R8
@@ -124,8 +127,13 @@ block4:
 	VPXORD Z14, Z14, Z14
 	VPXORD Z15, Z15, Z15
 	XORQ AX, AX
+	MOVQ pfd+88(FP), R14
 
 k4loop:
+	PREFETCHT1 (DX)(R14*1)
+	PREFETCHT1 64(DX)(R14*1)
+	PREFETCHT1 128(DX)(R14*1)
+	PREFETCHT1 192(DX)(R14*1)
 	VNNI512_KG(0, 0)
 	VNNI512_KG(4, 64)
 	VNNI512_KG(8, 128)
@@ -286,5 +294,25 @@ stored1:
 	JMP  tail1
 
 done:
+	VZEROUPPER
+	RET
+
+// func flipSignAvx2(dst *byte, src *int8, n int)
+// dst[i] = src[i] ^ 0x80 (a+128 as an unsigned byte, the VNNI tiers'
+// activations) for n a multiple of 32.
+TEXT ·flipSignAvx2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVL $0x80808080, AX
+	MOVD AX, X1
+	VPBROADCASTD X1, Y1
+	XORQ AX, AX
+flip:
+	VPXOR (SI)(AX*1), Y1, Y0
+	VMOVDQU Y0, (DI)(AX*1)
+	ADDQ $32, AX
+	CMPQ AX, CX
+	JLT  flip
 	VZEROUPPER
 	RET

@@ -31,10 +31,12 @@ func callS8(id int, c *int32, ldc int, a *byte, lda int, w *int8, kp int, nt int
 }
 
 // No arm64 kernel has the dequantizing store (s8Kernel.dq).
-func callS8Dq(id int, y *float32, ldy int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int, sa, sw *float32) {
+func callS8Dq(id int, y *float32, ldy int, a *byte, lda int, w *int8, kp int, nt int, rowsum *int32, mr int, sa, sw *float32, pfd int) {
 	panic("asm: int8 kernel without a dequantizing store")
 }
 
-const haveCvtSignMag = false
+const haveCvtSignMag, haveFlipSign = false, false
+
+func flipSign(dst *byte, src *int8, n int) {}
 
 func cvtSignMag(dst *byte, src *int8, n int) int32 { return 0 }
