@@ -214,6 +214,8 @@ func (r *Recorder) Finish(budget int) *Trajectory {
 
 // Run solves one puzzle on sess (batch of one, puzzle id 0) and returns
 // its trajectory: the way the browser page and the tests run the model.
+// With runtime.HaltValid and no opt.Accept, a prediction is accepted once
+// it is a valid solution of the puzzle.
 func Run(sess *runtime.Session, name string, puzzle sudoku.Grid, opt runtime.Options, updates bool, onStep func(*Step)) (*Trajectory, error) {
 	rec, err := NewRecorder(sess.Model(), name, puzzle, 0, updates)
 	if err != nil {
@@ -228,6 +230,12 @@ func Run(sess *runtime.Session, name string, puzzle sudoku.Grid, opt runtime.Opt
 		return nil, err
 	}
 	opt.Observer = rec.Observer()
+	if opt.Halt == runtime.HaltValid && opt.Accept == nil {
+		opt.Accept = func(_ int, pred []int32) bool {
+			g, err := sudoku.FromTokens(pred)
+			return err == nil && sudoku.Verify(puzzle, g) == nil
+		}
+	}
 	if err := sess.Run(opt); err != nil {
 		return nil, err
 	}

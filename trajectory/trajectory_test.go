@@ -76,6 +76,19 @@ func TestRunStopsAtHalt(t *testing.T) {
 	require.Len(t, tr.Steps, tr.Segments)
 	require.Less(t, tr.Segments, 12, "the 4×4 model's Q head halts this puzzle early")
 	require.Equal(t, 12, tr.Budget)
+
+	// HaltValid stops at the first segment whose grid verifies.
+	tr, err = Run(s, "m", g, runtime.Options{Steps: 12, Halt: runtime.HaltValid}, false, nil)
+	require.NoError(t, err)
+	require.True(t, tr.Solved)
+	require.Equal(t, 1, tr.Segments, "the 4×4 sample verifies after its first segment")
+	// A puzzle with many solutions the model does not find runs the budget.
+	g, err = ParsePuzzle("1"+strings.Repeat(".", 15), 16)
+	require.NoError(t, err)
+	tr, err = Run(s, "m", g, runtime.Options{Steps: 5, Halt: runtime.HaltValid}, false, nil)
+	require.NoError(t, err)
+	require.False(t, tr.Solved)
+	require.Equal(t, 5, tr.Segments)
 }
 
 func TestPageIsSelfContained(t *testing.T) {

@@ -129,6 +129,14 @@ func TestSiteSolvesInBrowser(t *testing.T) {
 	require.Equal(t, "16", eval(`String(document.querySelectorAll("#hv-grid .hv-cell").length)`))
 	require.Contains(t, eval(`document.getElementById("hv-title") ? "" : document.querySelector(".hv-title").textContent`), models.Sudoku4.Name)
 
+	// Stopping once the grid verifies: the 4×4 sample after one segment.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.SetValue("#halt", "valid"),
+		chromedp.Click("#solve")))
+	wait(`hrmApp.runs.length === 3`, time.Minute)
+	require.Equal(t, "true", eval(`String(hrmApp.runs[2].solved)`))
+	require.Equal(t, "1", eval(`String(hrmApp.runs[2].segments)`))
+
 	mu.Lock()
 	defer mu.Unlock()
 	for p := range served {
