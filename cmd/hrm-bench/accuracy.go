@@ -28,6 +28,10 @@ type accuracyReport struct {
 	SolvedInt8   int       `json:"solved_int8"`
 	SolvedBoth   int       `json:"solved_both"`
 	KeptFraction float64   `json:"int8_solves_of_f32_solved"`
+	// NoiseKept is, per noise draw, the fraction of f32's solved puzzles
+	// that the noisy f32 model also solves: how many of them a perturbation
+	// of int8's size turns over by itself, the yardstick for KeptFraction.
+	NoiseKept []float64 `json:"noise_solves_of_f32_solved"`
 }
 
 // accuracy runs the int8 accuracy harness on generated Sudoku puzzles of the
@@ -140,21 +144,6 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 	if rep.WeightsOnly, err = runtime.Compare(f32, q.Dequantize(), tokens, pids, 0); err != nil {
 		return err
 	}
-	rep.NoiseRelErr = make([]float64, len(rep.Steps))
-	const draws = 3
-	for seed := range uint64(draws) {
-		nm, err := f32.WithWeightNoise(seed)
-		if err != nil {
-			return err
-		}
-		r, err := runtime.Compare(f32, nm, tokens, pids, 0)
-		if err != nil {
-			return err
-		}
-		for i := range r {
-			rep.NoiseRelErr[i] += r[i].RelErr / draws
-		}
-	}
 	solved := func(m *runtime.Model) ([]bool, error) {
 		s, err := m.NewSession(len(pids), 0)
 		if err != nil {
@@ -184,6 +173,22 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// kept is the fraction of a's solved puzzles that b solves too.
+	kept := func(a, b []bool) (both int, frac float64) {
+		n := 0
+		for i := range a {
+			if a[i] {
+				n++
+				if b[i] {
+					both++
+				}
+			}
+		}
+		if n == 0 {
+			return both, 1
+		}
+		return both, float64(both) / float64(n)
+	}
 	for i := range a {
 		if a[i] {
 			rep.SolvedF32++
@@ -191,13 +196,28 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 		if b[i] {
 			rep.SolvedInt8++
 		}
-		if a[i] && b[i] {
-			rep.SolvedBoth++
-		}
 	}
-	rep.KeptFraction = 1
-	if rep.SolvedF32 > 0 {
-		rep.KeptFraction = float64(rep.SolvedBoth) / float64(rep.SolvedF32)
+	rep.SolvedBoth, rep.KeptFraction = kept(a, b)
+	rep.NoiseRelErr = make([]float64, len(rep.Steps))
+	const draws = 3
+	for seed := range uint64(draws) {
+		nm, err := f32.WithWeightNoise(seed)
+		if err != nil {
+			return err
+		}
+		r, err := runtime.Compare(f32, nm, tokens, pids, 0)
+		if err != nil {
+			return err
+		}
+		for i := range r {
+			rep.NoiseRelErr[i] += r[i].RelErr / draws
+		}
+		c, err := solved(nm)
+		if err != nil {
+			return err
+		}
+		_, f := kept(a, c)
+		rep.NoiseKept = append(rep.NoiseKept, f)
 	}
 	if *asJSON {
 		return json.NewEncoder(stdout).Encode(rep)
@@ -215,5 +235,14 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "\nsolved (halt %s): f32 %d/%d, int8 %d/%d; int8 solves %.2f%% of the puzzles f32 solves\n",
 		halt, rep.SolvedF32, *n, rep.SolvedInt8, *n, 100*rep.KeptFraction)
+	fmt.Fprintf(stdout, "noise reference (f32 with int8-sized weight noise, %d draws) solves", draws)
+	for i, f := range rep.NoiseKept {
+		sep := ","
+		if i == 0 {
+			sep = ""
+		}
+		fmt.Fprintf(stdout, "%s %.2f%%", sep, 100*f)
+	}
+	fmt.Fprintln(stdout, " of them")
 	return nil
 }
