@@ -12,8 +12,10 @@ import (
 // writes o [T, D], feature h·headDim+i, with scores scaled by
 // 1/sqrt(headDim).
 //
-// Keys are streamed with an online softmax (running max and sum), so no
-// T×T score matrix exists at any point; memory use is O(T·headDim) per head.
+// Keys are streamed, with an online softmax (running max and sum) in the
+// generic and GEMM-blocked tiers and over a score block of 4 queries × T
+// in the fused AVX-512 kernel, so no T×T score matrix exists at any point;
+// memory use is O(T·headDim) per head.
 func AttentionF32(o, qkv []float32, T, heads, headDim int) {
 	AttentionF32Heads(o, qkv, T, heads, headDim, 0, heads)
 }
