@@ -258,10 +258,10 @@ func gemmS8SwiGLUDriver(kn *s8Kernel, dq *S8Dequant, hid []float32, a []int8, m 
 	nb = min(nb, s8SwiGLUCols/S8TileN)
 	const ld = s8SwiGLULd
 	// The row group's gate rows, then its up rows: int32 sums in blk, or
-	// (kn.dq) their floats in gu.
+	// (kn.dq) their floats in the same memory, gu.
 	var blk [2 * 6 * ld]int32
 	var g, u [s8SwiGLUCols]float32
-	var gu [2 * 6 * ld]float32
+	gu := unsafe.Slice((*float32)(unsafe.Pointer(&blk[0])), len(blk))
 	for i0 := 0; i0 < m; i0 += acts.rowsPer {
 		i1 := min(i0+acts.rowsPer, m)
 		acts.block(i0, i1)
