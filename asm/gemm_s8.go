@@ -378,7 +378,8 @@ const s8StackBuf = 96 << 10
 const s8WeightBlock = 128 << 10
 
 // s8DequantCols bounds the columns of one weight block when the driver
-// dequantizes: its int32 block (mrMax rows of them) stays on the stack.
+// dequantizes for a kernel without a dequantizing store (s8Kernel.dq): its
+// int32 block (mrMax rows of them) stays on the stack.
 const s8DequantCols = 1024
 
 // s8DequantLd is the row stride of that block: not a multiple of 4 KiB,
