@@ -25,7 +25,7 @@ func callF32Bc(id int, c *float32, ldc int, a *float32, rsa, csa int, b *float32
 
 const haveCvtSignMag, haveFlipSign = false, false
 
-func flipSign(dst *byte, src *int8, n int) {}
+func flipSign(dst *byte, src *int8, n int) { panic("asm: no flipSign here") }
 
 func installAttentionGeneric() {}
 

@@ -37,6 +37,6 @@ func callS8Dq(id int, y *float32, ldy int, a *byte, lda int, w *int8, kp int, nt
 
 const haveCvtSignMag, haveFlipSign = false, false
 
-func flipSign(dst *byte, src *int8, n int) {}
+func flipSign(dst *byte, src *int8, n int) { panic("asm: no flipSign here") }
 
 func cvtSignMag(dst *byte, src *int8, n int) int32 { return 0 }

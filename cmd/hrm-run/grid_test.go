@@ -57,14 +57,7 @@ func TestSudokuVerdicts(t *testing.T) {
 // default for a Sudoku.
 func TestHaltValidStopsWhenSolved(t *testing.T) {
 	steps := func(halt string) (int, bool) {
-		args := []string{"-puzzle", builtinSudoku4.sample, "-json"}
-		if halt != "" {
-			args = append(args, "-halt", halt)
-		}
-		code, out, stderr := runCLI(args...)
-		require.Equal(t, 0, code, stderr)
-		var r result
-		require.NoError(t, json.Unmarshal([]byte(out), &r))
+		r := solveJSON(t, builtinSudoku4.sample, halt)
 		return r.Steps, r.Solved
 	}
 	maxSteps, solved := steps("max")
@@ -78,6 +71,21 @@ func TestHaltValidStopsWhenSolved(t *testing.T) {
 	code, out, stderr := runCLI("-model", tinyModel(t), "-puzzle", sample, "-json", "-halt", "valid", "-steps", "3")
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, out, `"steps":3,`)
+}
+
+// solveJSON runs one built-in-model puzzle with -json and -halt halt
+// ("": the default) and returns its result.
+func solveJSON(t *testing.T, puzzle, halt string) result {
+	t.Helper()
+	args := []string{"-puzzle", puzzle, "-json"}
+	if halt != "" {
+		args = append(args, "-halt", halt)
+	}
+	code, out, stderr := runCLI(args...)
+	require.Equal(t, 0, code, stderr)
+	var r result
+	require.NoError(t, json.Unmarshal([]byte(out), &r))
+	return r
 }
 
 var (

@@ -152,14 +152,7 @@ func TestBuiltinMaze(t *testing.T) {
 	// also holds its path through the whole budget (-halt max).
 	steps := map[string]int{}
 	for _, halt := range []string{"", "valid", "max"} {
-		args := []string{"-puzzle", builtinMaze.sample, "-json"}
-		if halt != "" {
-			args = append(args, "-halt", halt)
-		}
-		code, out, stderr := runCLI(args...)
-		require.Equal(t, 0, code, stderr)
-		var r result
-		require.NoError(t, json.Unmarshal([]byte(out), &r))
+		r := solveJSON(t, builtinMaze.sample, halt)
 		require.True(t, r.Solved, halt)
 		steps[halt] = r.Steps
 	}
