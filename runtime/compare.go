@@ -92,13 +92,16 @@ func Compare(ref, test *Model, tokens, puzzleIDs []int32, steps int) ([]StepAgre
 
 // WithWeightNoise returns a float32 copy of m whose linear weights carry
 // independent uniform noise of ±half an int8 step of their row
-// (max|w|/127/2): the error of int8 weight rounding, without its
+// (max|w|/127/2) times scale: at scale 1 the error of int8 weight rounding, without its
 // determinism and without activation quantization. How far that moves the
 // outputs measures the model's own sensitivity (random-weight recurrences
 // amplify any error many times within one segment), which is the yardstick
 // int8 is judged against: an int8 model whose error is a small multiple of
 // this reference loses nothing a model of that sensitivity could keep.
-func (m *Model) WithWeightNoise(seed uint64) (*Model, error) {
+func (m *Model) WithWeightNoise(seed uint64, scale float64) (*Model, error) {
+	if !(scale >= 0) || math.IsInf(scale, 0) {
+		return nil, fmt.Errorf("weight noise scale %v: want a finite number ≥ 0", scale)
+	}
 	if m.quantized() {
 		return nil, fmt.Errorf("model is int8; the noise reference perturbs float32 weights")
 	}
@@ -114,7 +117,7 @@ func (m *Model) WithWeightNoise(seed uint64) (*Model, error) {
 			for _, x := range row {
 				amax = max(amax, float32(math.Abs(float64(x))))
 			}
-			step := amax / 127
+			step := amax / 127 * float32(scale)
 			for i := range row {
 				row[i] += step * float32(rng.Float64()-0.5)
 			}

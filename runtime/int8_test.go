@@ -63,7 +63,7 @@ func TestInt8Goldens(t *testing.T) {
 			require.NoError(t, err)
 			noise := make([]float64, len(full))
 			for seed := range uint64(noiseSeeds) {
-				nm, err := f32.WithWeightNoise(seed)
+				nm, err := f32.WithWeightNoise(seed, 1)
 				require.NoError(t, err)
 				r, err := runtime.Compare(f32, nm, tokens, pids, 0)
 				require.NoError(t, err)

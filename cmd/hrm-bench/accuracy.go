@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/hrmgo/hrm/internal/cli"
@@ -32,6 +34,15 @@ type accuracyReport struct {
 	// that the noisy f32 model also solves: how many of them a perturbation
 	// of int8's size turns over by itself, the yardstick for KeptFraction.
 	NoiseKept []float64 `json:"noise_solves_of_f32_solved"`
+	// SmallerNoise is the same for weight noise of a fraction of int8's
+	// size (-noise-scales): how small a perturbation still turns puzzles
+	// over, the floor any quantization of this f32 model is measured at.
+	SmallerNoise []scaledNoiseKept `json:"smaller_noise,omitempty"`
+}
+
+type scaledNoiseKept struct {
+	Scale float64   `json:"scale"` // of int8's weight step
+	Kept  []float64 `json:"solves_of_f32_solved"`
 }
 
 // accuracy runs the int8 accuracy harness on generated Sudoku puzzles of the
@@ -45,6 +56,8 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 	blanks := fs.Int("blanks", -1, "Sudoku: blank cells per puzzle (default: 10 for 4×4, 40 for 9×9)")
 	seed := fs.Uint64("seed", 7, "puzzle seed")
 	asJSON := fs.Bool("json", false, "JSON output")
+	stepsF := fs.Int("steps", 0, "ACT segment budget of the solve counts (0: the model's halt_max_steps, as hrm-run)")
+	scalesF := fs.String("noise-scales", "", "also count the solves kept under weight noise of these fractions of int8's size, e.g. 0.1,0.01 (3 draws each)")
 	haltF := fs.String("halt", "valid", "halting of the solve counts: valid (hrm-run's default for Sudoku and mazes), max (the official evaluation) or q")
 	if err := cli.Parse(fs, args, stderr); err != nil {
 		if err == flag.ErrHelp {
@@ -58,6 +71,17 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 	halt, herr := runtime.ParseHaltMode(*haltF)
 	if herr != nil {
 		return bad("-halt: %v", herr)
+	}
+	if *stepsF < 0 || *stepsF > 1<<20 {
+		return bad("-steps %d: want 0..%d", *stepsF, 1<<20)
+	}
+	var scales []float64
+	for _, f := range strings.FieldsFunc(*scalesF, func(r rune) bool { return r == ',' }) {
+		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil || !(v > 0 && v < 1) {
+			return bad("-noise-scales: %q is not a fraction between 0 and 1", f)
+		}
+		scales = append(scales, v)
 	}
 	if *n < 1 || *n > 100000 {
 		return bad("-n %d: want 1..100000", *n)
@@ -153,7 +177,7 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 		if err := s.Begin(tokens, pids); err != nil {
 			return nil, err
 		}
-		opt := runtime.Options{Halt: halt, Accept: func(r int, pred []int32) bool { return puzzles[r].verifies(pred) }}
+		opt := runtime.Options{Halt: halt, Steps: *stepsF, Accept: func(r int, pred []int32) bool { return puzzles[r].verifies(pred) }}
 		if err := s.Run(opt); err != nil {
 			return nil, err
 		}
@@ -201,7 +225,7 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 	rep.NoiseRelErr = make([]float64, len(rep.Steps))
 	const draws = 3
 	for seed := range uint64(draws) {
-		nm, err := f32.WithWeightNoise(seed)
+		nm, err := f32.WithWeightNoise(seed, 1)
 		if err != nil {
 			return err
 		}
@@ -218,6 +242,22 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 		}
 		_, f := kept(a, c)
 		rep.NoiseKept = append(rep.NoiseKept, f)
+	}
+	for _, sc := range scales {
+		r := scaledNoiseKept{Scale: sc}
+		for seed := range uint64(draws) {
+			nm, err := f32.WithWeightNoise(seed, sc)
+			if err != nil {
+				return err
+			}
+			c, err := solved(nm)
+			if err != nil {
+				return err
+			}
+			_, f := kept(a, c)
+			r.Kept = append(r.Kept, f)
+		}
+		rep.SmallerNoise = append(rep.SmallerNoise, r)
 	}
 	if *asJSON {
 		return json.NewEncoder(stdout).Encode(rep)
@@ -244,5 +284,16 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "%s %.2f%%", sep, 100*f)
 	}
 	fmt.Fprintln(stdout, " of them")
+	for _, r := range rep.SmallerNoise {
+		fmt.Fprintf(stdout, "… with %g× that noise:", r.Scale)
+		for i, f := range r.Kept {
+			sep := ","
+			if i == 0 {
+				sep = ""
+			}
+			fmt.Fprintf(stdout, "%s %.2f%%", sep, 100*f)
+		}
+		fmt.Fprintln(stdout)
+	}
 	return nil
 }
