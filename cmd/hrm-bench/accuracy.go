@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/hrmgo/hrm/internal/cli"
+	"github.com/hrmgo/hrm/internal/retry"
 	"github.com/hrmgo/hrm/runtime"
 	"github.com/hrmgo/hrm/task/maze"
 	"github.com/hrmgo/hrm/task/sudoku"
@@ -38,6 +39,19 @@ type accuracyReport struct {
 	// size (-noise-scales): how small a perturbation still turns puzzles
 	// over, the floor any quantization of this f32 model is measured at.
 	SmallerNoise []scaledNoiseKept `json:"smaller_noise,omitempty"`
+	// ByRetries is the solve counts for every number of retries up to
+	// -retries (hrm-run's: unsolved puzzles run again as equivalent ones).
+	ByRetries []retriesRow `json:"by_retries,omitempty"`
+}
+
+// retriesRow is the solve counts had hrm-run retried unsolved puzzles
+// only Retries times.
+type retriesRow struct {
+	Retries    int       `json:"retries"`
+	SolvedF32  int       `json:"solved_f32"`
+	SolvedInt8 int       `json:"solved_int8"`
+	Kept       float64   `json:"int8_solves_of_f32_solved"`
+	NoiseKept  []float64 `json:"noise_solves_of_f32_solved"`
 }
 
 type scaledNoiseKept struct {
@@ -56,6 +70,7 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 	blanks := fs.Int("blanks", -1, "Sudoku: blank cells per puzzle (default: 10 for 4×4, 40 for 9×9)")
 	seed := fs.Uint64("seed", 7, "puzzle seed")
 	asJSON := fs.Bool("json", false, "JSON output")
+	retriesF := fs.Int("retries", -1, fmt.Sprintf("retries of unsolved puzzles as equivalent ones, as hrm-run's -retries (default: hrm-run's, %d for valid, 0 for max and q)", retry.Default))
 	stepsF := fs.Int("steps", 0, "ACT segment budget of the solve counts (0: the model's halt_max_steps, as hrm-run)")
 	scalesF := fs.String("noise-scales", "", "also count the solves kept under weight noise of these fractions of int8's size, e.g. 0.1,0.01 (3 draws each)")
 	haltF := fs.String("halt", "valid", "halting of the solve counts: valid (hrm-run's default for Sudoku and mazes), max (the official evaluation) or q")
@@ -71,6 +86,9 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 	halt, herr := runtime.ParseHaltMode(*haltF)
 	if herr != nil {
 		return bad("-halt: %v", herr)
+	}
+	if *retriesF < -1 || *retriesF > 64 {
+		return bad("-retries %d: want 0..64", *retriesF)
 	}
 	if *stepsF < 0 || *stepsF > 1<<20 {
 		return bad("-steps %d: want 0..%d", *stepsF, 1<<20)
@@ -168,35 +186,55 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 	if rep.WeightsOnly, err = runtime.Compare(f32, q.Dequantize(), tokens, pids, 0); err != nil {
 		return err
 	}
-	solved := func(m *runtime.Model) ([]bool, error) {
+	if *retriesF < 0 {
+		*retriesF = retry.DefaultFor(f32.Vocab.Task, halt)
+	}
+	rps := retryPuzzles(puzzles)
+	// attempts is, per puzzle, the attempt that verified (0: as given, k:
+	// its k-th variant), or -1.
+	attempts := func(m *runtime.Model) ([]int, error) {
 		s, err := m.NewSession(len(pids), 0)
 		if err != nil {
 			return nil, err
 		}
 		defer s.Close()
-		if err := s.Begin(tokens, pids); err != nil {
+		res, err := retry.Solve(s, retry.Options{Run: runtime.Options{Halt: halt, Steps: *stepsF}, Retries: *retriesF}, rps)
+		if err != nil {
 			return nil, err
 		}
-		opt := runtime.Options{Halt: halt, Steps: *stepsF, Accept: func(r int, pred []int32) bool { return puzzles[r].verifies(pred) }}
-		if err := s.Run(opt); err != nil {
-			return nil, err
+		at := make([]int, len(res))
+		for i, r := range res {
+			at[i] = r.Attempt
+			if !r.Solved {
+				at[i] = -1
+			}
 		}
-		ok := make([]bool, len(pids))
-		pred := make([]int32, m.Cfg.SeqLen)
-		for i := range ok {
-			s.Predict(i, pred)
-			ok[i] = puzzles[i].verifies(pred)
-		}
-		return ok, nil
+		return at, nil
 	}
-	a, err := solved(f32)
+	within := func(at []int, r int) []bool {
+		ok := make([]bool, len(at))
+		for i, a := range at {
+			ok[i] = a >= 0 && a <= r
+		}
+		return ok
+	}
+	solved := func(m *runtime.Model) ([]bool, error) {
+		at, err := attempts(m)
+		if err != nil {
+			return nil, err
+		}
+		return within(at, *retriesF), nil
+	}
+	atF32, err := attempts(f32)
 	if err != nil {
 		return err
 	}
-	b, err := solved(q)
+	atInt8, err := attempts(q)
 	if err != nil {
 		return err
 	}
+	a, b := within(atF32, *retriesF), within(atInt8, *retriesF)
+	var atNoise [][]int
 	// kept is the fraction of a's solved puzzles that b solves too.
 	kept := func(a, b []bool) (both int, frac float64) {
 		n := 0
@@ -236,12 +274,33 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 		for i := range r {
 			rep.NoiseRelErr[i] += r[i].RelErr / draws
 		}
-		c, err := solved(nm)
+		at, err := attempts(nm)
 		if err != nil {
 			return err
 		}
-		_, f := kept(a, c)
+		atNoise = append(atNoise, at)
+		_, f := kept(a, within(at, *retriesF))
 		rep.NoiseKept = append(rep.NoiseKept, f)
+	}
+	if *retriesF > 0 {
+		for r := 0; r <= *retriesF; r++ {
+			row := retriesRow{Retries: r}
+			fa, fb := within(atF32, r), within(atInt8, r)
+			for i := range fa {
+				if fa[i] {
+					row.SolvedF32++
+				}
+				if fb[i] {
+					row.SolvedInt8++
+				}
+			}
+			_, row.Kept = kept(fa, fb)
+			for _, at := range atNoise {
+				_, f := kept(fa, within(at, r))
+				row.NoiseKept = append(row.NoiseKept, f)
+			}
+			rep.ByRetries = append(rep.ByRetries, row)
+		}
 	}
 	for _, sc := range scales {
 		r := scaledNoiseKept{Scale: sc}
@@ -273,8 +332,8 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\nsolved (halt %s): f32 %d/%d, int8 %d/%d; int8 solves %.2f%% of the puzzles f32 solves\n",
-		halt, rep.SolvedF32, *n, rep.SolvedInt8, *n, 100*rep.KeptFraction)
+	fmt.Fprintf(stdout, "\nsolved (halt %s, %d retries): f32 %d/%d, int8 %d/%d; int8 solves %.2f%% of the puzzles f32 solves\n",
+		halt, *retriesF, rep.SolvedF32, *n, rep.SolvedInt8, *n, 100*rep.KeptFraction)
 	fmt.Fprintf(stdout, "noise reference (f32 with int8-sized weight noise, %d draws) solves", draws)
 	for i, f := range rep.NoiseKept {
 		sep := ","
@@ -294,6 +353,16 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "%s %.2f%%", sep, 100*f)
 		}
 		fmt.Fprintln(stdout)
+	}
+	if len(rep.ByRetries) > 0 {
+		fmt.Fprintln(stdout, "\nretries  solved f32  solved int8  int8 keeps  noise reference keeps")
+		for _, r := range rep.ByRetries {
+			fmt.Fprintf(stdout, "%7d  %10d  %11d  %9.2f%% ", r.Retries, r.SolvedF32, r.SolvedInt8, 100*r.Kept)
+			for _, f := range r.NoiseKept {
+				fmt.Fprintf(stdout, " %.2f%%", 100*f)
+			}
+			fmt.Fprintln(stdout)
+		}
 	}
 	return nil
 }

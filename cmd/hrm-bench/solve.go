@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/hrmgo/hrm/internal/retry"
 	"github.com/hrmgo/hrm/runtime"
 	"github.com/hrmgo/hrm/task/maze"
 	"github.com/hrmgo/hrm/task/sudoku"
@@ -43,6 +44,7 @@ func solve(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Uint64("seed", 0x5eed0f, "puzzle seed (the trainers use other streams)")
 	haltF := fs.String("halt", "max,q,valid", "halting modes to compare")
 	steps := fs.Int("steps", 0, "ACT segment budget (0: the model's halt_max_steps)")
+	retriesF := fs.Int("retries", -1, fmt.Sprintf("retries of unsolved puzzles as equivalent ones, as hrm-run's -retries (default: hrm-run's, %d for valid, 0 for max and q)", retry.Default))
 	batch := fs.Int("batch", 50, "puzzles per session batch")
 	threads := fs.Int("threads", 0, "worker threads (0: all cores)")
 	asJSON := fs.Bool("json", false, "JSON output, one object per blank count")
@@ -69,6 +71,8 @@ func solve(args []string, stdout, stderr io.Writer) error {
 		return bad("-batch %d: want 1..1024", *batch)
 	case *steps < 0 || *steps > 10000:
 		return bad("-steps %d: want 0..10000", *steps)
+	case *retriesF < -1 || *retriesF > 64:
+		return bad("-retries %d: want 0..64", *retriesF)
 	case *threads < 0 || *threads > 256:
 		return bad("-threads %d: want 0..256", *threads)
 	}
@@ -94,7 +98,6 @@ func solve(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer sess.Close()
-	S := m.Cfg.SeqLen
 	var rows []solveRow
 	for _, level := range b.levels {
 		var puzzles []benchPuzzle
@@ -111,31 +114,24 @@ func solve(args []string, stdout, stderr io.Writer) error {
 		} else {
 			row.Blanks = level
 		}
+		rps := retryPuzzles(puzzles)
 		for _, mode := range modes {
 			solved, segs := 0, 0
 			t0 := time.Now()
-			for i0 := 0; i0 < len(puzzles); i0 += *batch {
-				part := puzzles[i0:min(i0+*batch, len(puzzles))]
-				toks := make([]int32, 0, len(part)*S)
-				for _, p := range part {
-					for _, t := range p.toks {
-						toks = append(toks, int32(t))
-					}
-				}
-				if err := sess.Begin(toks, make([]int32, len(part))); err != nil {
+			opt := retry.Options{Run: runtime.Options{Steps: *steps, Halt: mode}, Retries: *retriesF}
+			if opt.Retries < 0 {
+				opt.Retries = retry.DefaultFor(m.Vocab.Task, mode)
+			}
+			for i0 := 0; i0 < len(rps); i0 += *batch {
+				res, err := retry.Solve(sess, opt, rps[i0:min(i0+*batch, len(rps))])
+				if err != nil {
 					return err
 				}
-				opt := runtime.Options{Steps: *steps, Halt: mode, Accept: func(r int, pred []int32) bool { return part[r].verifies(pred) }}
-				if err := sess.Run(opt); err != nil {
-					return err
-				}
-				pred := make([]int32, S)
-				for r := range part {
-					sess.Predict(r, pred)
-					if part[r].verifies(pred) {
+				for _, r := range res {
+					if r.Solved {
 						solved++
 					}
-					segs += sess.Steps(r)
+					segs += r.Steps
 				}
 			}
 			k := mode.String()
@@ -154,8 +150,12 @@ func solve(args []string, stdout, stderr io.Writer) error {
 		}
 		return nil
 	}
-	fmt.Fprintf(stdout, "%s (%s) on %d generated %s (seed %#x); %s\n\n",
-		*path, m.Metadata()[runtime.MetaQuant], *n, b.what, *seed, b.solved)
+	retries := "retries as hrm-run's"
+	if *retriesF >= 0 {
+		retries = fmt.Sprintf("%d retries", *retriesF)
+	}
+	fmt.Fprintf(stdout, "%s (%s) on %d generated %s (seed %#x); %s; %s\n\n",
+		*path, m.Metadata()[runtime.MetaQuant], *n, b.what, *seed, b.solved, retries)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	head := b.level + "\t"
 	for _, mode := range modes {
@@ -184,6 +184,20 @@ type bench struct {
 type benchPuzzle struct {
 	toks     []uint8
 	verifies func(pred []int32) bool
+	variants func(k int) (retry.Variant, bool) // hrm-run's retries
+}
+
+// retryPuzzles is ps as package retry takes them.
+func retryPuzzles(ps []benchPuzzle) []retry.Puzzle {
+	out := make([]retry.Puzzle, len(ps))
+	for i, p := range ps {
+		toks := make([]int32, len(p.toks))
+		for j, t := range p.toks {
+			toks[j] = int32(t)
+		}
+		out[i] = retry.Puzzle{Tokens: toks, Verify: p.verifies, Variant: p.variants}
+	}
+	return out
 }
 
 func sudokuBench(m *runtime.Model, path, blanksF string, seed uint64) (*bench, error) {
@@ -264,12 +278,12 @@ func mazePuzzle(mz *maze.Maze, side int) benchPuzzle {
 			lab[i] = uint8(t)
 		}
 		return maze.Verify(mz.Input, lab, side) == nil
-	}}
+	}, variants: retry.MazeVariants(side, side)}
 }
 
 // sudokuPuzzle is a generated Sudoku with its verifier.
 func sudokuPuzzle(p sudoku.Grid) benchPuzzle {
-	return benchPuzzle{toks: p.Tokens(), verifies: func(pred []int32) bool { return verifies(p, pred) }}
+	return benchPuzzle{toks: p.Tokens(), verifies: func(pred []int32) bool { return verifies(p, pred) }, variants: retry.SudokuVariants(p.Box())}
 }
 
 // verifies reports whether pred is a valid solution of p keeping its givens.

@@ -185,3 +185,12 @@ func TestARCVariantsLimit(t *testing.T) {
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, "-variants -1")
 }
+
+// -retries needs a verifier: ARC refuses it, naming the flag.
+func TestARCRefusesRetries(t *testing.T) {
+	model := trainedARC(t)
+	code, out, stderr := runCLI("-model", model, "-in", filepath.Join("testdata", "arc", "swap12.json"), "-retries", "2")
+	require.Equal(t, 2, code, stderr)
+	require.Empty(t, out)
+	require.Contains(t, stderr, "-retries: ARC answers have no verifier")
+}

@@ -28,6 +28,8 @@ func TestFlagValidation(t *testing.T) {
 		{[]string{"-model", model, "-puzzle", sample, "-steps", "2000000"}, "-steps 2000000"},
 		{[]string{"-model", model, "-puzzle", sample, "-threads", "5000"}, "-threads 5000"},
 		{[]string{"-halt", "never"}, `halt mode "never"`},
+		{[]string{"-retries", "-1"}, "-retries -1: want 0..64"},
+		{[]string{"-model", model, "-puzzle", sample, "-retries", "65"}, "-retries 65: want 0..64"},
 		{[]string{"-bogus"}, "flag provided but not defined: -bogus (hrm-run -h for help)"},
 		{[]string{"-steps", "many"}, `invalid value "many" for flag -steps: parse error (hrm-run -h for help)`},
 		{[]string{"-model"}, "flag needs an argument: -model (hrm-run -h for help)"},

@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/hrmgo/hrm/internal/retry"
 	"github.com/hrmgo/hrm/runtime"
 	"github.com/hrmgo/hrm/task/sudoku"
 )
@@ -30,6 +31,10 @@ type gridTask interface {
 	// separate says whether plain -in output puts a blank line between
 	// answers (multi-line answers).
 	separate() bool
+	// variants are the puzzle's equivalent forms for -retries, and what
+	// they are in words.
+	variants(side int) func(k int) (retry.Variant, bool)
+	variantWords() string
 }
 
 // verdict is a prediction checked.
@@ -50,6 +55,7 @@ type result struct {
 	*sudoku.Report
 	Reason    string `json:"reason,omitempty"`
 	Steps     int    `json:"steps"`
+	Attempts  int    `json:"attempts"`
 	QHalt     qValue `json:"q_halt"`
 	QContinue qValue `json:"q_continue"`
 }
@@ -107,8 +113,12 @@ func solveGrid(c config, m *runtime.Model, t gridTask, src *source, stdout, stde
 	}
 	if src != nil {
 		n := ps.len()
-		fmt.Fprintf(stderr, "hrm-run: solved %d of %d (%.1f%%), mean %.2f segments, %v per puzzle\n",
-			st.solved, n, 100*float64(st.solved)/float64(n), float64(st.segments)/float64(n), (time.Since(t0) / time.Duration(n)).Round(10*time.Microsecond))
+		retried := ""
+		if st.retried > 0 {
+			retried = fmt.Sprintf("; %d on a retry", st.retried)
+		}
+		fmt.Fprintf(stderr, "hrm-run: solved %d of %d (%.1f%%%s), mean %.2f segments, %v per puzzle\n",
+			st.solved, n, 100*float64(st.solved)/float64(n), retried, float64(st.segments)/float64(n), (time.Since(t0) / time.Duration(n)).Round(10*time.Microsecond))
 	}
 	return nil
 }
@@ -166,50 +176,46 @@ func readPuzzles(c config, m *runtime.Model, t gridTask, src *source) (*puzzleSe
 // stats sums up a run.
 type stats struct {
 	solved, segments, broken int
+	retried                  int // solved on a retry
 }
 
 // solveBatches solves and writes every puzzle.
 func solveBatches(c config, sess *runtime.Session, t gridTask, ps *puzzleSet, w io.Writer) (st stats, err error) {
-	mc := sess.Model().Cfg
-	opt := runtime.Options{Steps: c.steps, Halt: c.halt, Observer: c.observe.Observer}
-	pred := make([]int32, mc.SeqLen)
-	lo := 0
-	if c.halt == runtime.HaltValid {
-		opt.Accept = func(row int, pred []int32) bool {
-			i := lo + row
-			return t.check(ps.at(i), ps.side(i), pred).solved
-		}
-	}
+	opt := retry.Options{Run: runtime.Options{Steps: c.steps, Halt: c.halt, Observer: c.observe.Observer}, Retries: c.retries}
 	if c.trace {
 		fmt.Fprintf(w, "puzzle (%s)\n%s\n", c.model, t.grid(ps.at(0), ps.side(0), nil))
-		opt.OnSegment = func(step int) {
-			sess.Predict(0, pred)
-			qh, qc := sess.Q(0)
+		opt.Trace = func(attempt, step int, pred []int32, qh, qc float32) {
+			if attempt > 0 && step == 1 {
+				fmt.Fprintf(w, "retry %d: the puzzle %s, answers shown mapped back\n", attempt, t.variantWords())
+			}
 			fmt.Fprintf(w, "segment %d  q_halt %+.3f  q_continue %+.3f\n%s\n", step, qh, qc, t.grid(ps.at(0), ps.side(0), pred))
 		}
 	}
-	for ; lo < ps.len(); lo += sess.MaxBatch() {
+	for lo := 0; lo < ps.len(); lo += sess.MaxBatch() {
 		hi := min(lo+sess.MaxBatch(), ps.len())
-		var flat, pids []int32
+		batch := make([]retry.Puzzle, 0, hi-lo)
 		for i := lo; i < hi; i++ {
-			for _, tok := range ps.at(i) {
-				flat = append(flat, int32(tok))
-			}
-			pids = append(pids, 0)
-		}
-		if err := sess.Begin(flat, pids); err != nil {
-			return st, err
-		}
-		if err := sess.Run(opt); err != nil {
-			return st, err
-		}
-		for i := lo; i < hi; i++ {
-			sess.Predict(i-lo, pred)
-			qh, qc := sess.Q(i - lo)
 			in, side := ps.at(i), ps.side(i)
-			v := t.check(in, side, pred)
-			r := result{ID: ps.id(i), Solution: t.text(in, side, pred), Solved: v.solved, Report: v.report, Reason: v.reason,
-				Steps: sess.Steps(i - lo), QHalt: qValue(qh), QContinue: qValue(qc)}
+			toks := make([]int32, len(in))
+			for j, tok := range in {
+				toks[j] = int32(tok)
+			}
+			batch = append(batch, retry.Puzzle{Tokens: toks, Verify: func(pred []int32) bool { return t.check(in, side, pred).solved }, Variant: t.variants(side)})
+		}
+		res, err := retry.Solve(sess, opt, batch)
+		if err != nil {
+			return st, err
+		}
+		for i := lo; i < hi; i++ {
+			rr := res[i-lo]
+			in, side := ps.at(i), ps.side(i)
+			v := t.check(in, side, rr.Pred)
+			attempts := rr.Attempt
+			if rr.Solved {
+				attempts++
+			}
+			r := result{ID: ps.id(i), Solution: t.text(in, side, rr.Pred), Solved: v.solved, Report: v.report, Reason: v.reason,
+				Steps: rr.Steps, Attempts: attempts, QHalt: qValue(rr.QHalt), QContinue: qValue(rr.QCont)}
 			if t.inputField() == "maze" {
 				r.Maze = t.text(in, side, nil)
 			} else {
@@ -220,9 +226,12 @@ func solveBatches(c config, sess *runtime.Session, t gridTask, ps *puzzleSet, w 
 			}
 			if v.solved {
 				st.solved++
+				if rr.Attempt > 0 {
+					st.retried++
+				}
 			}
 			st.segments += r.Steps
-			if err := writeResult(w, t, r, in, side, pred, c, i); err != nil {
+			if err := writeResult(w, t, r, in, side, rr.Pred, c, i); err != nil {
 				return st, err
 			}
 		}
@@ -232,6 +241,9 @@ func solveBatches(c config, sess *runtime.Session, t gridTask, ps *puzzleSet, w 
 
 func writeResult(w io.Writer, t gridTask, r result, in []uint8, side int, pred []int32, c config, i int) error {
 	status := func() string {
+		if r.Solved && r.Attempts > 1 {
+			return fmt.Sprintf("valid solution (on retry %d)", r.Attempts-1)
+		}
 		if r.Solved {
 			return "valid solution"
 		}
@@ -250,7 +262,11 @@ func writeResult(w io.Writer, t gridTask, r result, in []uint8, side int, pred [
 		if c.trace {
 			grid = "" // the last segment's grid is already printed
 		}
-		_, err := fmt.Fprintf(w, "%s%s after %s (q_halt %+.3f, q_continue %+.3f)\n", grid, status(), segments(r.Steps), r.QHalt, r.QContinue)
+		in := ""
+		if r.Attempts > 1 {
+			in = fmt.Sprintf(" in %d attempts", r.Attempts)
+		}
+		_, err := fmt.Fprintf(w, "%s%s after %s%s (q_halt %+.3f, q_continue %+.3f)\n", grid, status(), segments(r.Steps), in, r.QHalt, r.QContinue)
 		return err
 	case t.separate():
 		sep := "\n"

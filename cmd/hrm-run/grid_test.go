@@ -39,7 +39,7 @@ func TestSudokuVerdicts(t *testing.T) {
 	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
 		require.Regexp(t, `^[1-9.?]{81}  invalid: \d+ `, l)
 	}
-	require.Regexp(t, `^hrm-run: solved 0 of 2 \(0\.0%\), mean 4\.00 segments, .+ per puzzle\n$`, stderr)
+	require.Regexp(t, `^hrm-run: solved 0 of 2 \(0\.0%\), mean 20\.00 segments, .+ per puzzle\n$`, stderr, "4 retries by default, each the budget of 4")
 
 	// The built-in 4×4 model solves its sample: the JSON says so, with no
 	// reason, and the summary counts it.
@@ -67,10 +67,13 @@ func TestHaltValidStopsWhenSolved(t *testing.T) {
 	require.Less(t, validSteps, maxSteps)
 	defaultSteps, _ := steps("")
 	require.Equal(t, validSteps, defaultSteps, "a Sudoku halts as -halt valid by default")
-	// a puzzle that never verifies runs the whole budget
+	// a puzzle that never verifies runs the whole budget, on every retry
 	code, out, stderr := runCLI("-model", tinyModel(t), "-puzzle", sample, "-json", "-halt", "valid", "-steps", "3")
 	require.Equal(t, 0, code, stderr)
-	require.Contains(t, out, `"steps":3,`)
+	require.Contains(t, out, `"steps":15,"attempts":5,`)
+	code, out, stderr = runCLI("-model", tinyModel(t), "-puzzle", sample, "-json", "-halt", "valid", "-steps", "3", "-retries", "0")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, `"steps":3,"attempts":1,`)
 }
 
 // solveJSON runs one built-in-model puzzle with -json and -halt halt
@@ -148,16 +151,18 @@ func TestMazeRun(t *testing.T) {
 	require.Len(t, strings.Split(r.Solution, "\n"), 6)
 	require.False(t, r.Solved)
 	require.NotEmpty(t, r.Reason)
-	require.Equal(t, 2, r.Steps)
+	require.Equal(t, 10, r.Steps, "the budget of 2, and again on each of 4 retries")
+	require.Equal(t, 5, r.Attempts)
 	require.Nil(t, r.Report, "no Sudoku counts for a maze")
 
 	code, out, stderr = runCLI("-model", model, "-in", one, "-trace")
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, out, "segment 3  q_halt")
+	require.Contains(t, out, "retry 4: the puzzle turned or mirrored, answers shown mapped back\nsegment 1  q_halt")
 
 	code, out, _ = runCLI("-model", model, "-puzzle", maze6, "-halt", "valid")
 	require.Equal(t, 0, code)
-	require.Contains(t, out, "after 3 segments", "a maze that never verifies runs the budget")
+	require.Contains(t, out, "after 15 segments in 5 attempts", "a maze that never verifies runs the budget, on every retry")
 
 	nd := filepath.Join(dir, "m.ndjson")
 	b, _ := json.Marshal(map[string]string{"maze": maze6, "id": "first"})

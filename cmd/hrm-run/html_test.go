@@ -14,11 +14,11 @@ func TestHTML(t *testing.T) {
 	page := filepath.Join(dir, "t.html")
 	code, out, stderr := runCLI("-model", tinyModel(t), "-puzzle", sample, "-steps", "3", "-html", page)
 	require.Equal(t, 0, code, stderr)
-	require.Contains(t, out, "after 3 segments", "the usual output still goes to stdout")
+	require.Contains(t, out, "after 15 segments in 5 attempts", "the usual output still goes to stdout")
 	b, err := os.ReadFile(page)
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(string(b), "<!DOCTYPE html>"))
-	require.Contains(t, string(b), `"segments":3`)
+	require.Contains(t, string(b), `"segments":3`, "the page follows the first attempt, the puzzle as given")
 	require.Contains(t, string(b), `"budget":3`)
 
 	// The built-in model's demo with a page beside the trace.

@@ -30,6 +30,7 @@ import (
 
 	"github.com/hrmgo/hrm/asm"
 	"github.com/hrmgo/hrm/internal/cli"
+	"github.com/hrmgo/hrm/internal/retry"
 	"github.com/hrmgo/hrm/loader"
 	"github.com/hrmgo/hrm/runtime"
 	"github.com/hrmgo/hrm/task/maze"
@@ -54,8 +55,11 @@ type config struct {
 	verbose  bool
 	trace    bool
 	noMmap   bool
-	variants int       // ARC: at most this many variants of a task (0: all)
-	mem      cli.Bytes // budget for the session's buffers
+	variants int // ARC: at most this many variants of a task (0: all)
+	// retries: Sudoku and mazes, unsolved puzzles run again as equivalent
+	// ones up to this many times; -1 until the task picks (defaultRetries).
+	retries int
+	mem     cli.Bytes // budget for the session's buffers
 	// batchGiven: -batch was on the command line, so it is not lowered to
 	// fit -mem, and is an error if it does not.
 	batchGiven bool
@@ -117,6 +121,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.trace, "trace", false, "print the grid and q values after every ACT segment (one puzzle)")
 	c.mem = cli.Bytes(cli.DefaultMemBudget())
 	fs.Var(&c.mem, "mem", "working memory for a batch, e.g. 512M or 2G (default: a quarter of this machine's memory, at most 1 GiB); a default -batch is lowered to fit")
+	fs.IntVar(&c.retries, "retries", -1, fmt.Sprintf("Sudoku and mazes: run a puzzle whose answer does not verify again as an equivalent puzzle (digits relabelled and rows and columns permuted; a maze turned or mirrored, 7 at most), up to N times, keeping the first answer that verifies (default: %d with -halt valid, else 0)", retry.Default))
 	fs.IntVar(&c.variants, "variants", 0, "ARC: run at most N of the task's variants, the task itself first (0: every one the model knows; official models know about 1000)")
 	fs.BoolVar(&c.noMmap, "no-mmap", false, "read the model into memory instead of mapping it, for a file that may be rewritten in place while hrm-run runs")
 	fs.StringVar(&c.html, "html", "", "write the trajectory as a self-contained HTML page to this file (-puzzle only)")
@@ -159,6 +164,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, badInput("-steps %d: want 1..%d, or 0 for the model's halt_max_steps", c.steps, maxSteps)
 	case c.threads < 0 || c.threads > maxThreads:
 		return c, badInput("-threads %d: want 1..%d, or 0 for every CPU", c.threads, maxThreads)
+	case given["retries"] && (c.retries < 0 || c.retries > maxRetries):
+		return c, badInput("-retries %d: want 0..%d", c.retries, maxRetries)
 	case c.variants < 0:
 		return c, badInput("-variants %d: want 1 or more, or 0 for all", c.variants)
 	case c.batch < 1 || c.batch > maxBatch:
@@ -257,6 +264,11 @@ func solve(c config, stdout, stderr io.Writer) error {
 	if !c.haltGiven {
 		c.halt = defaultHalt(m.Vocab.Task)
 	}
+	if c.retries < 0 {
+		c.retries = retry.DefaultFor(m.Vocab.Task, c.halt)
+	} else if m.Vocab.Task == "arc" {
+		return badInput("-retries: ARC answers have no verifier to retry on; -variants votes over the task's augmented variants")
+	}
 	switch m.Vocab.Task {
 	case "sudoku":
 		t, err := newSudokuTask(m, c.model)
@@ -287,6 +299,10 @@ func defaultHalt(task string) runtime.HaltMode {
 	}
 	return runtime.HaltMax
 }
+
+// maxRetries bounds -retries: every retry of a puzzle that never verifies
+// costs the whole budget again.
+const maxRetries = 64
 
 // loadModel loads -model, or the built-in model that fits the first
 // puzzle (a maze, or a 4×4 or 9×9 Sudoku).

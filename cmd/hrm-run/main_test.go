@@ -54,22 +54,25 @@ func runCLI(args ...string) (int, string, string) {
 func TestSolveOnePuzzle(t *testing.T) {
 	code, out, stderr := runCLI("-model", tinyModel(t), "-puzzle", sample)
 	require.Equal(t, 0, code, stderr)
-	require.Contains(t, out, "after 4 segments")
+	require.Contains(t, out, "after 20 segments in 5 attempts")
 	require.Equal(t, 9, strings.Count(out, "|")/2, "nine grid rows with two box separators each:\n%s", out)
 
-	code, out, stderr = runCLI("-model", tinyModel(t), "-puzzle", sample, "-json", "-steps", "7", "-v")
+	code, out, stderr = runCLI("-model", tinyModel(t), "-puzzle", sample, "-json", "-steps", "7", "-retries", "0", "-v")
 	require.Equal(t, 0, code, stderr)
 	var r result
 	require.NoError(t, json.Unmarshal([]byte(out), &r))
 	require.Equal(t, sample, r.Puzzle)
 	require.Len(t, r.Solution, 81)
 	require.Equal(t, 7, r.Steps)
+	require.Equal(t, 1, r.Attempts)
 	require.Contains(t, stderr, "kernels:")
 
 	code, out, _ = runCLI("-model", tinyModel(t), "-puzzle", sample, "-trace", "-steps", "2")
 	require.Equal(t, 0, code)
 	require.Contains(t, out, "segment 1  q_halt")
 	require.Contains(t, out, "segment 2  q_halt")
+	require.Contains(t, out, "retry 1: the puzzle with its digits relabelled and its rows and columns permuted, answers shown mapped back\nsegment 1  q_halt")
+	require.Contains(t, out, "after 10 segments in 5 attempts")
 }
 
 // Batched runs give the same answers as one puzzle at a time.

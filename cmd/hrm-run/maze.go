@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/hrmgo/hrm/internal/retry"
 	"github.com/hrmgo/hrm/runtime"
 	"github.com/hrmgo/hrm/task/maze"
 )
@@ -64,5 +65,9 @@ func (t *mazeTask) grid(toks []uint8, n int, pred []int32) string {
 	return t.text(toks, n, pred) + "\n"
 }
 
-func (t *mazeTask) inputField() string { return "maze" }
-func (t *mazeTask) separate() bool     { return true }
+func (t *mazeTask) variants(n int) func(k int) (retry.Variant, bool) {
+	return retry.MazeVariants(n, t.side)
+}
+func (t *mazeTask) variantWords() string { return "turned or mirrored" }
+func (t *mazeTask) inputField() string   { return "maze" }
+func (t *mazeTask) separate() bool       { return true }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hrmgo/hrm/internal/retry"
 	"github.com/hrmgo/hrm/runtime"
 	"github.com/hrmgo/hrm/task/sudoku"
 )
@@ -59,6 +60,12 @@ func (t *sudokuTask) grid(toks []uint8, _ int, pred []int32) string {
 	return gridOf(pred).Grid()
 }
 
+func (t *sudokuTask) variants(int) func(k int) (retry.Variant, bool) {
+	return retry.SudokuVariants(map[int]int{16: 2, 81: 3}[t.cells])
+}
+func (t *sudokuTask) variantWords() string {
+	return "with its digits relabelled and its rows and columns permuted"
+}
 func (t *sudokuTask) inputField() string { return "puzzle" }
 func (t *sudokuTask) separate() bool     { return false }
 

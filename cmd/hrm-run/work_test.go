@@ -38,7 +38,7 @@ func TestWorkBudget(t *testing.T) {
 	require.NoError(t, err)
 	p := filepath.Join(dir, "long.safetensors")
 	require.NoError(t, m.Save(p))
-	code, out, stderr := runCLI("-model", p, "-puzzle", sample, "-steps", "3", "-json")
+	code, out, stderr := runCLI("-model", p, "-puzzle", sample, "-steps", "3", "-retries", "0", "-json")
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, out, `"steps":3`)
 }
