@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -109,7 +110,12 @@ func (m *Model) WithWeightNoise(seed uint64, scale float64) (*Model, error) {
 	d := *m
 	d.closer = nil
 	d.H, d.L = slices.Clone(m.H), slices.Clone(m.L)
-	for _, l := range d.linears() {
+	// In name order: a map's order would hand the generator's stream to
+	// the layers differently on every call, and the reference would not
+	// be reproducible.
+	lins := d.linears()
+	for _, name := range slices.Sorted(maps.Keys(lins)) {
+		l := lins[name]
 		w := slices.Clone(l.W)
 		for r := 0; r < l.Out; r++ {
 			row := w[r*l.In : (r+1)*l.In]

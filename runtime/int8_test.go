@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -81,5 +82,48 @@ func TestInt8Goldens(t *testing.T) {
 				require.LessOrEqual(t, wonly[i].RelErr, s.RelErr*1.05, "step %d", s.Step)
 			}
 		})
+	}
+}
+
+// The noise reference is reproducible (the same seed gives the same
+// weights, whatever order the layers are kept in), differs between seeds,
+// is the model itself at scale 0, and refuses a scale that is no size.
+func TestWeightNoiseReproducible(t *testing.T) {
+	c := runtime.DefaultConfig()
+	c.SeqLen, c.VocabSize, c.HiddenSize, c.NumHeads = 16, 11, 32, 2
+	c.HLayers, c.LLayers, c.HCycles, c.LCycles, c.Expansion = 2, 2, 1, 1, 2
+	c.PuzzleEmbNdim, c.NumPuzzleIdentifiers, c.HaltMaxSteps = 32, 1, 2
+	m, err := runtime.NewRandom(c, 4)
+	require.NoError(t, err)
+	weights := func(m *runtime.Model) map[string]string {
+		out := map[string]string{}
+		for _, tn := range m.Tensors() {
+			out[tn.Name] = string(tn.Data)
+		}
+		return out
+	}
+	orig := weights(m)
+	first := map[string]string{}
+	for i := range 20 { // a map's order would show within a few calls
+		nm, err := m.WithWeightNoise(3, 1)
+		require.NoError(t, err)
+		w := weights(nm)
+		if i == 0 {
+			first = w
+			require.NotEqual(t, orig, w)
+			continue
+		}
+		require.Equal(t, first, w, "call %d", i)
+	}
+	other, err := m.WithWeightNoise(4, 1)
+	require.NoError(t, err)
+	require.NotEqual(t, first, weights(other))
+	zero, err := m.WithWeightNoise(3, 0)
+	require.NoError(t, err)
+	require.Equal(t, orig, weights(zero))
+	require.Equal(t, orig, weights(m), "the model itself is untouched")
+	for _, bad := range []float64{-1, math.NaN(), math.Inf(1)} {
+		_, err := m.WithWeightNoise(3, bad)
+		require.ErrorContains(t, err, "weight noise scale")
 	}
 }

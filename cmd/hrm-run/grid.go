@@ -55,7 +55,7 @@ type result struct {
 	*sudoku.Report
 	Reason    string `json:"reason,omitempty"`
 	Steps     int    `json:"steps"`
-	Attempts  int    `json:"attempts"`
+	Retries   int    `json:"retries"`
 	QHalt     qValue `json:"q_halt"`
 	QContinue qValue `json:"q_continue"`
 }
@@ -210,12 +210,12 @@ func solveBatches(c config, sess *runtime.Session, t gridTask, ps *puzzleSet, w 
 			rr := res[i-lo]
 			in, side := ps.at(i), ps.side(i)
 			v := t.check(in, side, rr.Pred)
-			attempts := rr.Attempt
+			retries := rr.Attempt - 1 // attempts made, less the first
 			if rr.Solved {
-				attempts++
+				retries = rr.Attempt
 			}
 			r := result{ID: ps.id(i), Solution: t.text(in, side, rr.Pred), Solved: v.solved, Report: v.report, Reason: v.reason,
-				Steps: rr.Steps, Attempts: attempts, QHalt: qValue(rr.QHalt), QContinue: qValue(rr.QCont)}
+				Steps: rr.Steps, Retries: retries, QHalt: qValue(rr.QHalt), QContinue: qValue(rr.QCont)}
 			if t.inputField() == "maze" {
 				r.Maze = t.text(in, side, nil)
 			} else {
@@ -241,8 +241,8 @@ func solveBatches(c config, sess *runtime.Session, t gridTask, ps *puzzleSet, w 
 
 func writeResult(w io.Writer, t gridTask, r result, in []uint8, side int, pred []int32, c config, i int) error {
 	status := func() string {
-		if r.Solved && r.Attempts > 1 {
-			return fmt.Sprintf("valid solution (on retry %d)", r.Attempts-1)
+		if r.Solved && r.Retries > 0 {
+			return fmt.Sprintf("valid solution (on retry %d)", r.Retries)
 		}
 		if r.Solved {
 			return "valid solution"
@@ -263,8 +263,8 @@ func writeResult(w io.Writer, t gridTask, r result, in []uint8, side int, pred [
 			grid = "" // the last segment's grid is already printed
 		}
 		in := ""
-		if r.Attempts > 1 {
-			in = fmt.Sprintf(" in %d attempts", r.Attempts)
+		if r.Retries > 0 {
+			in = fmt.Sprintf(" in %d attempts", r.Retries+1)
 		}
 		_, err := fmt.Fprintf(w, "%s%s after %s%s (q_halt %+.3f, q_continue %+.3f)\n", grid, status(), segments(r.Steps), in, r.QHalt, r.QContinue)
 		return err

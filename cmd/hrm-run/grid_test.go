@@ -70,10 +70,10 @@ func TestHaltValidStopsWhenSolved(t *testing.T) {
 	// a puzzle that never verifies runs the whole budget, on every retry
 	code, out, stderr := runCLI("-model", tinyModel(t), "-puzzle", sample, "-json", "-halt", "valid", "-steps", "3")
 	require.Equal(t, 0, code, stderr)
-	require.Contains(t, out, `"steps":15,"attempts":5,`)
+	require.Contains(t, out, `"steps":15,"retries":4,`)
 	code, out, stderr = runCLI("-model", tinyModel(t), "-puzzle", sample, "-json", "-halt", "valid", "-steps", "3", "-retries", "0")
 	require.Equal(t, 0, code, stderr)
-	require.Contains(t, out, `"steps":3,"attempts":1,`)
+	require.Contains(t, out, `"steps":3,"retries":0,`)
 }
 
 // solveJSON runs one built-in-model puzzle with -json and -halt halt
@@ -152,7 +152,7 @@ func TestMazeRun(t *testing.T) {
 	require.False(t, r.Solved)
 	require.NotEmpty(t, r.Reason)
 	require.Equal(t, 10, r.Steps, "the budget of 2, and again on each of 4 retries")
-	require.Equal(t, 5, r.Attempts)
+	require.Equal(t, 4, r.Retries)
 	require.Nil(t, r.Report, "no Sudoku counts for a maze")
 
 	code, out, stderr = runCLI("-model", model, "-in", one, "-trace")

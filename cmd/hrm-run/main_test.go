@@ -64,7 +64,7 @@ func TestSolveOnePuzzle(t *testing.T) {
 	require.Equal(t, sample, r.Puzzle)
 	require.Len(t, r.Solution, 81)
 	require.Equal(t, 7, r.Steps)
-	require.Equal(t, 1, r.Attempts)
+	require.Equal(t, 0, r.Retries)
 	require.Contains(t, stderr, "kernels:")
 
 	code, out, _ = runCLI("-model", tinyModel(t), "-puzzle", sample, "-trace", "-steps", "2")
