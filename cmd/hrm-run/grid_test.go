@@ -39,7 +39,7 @@ func TestSudokuVerdicts(t *testing.T) {
 	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
 		require.Regexp(t, `^[1-9.?]{81}  invalid: \d+ `, l)
 	}
-	require.Regexp(t, `^hrm-run: solved 0 of 2 \(0\.0%\), mean 20\.00 segments, .+ per puzzle\n$`, stderr, "4 retries by default, each the budget of 4")
+	require.Regexp(t, `^hrm-run: solved 0 of 2 \(0\.0%\), mean 28\.00 segments, .+ per puzzle\n$`, stderr, "6 retries by default, each the budget of 4")
 
 	// The built-in 4×4 model solves its sample: the JSON says so, with no
 	// reason, and the summary counts it.
@@ -70,7 +70,7 @@ func TestHaltValidStopsWhenSolved(t *testing.T) {
 	// a puzzle that never verifies runs the whole budget, on every retry
 	code, out, stderr := runCLI("-model", tinyModel(t), "-puzzle", sample, "-json", "-halt", "valid", "-steps", "3")
 	require.Equal(t, 0, code, stderr)
-	require.Contains(t, out, `"steps":15,"retries":4,`)
+	require.Contains(t, out, `"steps":21,"retries":6,`)
 	code, out, stderr = runCLI("-model", tinyModel(t), "-puzzle", sample, "-json", "-halt", "valid", "-steps", "3", "-retries", "0")
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, out, `"steps":3,"retries":0,`)
@@ -151,18 +151,18 @@ func TestMazeRun(t *testing.T) {
 	require.Len(t, strings.Split(r.Solution, "\n"), 6)
 	require.False(t, r.Solved)
 	require.NotEmpty(t, r.Reason)
-	require.Equal(t, 10, r.Steps, "the budget of 2, and again on each of 4 retries")
-	require.Equal(t, 4, r.Retries)
+	require.Equal(t, 14, r.Steps, "the budget of 2, and again on each of 6 retries")
+	require.Equal(t, 6, r.Retries)
 	require.Nil(t, r.Report, "no Sudoku counts for a maze")
 
 	code, out, stderr = runCLI("-model", model, "-in", one, "-trace")
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, out, "segment 3  q_halt")
-	require.Contains(t, out, "retry 4: the puzzle turned or mirrored, answers shown mapped back\nsegment 1  q_halt")
+	require.Contains(t, out, "retry 6: the puzzle turned or mirrored, answers shown mapped back\nsegment 1  q_halt")
 
 	code, out, _ = runCLI("-model", model, "-puzzle", maze6, "-halt", "valid")
 	require.Equal(t, 0, code)
-	require.Contains(t, out, "after 15 segments in 5 attempts", "a maze that never verifies runs the budget, on every retry")
+	require.Contains(t, out, "after 21 segments in 7 attempts", "a maze that never verifies runs the budget, on every retry")
 
 	nd := filepath.Join(dir, "m.ndjson")
 	b, _ := json.Marshal(map[string]string{"maze": maze6, "id": "first"})

@@ -14,7 +14,7 @@ func TestHTML(t *testing.T) {
 	page := filepath.Join(dir, "t.html")
 	code, out, stderr := runCLI("-model", tinyModel(t), "-puzzle", sample, "-steps", "3", "-html", page)
 	require.Equal(t, 0, code, stderr)
-	require.Contains(t, out, "after 15 segments in 5 attempts", "the usual output still goes to stdout")
+	require.Contains(t, out, "after 21 segments in 7 attempts", "the usual output still goes to stdout")
 	b, err := os.ReadFile(page)
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(string(b), "<!DOCTYPE html>"))

@@ -54,7 +54,7 @@ func runCLI(args ...string) (int, string, string) {
 func TestSolveOnePuzzle(t *testing.T) {
 	code, out, stderr := runCLI("-model", tinyModel(t), "-puzzle", sample)
 	require.Equal(t, 0, code, stderr)
-	require.Contains(t, out, "after 20 segments in 5 attempts")
+	require.Contains(t, out, "after 28 segments in 7 attempts")
 	require.Equal(t, 9, strings.Count(out, "|")/2, "nine grid rows with two box separators each:\n%s", out)
 
 	code, out, stderr = runCLI("-model", tinyModel(t), "-puzzle", sample, "-json", "-steps", "7", "-retries", "0", "-v")
@@ -72,7 +72,7 @@ func TestSolveOnePuzzle(t *testing.T) {
 	require.Contains(t, out, "segment 1  q_halt")
 	require.Contains(t, out, "segment 2  q_halt")
 	require.Contains(t, out, "retry 1: the puzzle with its digits relabelled and its rows and columns permuted, answers shown mapped back\nsegment 1  q_halt")
-	require.Contains(t, out, "after 10 segments in 5 attempts")
+	require.Contains(t, out, "after 14 segments in 7 attempts")
 }
 
 // Batched runs give the same answers as one puzzle at a time.

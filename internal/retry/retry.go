@@ -21,10 +21,11 @@ import (
 
 // Default is hrm-run's retries for Sudoku and mazes under valid halting
 // (retries need a verifier to stop on; max, the official evaluation, and q
-// answer each puzzle once). At 60 blanks the built-in 9×9 model solves
-// 86–89% of puzzles at the first attempt, and most of the rest on a retry
-// (README: "Retries").
-const Default = 4
+// answer each puzzle once). On 1,000 9×9 puzzles with 60 blanks the
+// built-in model solves 87.1% at the first attempt, 98.8% within 4
+// retries, 99.4% within 6, 99.5% within 8; puzzles it cannot solve pay
+// the budget 7 times (README: "Retries").
+const Default = 6
 
 // DefaultFor is the retries of a task's puzzles under halting h when none
 // are asked for.
