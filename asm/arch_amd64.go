@@ -28,7 +28,7 @@ func archImpls() []*impl {
 		{family: FamilyAttention, name: "avx512", supported: hasAVX512, requires: "AVX2+FMA+BMI2+AVX512F/BW/VL/DQ",
 			install: func() { installAttention(&attnAvx512Kernel) }},
 		{family: FamilyAttention, name: "avx2", supported: hasAVX2, requires: "AVX2+FMA",
-			install: func() { installAttentionBlocked(&attnAvx2Blocked) }},
+			install: func() { installAttention(&attnAvx2Kernel) }},
 		{family: FamilyVector, name: "avx512", supported: hasAVX512, requires: "AVX2+FMA+BMI2+AVX512F/BW/VL/DQ",
 			install: func() { vecCur = vecAvx512 }},
 		{family: FamilyVector, name: "avx2", supported: hasAVX2, requires: "AVX2+FMA",

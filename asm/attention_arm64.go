@@ -16,6 +16,6 @@ func callAttn(id int, o *float32, ldo int, q *float32, ldq int, kt *float32, tp 
 	panic("asm: no fused attention kernel on arm64")
 }
 
-func callTransposeK(kt *float32, tp int, k *float32, ldk int, t int) {
+func callTransposeK(id int, kt *float32, tp int, k *float32, ldk int, t int) {
 	panic("asm: no fused attention kernel on arm64")
 }

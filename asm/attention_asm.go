@@ -2,7 +2,10 @@
 
 package asm
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // attnKernel is one asm tier of attention. Its kernel (callAttn with id)
 // handles mq queries (rows at or past mr alias query 0 and are not stored)
@@ -57,11 +60,27 @@ func attentionHeadAsm(kn *attnKernel, o, qkv []float32, T, heads, d, h int, ws [
 	tp := roundUp(T, 16)
 	kt := ws[:d*tp]
 	// Transposing K costs T·d moves against 2·T²·d multiply-adds.
-	callTransposeK(&kt[0], tp, &qkv[D+h*d], ld, T)
+	callTransposeK(kn.id, &kt[0], tp, &qkv[D+h*d], ld, T)
 	work := ws[d*tp:][:attnWorkHead+kn.mq*tp]
 	work[0] = float32(1 / math.Sqrt(float64(d)))
 	for t := 0; t < T; t += kn.mq {
 		callAttn(kn.id, &o[t*D+h*d], D, &qkv[t*ld+h*d], ld, &kt[0], tp, &qkv[2*D+h*d], ld, T, min(kn.mq, T-t), &work[0])
+	}
+}
+
+// transposeK64Go is callTransposeK's loop: kt[i·tp + s] = k[s·ldk + i]
+// for the 64 features i and keys s < t, and 0 for t ≤ s < tp.
+func transposeK64Go(kt *float32, tp int, k *float32, ldk int, t int) {
+	dst := unsafe.Slice(kt, attnHeadDim*tp)
+	src := unsafe.Slice(k, (t-1)*ldk+attnHeadDim)
+	for s := 0; s < t; s++ {
+		row := src[s*ldk : s*ldk+attnHeadDim]
+		for i, x := range row {
+			dst[i*tp+s] = x
+		}
+	}
+	for i := 0; i < attnHeadDim; i++ {
+		clear(dst[i*tp+t : (i+1)*tp])
 	}
 }
 

@@ -2,10 +2,12 @@
 
 #include "textflag.h"
 
-// Online-softmax row step for the blocked attention tier (attnBlocked in
-// attention_asm.go), AVX2+FMA. Same exp as attention_amd64.s, except that
-// 2^n is added into the exponent bits (no VSCALEFPS in AVX2), which is why
-// the argument is clamped where the result would turn subnormal.
+// AVX2+FMA attention: the fused kernel for head size 64 (attnAvx2, the
+// ymm twin of attnAvx512 in attention_amd64.s), and the online-softmax row
+// step of the blocked tier for other head sizes (attnBlocked in
+// attention_asm.go). Same exp as attention_amd64.s, except that 2^n is
+// added into the exponent bits (no VSCALEFPS in AVX2), which is why the
+// argument is clamped where the result would turn subnormal.
 
 DATA expc<>+0(SB)/4, $0xc2aeac50 // -87.3365: exp below it is subnormal
 DATA expc<>+4(SB)/4, $0xc2aeac50
@@ -119,9 +121,8 @@ DATA rowmask<>+48(SB)/8, $0
 DATA rowmask<>+56(SB)/8, $0
 GLOBL rowmask<>(SB), RODATA|NOPTR, $64
 
-// Y0 = exp(Y0·scale − mNew) for scale in Y14, mNew in Y15; Y1, Y2 scratch.
-#define EXPY \
-	VFMSUB213PS  Y15, Y14, Y0; \
+// Y0 = exp(Y0) for Y0 ≤ 0; Y1, Y2 scratch.
+#define EXPCORE \
 	VMAXPS       E_CLAMP, Y0, Y0; \
 	VMULPS       E_LOG2E, Y0, Y1; \
 	VROUNDPS     $0, Y1, Y1; \
@@ -137,6 +138,11 @@ GLOBL rowmask<>(SB), RODATA|NOPTR, $64
 	VCVTPS2DQ    Y1, Y1; \
 	VPSLLD       $23, Y1, Y1; \
 	VPADDD       Y1, Y2, Y0
+
+// Y0 = exp(Y0·scale − mNew) for scale in Y14, mNew in Y15; Y1, Y2 scratch.
+#define EXPY \
+	VFMSUB213PS Y15, Y14, Y0; \
+	EXPCORE
 
 // func expRowAvx2(x *float32, n int, scale float32, mPrev float32) (sum float32, mNew float32)
 TEXT ·expRowAvx2(SB), NOSPLIT, $0-32
@@ -208,5 +214,240 @@ sum:
 	VHADDPS X13, X13, X13
 	VHADDPS X13, X13, X13
 	VMOVSS X13, sum+24(FP)
+	VZEROUPPER
+	RET
+
+// One feature of the 16-key score block: the kt row's keys 0–7 at k0 and
+// 8–15 at k1, the four queries' feature at byte fo past AX.
+#define QK16Y(fo, k0, k1) \
+	VMOVUPS      k0, Y8; \
+	VMOVUPS      k1, Y9; \
+	VBROADCASTSS fo(R9)(AX*1), Y10; \
+	VFMADD231PS  Y8, Y10, Y0; \
+	VFMADD231PS  Y9, Y10, Y1; \
+	VBROADCASTSS fo(R10)(AX*1), Y11; \
+	VFMADD231PS  Y8, Y11, Y2; \
+	VFMADD231PS  Y9, Y11, Y3; \
+	VBROADCASTSS fo(R11)(AX*1), Y12; \
+	VFMADD231PS  Y8, Y12, Y4; \
+	VFMADD231PS  Y9, Y12, Y5; \
+	VBROADCASTSS fo(R12)(AX*1), Y13; \
+	VFMADD231PS  Y8, Y13, Y6; \
+	VFMADD231PS  Y9, Y13, Y7
+
+// func attnAvx2(o *float32, ldo int, q *float32, ldq int, kt *float32, tp int, v *float32, ldv int, t int, mr int, work *float32)
+//
+// The contract and the passes of attnAvx512 with 16 ymm registers: scores
+// for 16 keys × 4 queries at a time (8 FMA chains, 4 broadcast queries);
+// keys from t to tp set to -inf, then per row the max, exp(S − max) and
+// 1/ΣP; P·V in four passes of 16 features, 8 accumulators each.
+TEXT ·attnAvx2(SB), NOSPLIT, $0-88
+	MOVQ q+16(FP), R9
+	MOVQ ldq+24(FP), BX
+	SHLQ $2, BX
+	MOVQ mr+72(FP), CX
+	MOVQ R9, R10
+	LEAQ (R9)(BX*1), AX
+	CMPQ CX, $2
+	CMOVQGE AX, R10
+	MOVQ R9, R11
+	LEAQ (R9)(BX*2), AX
+	CMPQ CX, $3
+	CMOVQGE AX, R11
+	MOVQ R9, R12
+	LEAQ (R10)(BX*2), AX
+	CMPQ CX, $4
+	CMOVQGE AX, R12
+	MOVQ kt+32(FP), SI
+	MOVQ tp+40(FP), BX
+	SHLQ $2, BX                 // row stride of kt and of the score rows
+	MOVQ work+80(FP), R15
+	LEAQ 64(R15), DI            // score row 0
+	LEAQ (BX)(BX*2), DX         // 3 rows
+	VBROADCASTSS (R15), Y14     // the score scale
+
+	// Phase 1: scores, 16 keys at a time.
+	XORQ R8, R8                 // key offset in bytes
+qkblock:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	LEAQ (SI)(R8*1), R13
+	XORQ AX, AX
+qkfeat:
+	QK16Y(0, (R13), 32(R13))
+	QK16Y(4, (R13)(BX*1), 32(R13)(BX*1))
+	LEAQ (R13)(BX*2), R13
+	ADDQ $8, AX
+	CMPQ AX, $256
+	JLT  qkfeat
+	LEAQ (DI)(R8*1), R14
+	VMULPS  Y14, Y0, Y0
+	VMULPS  Y14, Y1, Y1
+	VMULPS  Y14, Y2, Y2
+	VMULPS  Y14, Y3, Y3
+	VMULPS  Y14, Y4, Y4
+	VMULPS  Y14, Y5, Y5
+	VMULPS  Y14, Y6, Y6
+	VMULPS  Y14, Y7, Y7
+	VMOVUPS Y0, (R14)
+	VMOVUPS Y1, 32(R14)
+	VMOVUPS Y2, (R14)(BX*1)
+	VMOVUPS Y3, 32(R14)(BX*1)
+	VMOVUPS Y4, (R14)(BX*2)
+	VMOVUPS Y5, 32(R14)(BX*2)
+	VMOVUPS Y6, (R14)(DX*1)
+	VMOVUPS Y7, 32(R14)(DX*1)
+	ADDQ $64, R8
+	CMPQ R8, BX
+	JLT  qkblock
+
+	// Keys t..tp−1 (zero padding of kt) score -inf.
+	MOVQ t+64(FP), CX
+	MOVQ BX, R11
+	SHRQ $2, R11                // tp
+	MOVQ DI, R13
+	MOVL $4, R9
+padrow:
+	MOVQ CX, R10
+padkey:
+	CMPQ R10, R11
+	JGE  padnext
+	MOVL $0xff800000, (R13)(R10*4)
+	INCQ R10
+	JMP  padkey
+padnext:
+	ADDQ BX, R13
+	DECL R9
+	JNZ  padrow
+
+	// Phase 2: per row, P = exp(S − max S) over the 8-key blocks that
+	// hold keys below t (R8 bytes; the -inf tail gives exp(−87), nothing
+	// beside the row max's 1), and 1/ΣP into work[4+r].
+	LEAQ 7(CX), R8
+	SHRQ $3, R8
+	SHLQ $5, R8
+	MOVQ DI, R13
+	XORQ R9, R9
+exprow:
+	VMOVUPS E_NINF, Y0
+	XORQ DX, DX
+maxblk:
+	VMAXPS (R13)(DX*1), Y0, Y0
+	ADDQ   $32, DX
+	CMPQ   DX, R8
+	JLT    maxblk
+	VEXTRACTF128 $1, Y0, X1
+	VMAXPS       X1, X0, X0
+	VPERMILPS    $0x4E, X0, X1
+	VMAXPS       X1, X0, X0
+	VPERMILPS    $0xB1, X0, X1
+	VMAXPS       X1, X0, X0
+	VBROADCASTSS X0, Y15
+	VXORPS Y3, Y3, Y3
+	XORQ DX, DX
+expblk:
+	VMOVUPS (R13)(DX*1), Y0
+	VSUBPS  Y15, Y0, Y0
+	EXPCORE
+	VADDPS  Y0, Y3, Y3
+	VMOVUPS Y0, (R13)(DX*1)
+	ADDQ    $32, DX
+	CMPQ    DX, R8
+	JLT     expblk
+	VEXTRACTF128 $1, Y3, X1
+	VADDPS       X1, X3, X3
+	VHADDPS      X3, X3, X3
+	VHADDPS      X3, X3, X3
+	VMOVSS       E_ONE, X4
+	VDIVSS       X3, X4, X4
+	VMOVSS       X4, 16(R15)(R9*4)
+	ADDQ BX, R13
+	INCQ R9
+	CMPQ R9, $4
+	JLT  exprow
+
+	// Phase 3: o = (P·V)/ΣP, 16 features of the 4 rows per pass.
+	MOVQ DI, R9
+	LEAQ (DI)(BX*1), R10
+	LEAQ (DI)(BX*2), R11
+	LEAQ (R10)(BX*2), R12
+	MOVQ ldv+56(FP), R8
+	SHLQ $2, R8
+	SHLQ $2, CX                 // t keys in bytes of a P row
+	MOVQ o+0(FP), DI
+	MOVQ ldo+8(FP), DX
+	SHLQ $2, DX
+	MOVQ mr+72(FP), SI
+	XORQ R14, R14               // feature offset in bytes
+pvpass:
+	MOVQ v+48(FP), R13
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	XORQ AX, AX
+pvkey:
+	VMOVUPS      (R13)(R14*1), Y8
+	VMOVUPS      32(R13)(R14*1), Y9
+	VBROADCASTSS (R9)(AX*1), Y10
+	VFMADD231PS  Y8, Y10, Y0
+	VFMADD231PS  Y9, Y10, Y1
+	VBROADCASTSS (R10)(AX*1), Y11
+	VFMADD231PS  Y8, Y11, Y2
+	VFMADD231PS  Y9, Y11, Y3
+	VBROADCASTSS (R11)(AX*1), Y12
+	VFMADD231PS  Y8, Y12, Y4
+	VFMADD231PS  Y9, Y12, Y5
+	VBROADCASTSS (R12)(AX*1), Y13
+	VFMADD231PS  Y8, Y13, Y6
+	VFMADD231PS  Y9, Y13, Y7
+	ADDQ R8, R13
+	ADDQ $4, AX
+	CMPQ AX, CX
+	JLT  pvkey
+	LEAQ (DI)(R14*1), BX        // row 0 of o at this pass's features
+	VBROADCASTSS 16(R15), Y10
+	VMULPS  Y10, Y0, Y0
+	VMULPS  Y10, Y1, Y1
+	VMOVUPS Y0, (BX)
+	VMOVUPS Y1, 32(BX)
+	CMPQ SI, $2
+	JLT  pvnext
+	ADDQ DX, BX
+	VBROADCASTSS 20(R15), Y10
+	VMULPS  Y10, Y2, Y2
+	VMULPS  Y10, Y3, Y3
+	VMOVUPS Y2, (BX)
+	VMOVUPS Y3, 32(BX)
+	CMPQ SI, $3
+	JLT  pvnext
+	ADDQ DX, BX
+	VBROADCASTSS 24(R15), Y10
+	VMULPS  Y10, Y4, Y4
+	VMULPS  Y10, Y5, Y5
+	VMOVUPS Y4, (BX)
+	VMOVUPS Y5, 32(BX)
+	CMPQ SI, $4
+	JLT  pvnext
+	ADDQ DX, BX
+	VBROADCASTSS 28(R15), Y10
+	VMULPS  Y10, Y6, Y6
+	VMULPS  Y10, Y7, Y7
+	VMOVUPS Y6, (BX)
+	VMOVUPS Y7, 32(BX)
+pvnext:
+	ADDQ $64, R14
+	CMPQ R14, $256
+	JLT  pvpass
 	VZEROUPPER
 	RET
