@@ -10,6 +10,10 @@
 # ACT segment; divide by the batch for a sequence). PyTorch runs every
 # variant its README lists (engines onednn and qnnpack for int8, the
 # passive OpenMP wait policy at 2 threads), and the table quotes its best.
+# PyTorch also runs capped at AVX2 ("torchavx2": oneDNN's ISA limit,
+# ATen's CPU capability and OpenBLAS's core type), the like-for-like
+# yardstick of our HRM_KERNELS=avx2 tier: what PyTorch does on a CPU
+# without AVX-512, where its int8 has no VNNI either.
 # Needs Debian's python3-torch, python3-numpy and libopenblas0-pthread.
 set -euo pipefail
 bench=${1:?usage: side-by-side.sh BENCH_DIR [ROUNDS] [OUT_TSV]}
@@ -23,6 +27,7 @@ py=/usr/bin/python3
 $py -c 'import torch' 2>/dev/null || { echo "side-by-side: $py has no torch (apt-get install python3-torch)" >&2; exit 2; }
 
 reps=10
+avx2="ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 OPENBLAS_CORETYPE=Haswell"
 printf 'round\tengine\tthreads\tbatch\tms_per_segment\n' >"$out"
 row() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$out"; }
 ours() { # tier quant threads batch
@@ -50,6 +55,8 @@ for r in $(seq 1 "$rounds"); do
 			row "$r" "ours int8 avx2" $t $b "$(ours avx2 int8 $t $b)"
 			row "$r" "torch int8 qnnpack" $t $b "$(torch torch_int8.py $t $b -- --engine qnnpack)"
 			row "$r" "ours f32 avx2" $t $b "$(ours avx2 f32 $t $b)"
+			row "$r" "torchavx2 int8 onednn" $t $b "$(torch torch_int8.py $t $b $avx2 -- --engine onednn)"
+			row "$r" "torchavx2 f32" $t $b "$(torch bench_torch.py $t $b $avx2 -- --worker --full-runs 0)"
 			if [ $t = 2 ]; then
 				row "$r" "torch f32 passive" $t $b "$(torch bench_torch.py $t $b OMP_WAIT_POLICY=PASSIVE -- --worker --full-runs 0)"
 				row "$r" "torch int8 onednn passive" $t $b "$(torch torch_int8.py $t $b OMP_WAIT_POLICY=PASSIVE -- --engine onednn)"
@@ -74,9 +81,10 @@ print("| | " + " | ".join("%s thr, b%s" % c for c in cfgs) + " |")
 print("|---|" + "---|" * len(cfgs))
 for e in ["ours int8", "ours int8 avx2", "ours f32", "ours f32 avx2"]:
     print("| %s | " % e + " | ".join("%.1f" % (med[(e, t, b)] / int(b)) for t, b in cfgs) + " |")
-for p in ["torch f32", "torch int8"]:
+for p in ["torch f32", "torch int8", "torchavx2 f32", "torchavx2 int8"]:
     print("| %s (best) | " % p + " | ".join("%.1f (%s)" % (best(p, t, b)[0] / int(b), best(p, t, b)[1][len(p):].strip() or "default") for t, b in cfgs) + " |")
-for ours, theirs in [("ours int8", "torch int8"), ("ours int8", "torch f32"), ("ours int8 avx2", "torch int8"), ("ours int8 avx2", "torch f32")]:
+for ours, theirs in [("ours int8", "torch int8"), ("ours int8", "torch f32"), ("ours int8 avx2", "torch int8"), ("ours int8 avx2", "torch f32"),
+                     ("ours int8 avx2", "torchavx2 int8"), ("ours int8 avx2", "torchavx2 f32")]:
     print("| %s vs %s | " % (ours, theirs) + " | ".join("%.2f×" % (best(theirs, t, b)[0] / med[(ours, t, b)]) for t, b in cfgs) + " |")
 for e in ["ours int8", "ours int8 avx2", "ours f32"]:
     b1, b16 = med[(e, "1", "1")], med[(e, "1", "16")] / 16
