@@ -60,6 +60,8 @@ for r in $(seq 1 "$rounds"); do
 			if [ $t = 2 ]; then
 				row "$r" "torch f32 passive" $t $b "$(torch bench_torch.py $t $b OMP_WAIT_POLICY=PASSIVE -- --worker --full-runs 0)"
 				row "$r" "torch int8 onednn passive" $t $b "$(torch torch_int8.py $t $b OMP_WAIT_POLICY=PASSIVE -- --engine onednn)"
+				row "$r" "torchavx2 f32 passive" $t $b "$(torch bench_torch.py $t $b $avx2 OMP_WAIT_POLICY=PASSIVE -- --worker --full-runs 0)"
+				row "$r" "torchavx2 int8 onednn passive" $t $b "$(torch torch_int8.py $t $b $avx2 OMP_WAIT_POLICY=PASSIVE -- --engine onednn)"
 			fi
 		done
 	done
