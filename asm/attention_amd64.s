@@ -1,6 +1,7 @@
 //go:build !purego && !noasm
 
 #include "textflag.h"
+#include "attention_amd64.h"
 
 // Attention for one head, head_dim 64, AVX-512 (contract: attnKernel in
 // attention_asm.go). One call handles 4 queries against all T keys in three
@@ -137,28 +138,7 @@ GLOBL attnc<>(SB), RODATA|NOPTR, $44
 
 // func attnAvx512(o *float32, ldo int, q *float32, ldq int, kt *float32, tp int, v *float32, ldv int, t int, mr int, work *float32)
 TEXT ·attnAvx512(SB), NOSPLIT, $0-88
-	MOVQ q+16(FP), R9
-	MOVQ ldq+24(FP), BX
-	SHLQ $2, BX
-	MOVQ mr+72(FP), CX
-	MOVQ R9, R10
-	LEAQ (R9)(BX*1), AX
-	CMPQ CX, $2
-	CMOVQGE AX, R10
-	MOVQ R9, R11
-	LEAQ (R9)(BX*2), AX
-	CMPQ CX, $3
-	CMOVQGE AX, R11
-	MOVQ R9, R12
-	LEAQ (R10)(BX*2), AX
-	CMPQ CX, $4
-	CMOVQGE AX, R12
-	MOVQ kt+32(FP), SI
-	MOVQ tp+40(FP), BX
-	SHLQ $2, BX                 // row stride of kt and of the score rows
-	MOVQ work+80(FP), R15
-	LEAQ 64(R15), DI            // score row 0
-	LEAQ (BX)(BX*2), DX         // 3 rows
+	ATTN_PROLOGUE
 	MOVQ t+64(FP), CX
 	VBROADCASTSS C_NINF, Z16
 	VBROADCASTSS C_NINF, Z17

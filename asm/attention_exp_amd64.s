@@ -1,6 +1,7 @@
 //go:build !purego && !noasm
 
 #include "textflag.h"
+#include "attention_amd64.h"
 
 // AVX2+FMA attention: the fused kernel for head size 64 (attnAvx2, the
 // ymm twin of attnAvx512 in attention_amd64.s), and the online-softmax row
@@ -217,6 +218,17 @@ sum:
 	VZEROUPPER
 	RET
 
+// Y0..Y7 = 0: the 8 accumulators of a score block or a P·V pass.
+#define ZERO8Y \
+	VXORPS Y0, Y0, Y0; \
+	VXORPS Y1, Y1, Y1; \
+	VXORPS Y2, Y2, Y2; \
+	VXORPS Y3, Y3, Y3; \
+	VXORPS Y4, Y4, Y4; \
+	VXORPS Y5, Y5, Y5; \
+	VXORPS Y6, Y6, Y6; \
+	VXORPS Y7, Y7, Y7
+
 // One feature of the 16-key score block: the kt row's keys 0–7 at k0 and
 // 8–15 at k1, the four queries' feature at byte fo past AX.
 #define QK16Y(fo, k0, k1) \
@@ -242,41 +254,13 @@ sum:
 // keys from t to tp set to -inf, then per row the max, exp(S − max) and
 // 1/ΣP; P·V in four passes of 16 features, 8 accumulators each.
 TEXT ·attnAvx2(SB), NOSPLIT, $0-88
-	MOVQ q+16(FP), R9
-	MOVQ ldq+24(FP), BX
-	SHLQ $2, BX
-	MOVQ mr+72(FP), CX
-	MOVQ R9, R10
-	LEAQ (R9)(BX*1), AX
-	CMPQ CX, $2
-	CMOVQGE AX, R10
-	MOVQ R9, R11
-	LEAQ (R9)(BX*2), AX
-	CMPQ CX, $3
-	CMOVQGE AX, R11
-	MOVQ R9, R12
-	LEAQ (R10)(BX*2), AX
-	CMPQ CX, $4
-	CMOVQGE AX, R12
-	MOVQ kt+32(FP), SI
-	MOVQ tp+40(FP), BX
-	SHLQ $2, BX                 // row stride of kt and of the score rows
-	MOVQ work+80(FP), R15
-	LEAQ 64(R15), DI            // score row 0
-	LEAQ (BX)(BX*2), DX         // 3 rows
+	ATTN_PROLOGUE
 	VBROADCASTSS (R15), Y14     // the score scale
 
 	// Phase 1: scores, 16 keys at a time.
 	XORQ R8, R8                 // key offset in bytes
 qkblock:
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
+	ZERO8Y
 	LEAQ (SI)(R8*1), R13
 	XORQ AX, AX
 qkfeat:
@@ -387,14 +371,7 @@ expblk:
 	XORQ R14, R14               // feature offset in bytes
 pvpass:
 	MOVQ v+48(FP), R13
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
+	ZERO8Y
 	XORQ AX, AX
 pvkey:
 	VMOVUPS      (R13)(R14*1), Y8

@@ -190,8 +190,8 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 		*retriesF = retry.DefaultFor(f32.Vocab.Task, halt)
 	}
 	rps := retryPuzzles(puzzles)
-	// attempts is, per puzzle, the attempt that verified (0: as given, k:
-	// its k-th variant), or -1.
+	// attempts is, per puzzle, the retries it took to verify (0: as
+	// given), or -1.
 	attempts := func(m *runtime.Model) ([]int, error) {
 		s, err := m.NewSession(len(pids), 0)
 		if err != nil {
@@ -204,7 +204,7 @@ func accuracy(args []string, stdout, stderr io.Writer) error {
 		}
 		at := make([]int, len(res))
 		for i, r := range res {
-			at[i] = r.Attempt
+			at[i] = r.Retries
 			if !r.Solved {
 				at[i] = -1
 			}

@@ -210,12 +210,8 @@ func solveBatches(c config, sess *runtime.Session, t gridTask, ps *puzzleSet, w 
 			rr := res[i-lo]
 			in, side := ps.at(i), ps.side(i)
 			v := t.check(in, side, rr.Pred)
-			retries := rr.Attempt - 1 // attempts made, less the first
-			if rr.Solved {
-				retries = rr.Attempt
-			}
 			r := result{ID: ps.id(i), Solution: t.text(in, side, rr.Pred), Solved: v.solved, Report: v.report, Reason: v.reason,
-				Steps: rr.Steps, Retries: retries, QHalt: qValue(rr.QHalt), QContinue: qValue(rr.QCont)}
+				Steps: rr.Steps, Retries: rr.Retries, QHalt: qValue(rr.QHalt), QContinue: qValue(rr.QCont)}
 			if t.inputField() == "maze" {
 				r.Maze = t.text(in, side, nil)
 			} else {
@@ -226,7 +222,7 @@ func solveBatches(c config, sess *runtime.Session, t gridTask, ps *puzzleSet, w 
 			}
 			if v.solved {
 				st.solved++
-				if rr.Attempt > 0 {
+				if rr.Retries > 0 {
 					st.retried++
 				}
 			}

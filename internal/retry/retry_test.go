@@ -145,11 +145,7 @@ func TestSolve(t *testing.T) {
 		require.Equal(t, pred, r.Pred)
 		require.Equal(t, sess.Steps(i), r.Steps)
 		require.Equal(t, ps[i].Verify(pred), r.Solved)
-		if r.Solved {
-			require.Equal(t, 0, r.Attempt)
-		} else {
-			require.Equal(t, 1, r.Attempt, "one attempt made")
-		}
+		require.Equal(t, 0, r.Retries)
 	}
 
 	var traced []int
@@ -170,12 +166,12 @@ func TestSolve(t *testing.T) {
 			require.Equal(t, once[i], r, "puzzle %d: solved at once, nothing else runs", i)
 			first++
 		case r.Solved:
-			require.Greater(t, r.Attempt, 0)
-			require.Greater(t, r.Steps, r.Attempt*budget, "every failed attempt ran the budget")
-			require.LessOrEqual(t, r.Steps, (r.Attempt+1)*budget)
+			require.Greater(t, r.Retries, 0)
+			require.Greater(t, r.Steps, r.Retries*budget, "every failed attempt ran the budget")
+			require.LessOrEqual(t, r.Steps, (r.Retries+1)*budget)
 			later++
 		default:
-			require.Equal(t, 5, r.Attempt)
+			require.Equal(t, 4, r.Retries)
 			require.Equal(t, 5*budget, r.Steps)
 			require.Equal(t, once[i].Pred, r.Pred, "an unsolved puzzle keeps its first answer")
 		}
